@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { ErrorBody } from "./errors";
+
+/**
+ * Client-generated command id. It is the idempotency key: a retried command
+ * with the same id gets the first result back and has no second effect.
+ */
+export const CommandId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "Command id must be 8-64 URL-safe characters");
+
+/** Largest accepted command body, in bytes of JSON (HTTP 413 / ack error above it). */
+export const MAX_COMMAND_BYTES = 16 * 1024;
+
+export const EchoCommand = z.object({
+  id: CommandId,
+  type: z.literal("echo"),
+  payload: z.object({ text: z.string().min(1).max(2000) }),
+});
+
+/** Every client→server command, keyed on `type`. Features add members here. */
+export const Command = z.discriminatedUnion("type", [EchoCommand]);
+export type Command = z.infer<typeof Command>;
+export type CommandType = Command["type"];
+
+/** The envelope alone, for telling a bad id from a bad payload. */
+export const CommandEnvelope = z.object({ id: CommandId, type: z.string(), payload: z.unknown() });
+
+/** What each command type returns on success. */
+export const CommandResults = {
+  echo: z.object({ topic: z.string(), offset: z.number().int().positive() }),
+} satisfies Record<CommandType, z.ZodType>;
+export type CommandResultOf<T extends CommandType> = z.infer<(typeof CommandResults)[T]>;
+
+/** Answer to a command, the same over HTTP (`POST /v1/commands`) and the socket ack. */
+export const CommandResult = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), id: z.string(), result: z.unknown() }),
+  z.object({ ok: z.literal(false), id: z.string().nullable(), error: ErrorBody }),
+]);
+export type CommandResult = z.infer<typeof CommandResult>;

@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { CloseReason } from "./errors";
+import { Position } from "./cursor";
+import { Topic } from "./topics";
+
+/**
+ * Envelope of every server→client event, on every transport. `offset` is
+ * strictly increasing per topic within an `epoch`; `ts` is the server's clock
+ * (ms since the Unix epoch) at publish time, used for delivery latency.
+ */
+export const EventEnvelope = z.object({
+  topic: Topic,
+  offset: z.number().int().positive(),
+  epoch: z.string(),
+  type: z.string().min(1).max(64),
+  payload: z.unknown(),
+  ts: z.number(),
+});
+export type EventEnvelope<TPayload = unknown> = Omit<z.infer<typeof EventEnvelope>, "payload"> & {
+  payload: TPayload;
+};
+
+/**
+ * The server cannot continue a topic from the client's cursor: the events
+ * after it are no longer retained, or the epoch is unknown (history was lost).
+ * The client must refetch the topic's state and continue from `position`.
+ */
+export const ResetReason = z.enum(["retention", "unknown_epoch"]);
+export type ResetReason = z.infer<typeof ResetReason>;
+export const ResetSignal = z.object({
+  topic: Topic,
+  reason: ResetReason,
+  position: Position,
+});
+export type ResetSignal = z.infer<typeof ResetSignal>;
+
+/** Body of a short or long poll: the batch after the cursor, and the next cursor. */
+export const PollResponse = z.object({
+  v: z.number().int(),
+  events: z.array(EventEnvelope),
+  resets: z.array(ResetSignal),
+  /** Encoded cursor map to send with the next poll (see cursor.ts). */
+  cursor: z.string(),
+});
+export type PollResponse = z.infer<typeof PollResponse>;
+
+/** Sent just before the server drops a stream or socket on purpose. */
+export const ClosingNotice = z.object({ reason: CloseReason, message: z.string() });
+export type ClosingNotice = z.infer<typeof ClosingNotice>;
+
+/** SSE `event:` names. Plain `message` frames carry one EventEnvelope. */
+export const SSE_EVENTS = {
+  message: "message",
+  reset: "reset",
+  /** First frame of a stream: `{ v, cursor }`, the position the stream starts from. */
+  ready: "ready",
+  closing: "closing",
+} as const;
+
+/** socket.io event names. */
+export const SOCKET_EVENTS = {
+  subscribe: "subscribe",
+  unsubscribe: "unsubscribe",
+  command: "command",
+  event: "event",
+  reset: "reset",
+  closing: "closing",
+} as const;
+
+export const StreamReady = z.object({ v: z.number().int(), cursor: z.string() });
+export type StreamReady = z.infer<typeof StreamReady>;

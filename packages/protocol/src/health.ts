@@ -1,0 +1,10 @@
+import { z } from "zod";
+
+export const HealthResponse = z.object({ status: z.literal("ok"), version: z.number().int(), uptime: z.number() });
+export type HealthResponse = z.infer<typeof HealthResponse>;
+
+export const ReadyResponse = z.object({
+  status: z.enum(["ready", "unavailable"]),
+  database: z.enum(["ok", "down"]),
+});
+export type ReadyResponse = z.infer<typeof ReadyResponse>;
