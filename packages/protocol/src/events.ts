@@ -41,6 +41,8 @@ export const PollResponse = z.object({
   resets: z.array(ResetSignal),
   /** Encoded cursor map to send with the next poll (see cursor.ts). */
   cursor: z.string(),
+  /** More events are already waiting: poll again at once. */
+  more: z.boolean(),
 });
 export type PollResponse = z.infer<typeof PollResponse>;
 
@@ -52,7 +54,7 @@ export type ClosingNotice = z.infer<typeof ClosingNotice>;
 export const SSE_EVENTS = {
   message: "message",
   reset: "reset",
-  /** First frame of a stream: `{ v, cursor }`, the position the stream starts from. */
+  /** Sent once the backlog is out: `{ v, cursor }`, the stream is live from here. */
   ready: "ready",
   closing: "closing",
 } as const;

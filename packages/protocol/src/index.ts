@@ -7,3 +7,4 @@ export * from "./events";
 export * from "./commands";
 export * from "./session";
 export * from "./health";
+export * from "./socket";

@@ -1,0 +1,90 @@
+import { randomUUID } from "node:crypto";
+import { jwtVerify, SignJWT } from "jose";
+
+/** What a verified session token says. */
+export interface SessionClaims {
+  userId: string;
+  name: string;
+  sessionId: string;
+  expiresAt: Date;
+}
+
+export interface TicketClaims {
+  userId: string;
+  name: string;
+  ticketId: string;
+}
+
+const ISSUER = "switchboard";
+const SESSION_AUDIENCE = "session";
+const TICKET_AUDIENCE = "sse-ticket";
+
+/**
+ * Signs and verifies the service's HS256 JWTs: long-lived session tokens and
+ * short-lived SSE tickets (a different audience, so one can never pass as the other).
+ */
+export function createTokenSigner(secret: string) {
+  const key = new TextEncoder().encode(secret);
+
+  return {
+    async signSession(claims: SessionClaims): Promise<string> {
+      return new SignJWT({ name: claims.name, sid: claims.sessionId })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(claims.userId)
+        .setIssuer(ISSUER)
+        .setAudience(SESSION_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000))
+        .sign(key);
+    },
+
+    async verifySession(token: string): Promise<SessionClaims | null> {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          issuer: ISSUER,
+          audience: SESSION_AUDIENCE,
+          algorithms: ["HS256"],
+        });
+        if (typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.name !== "string") {
+          return null;
+        }
+        return { userId: payload.sub, name: payload.name, sessionId: payload.sid, expiresAt: new Date(payload.exp! * 1000) };
+      } catch {
+        return null;
+      }
+    },
+
+    async signTicket(user: { userId: string; name: string }, ttlSeconds: number): Promise<{ ticket: string; ticketId: string; expiresAt: Date }> {
+      const ticketId = randomUUID();
+      const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+      const ticket = await new SignJWT({ name: user.name })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(user.userId)
+        .setJti(ticketId)
+        .setIssuer(ISSUER)
+        .setAudience(TICKET_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+        .sign(key);
+      return { ticket, ticketId, expiresAt };
+    },
+
+    async verifyTicket(ticket: string): Promise<TicketClaims | null> {
+      try {
+        const { payload } = await jwtVerify(ticket, key, {
+          issuer: ISSUER,
+          audience: TICKET_AUDIENCE,
+          algorithms: ["HS256"],
+        });
+        if (typeof payload.sub !== "string" || typeof payload.jti !== "string" || typeof payload.name !== "string") {
+          return null;
+        }
+        return { userId: payload.sub, name: payload.name, ticketId: payload.jti };
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+export type TokenSigner = ReturnType<typeof createTokenSigner>;

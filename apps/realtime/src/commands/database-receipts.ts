@@ -1,0 +1,16 @@
+import { findReceipt, saveReceipt, type Database } from "@repo/db";
+import type { ReceiptStore } from "./types";
+
+/** Command receipts in the database: a retry is recognised across restarts and instances. */
+export function createDatabaseReceipts(db: Database): ReceiptStore {
+  return {
+    async find(userId, commandId) {
+      const receipt = await findReceipt(db.prisma, userId, commandId);
+      return receipt ? receipt.result : undefined;
+    },
+    async save(userId, commandId, type, result) {
+      const receipt = await saveReceipt(db.prisma, { userId, id: commandId, type, result });
+      return receipt.result;
+    },
+  };
+}

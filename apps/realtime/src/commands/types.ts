@@ -1,0 +1,21 @@
+import type { Command, CommandResultOf, CommandType, User } from "@repo/protocol";
+import type { Hub } from "../hub/hub";
+
+export interface CommandContext {
+  user: User;
+  hub: Hub;
+}
+
+/** Runs one command type. Throw a ProtocolError for a typed failure (nothing is recorded). */
+export type CommandHandler<T extends CommandType> = (
+  context: CommandContext,
+  command: Extract<Command, { type: T }>,
+) => Promise<CommandResultOf<T>>;
+
+export type CommandHandlers = { [T in CommandType]: CommandHandler<T> };
+
+/** Where first results of commands are kept, so a retried id has no second effect. */
+export interface ReceiptStore {
+  find(userId: string, commandId: string): Promise<unknown | undefined>;
+  save(userId: string, commandId: string, type: string, result: unknown): Promise<unknown>;
+}

@@ -1,0 +1,49 @@
+import { DEV_SESSION_SECRET, type Env } from "./env";
+
+/** What createServer needs to know; built from env in index.ts, by hand in tests. */
+export interface ServerConfig {
+  allowedOrigins: string[];
+  sessionSecret: string;
+  sessionTtlSeconds: number;
+  cookieSecure: boolean;
+  longPollTimeoutMs: number;
+  /** How long a long poll lingers after the first event on a busy stream, to batch the ones behind it. */
+  longPollLingerMs: number;
+  /** Bytes a stream may have queued before its consumer counts as too slow and is cut. */
+  maxBufferedBytes: number;
+  /** Commands per user per window. */
+  commandLimits: { points: number; windowSeconds: number };
+  sseHeartbeatMs: number;
+  retention: { count: number; ageMs: number };
+  shutdownGraceMs: number;
+}
+
+export const defaultConfig: ServerConfig = {
+  allowedOrigins: ["http://localhost:3000"],
+  sessionSecret: DEV_SESSION_SECRET,
+  sessionTtlSeconds: 7 * 24 * 3600,
+  cookieSecure: false,
+  longPollTimeoutMs: 25_000,
+  longPollLingerMs: 100,
+  maxBufferedBytes: 1024 * 1024,
+  commandLimits: { points: 30, windowSeconds: 10 },
+  sseHeartbeatMs: 15_000,
+  retention: { count: 10_000, ageMs: 60 * 60 * 1000 },
+  shutdownGraceMs: 10_000,
+};
+
+export function configFromEnv(env: Env): ServerConfig {
+  return {
+    allowedOrigins: env.ALLOWED_ORIGINS,
+    sessionSecret: env.SESSION_SECRET,
+    sessionTtlSeconds: env.SESSION_TTL_SECONDS,
+    cookieSecure: env.COOKIE_SECURE,
+    longPollTimeoutMs: env.LONG_POLL_TIMEOUT_MS,
+    longPollLingerMs: env.LONG_POLL_LINGER_MS,
+    maxBufferedBytes: env.MAX_BUFFERED_BYTES,
+    commandLimits: { points: env.COMMAND_RATE_POINTS, windowSeconds: env.COMMAND_RATE_WINDOW_SECONDS },
+    sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
+    retention: { count: env.RETENTION_COUNT, ageMs: env.RETENTION_AGE_MS },
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,44 @@
+import {
+  CreateSessionRequest,
+  parseOrThrow,
+  type CurrentSessionResponse,
+  type SessionResponse,
+  type TicketResponse,
+} from "@repo/protocol";
+import type { FastifyInstance } from "fastify";
+import type { Auth } from "../../auth/auth";
+import { clearSessionCookie, requireUser, sessionTokenOf, setSessionCookie } from "../request-auth";
+
+/** Guest sessions: sign in with a display name, who-am-I, sign out, SSE tickets. */
+export function registerSessionRoutes(app: FastifyInstance, deps: { auth: Auth; cookieSecure: boolean }) {
+  const { auth, cookieSecure } = deps;
+
+  app.post("/v1/session", async (request, reply) => {
+    const { name } = parseOrThrow(CreateSessionRequest, request.body, "session request");
+    const session = await auth.signIn(name);
+    setSessionCookie(reply, session.token, session.expiresAt, cookieSecure);
+    request.log.info({ userId: session.user.id }, "session created");
+    const body: SessionResponse = { user: session.user, token: session.token, expiresAt: session.expiresAt.toISOString() };
+    return reply.status(201).send(body);
+  });
+
+  app.get("/v1/session", async (request) => {
+    const user = await requireUser(auth, request);
+    const body: CurrentSessionResponse = { user: { id: user.id, name: user.name }, expiresAt: user.expiresAt.toISOString() };
+    return body;
+  });
+
+  app.delete("/v1/session", async (request, reply) => {
+    const user = await auth.authenticate(sessionTokenOf(request));
+    if (user) await auth.signOut(user);
+    clearSessionCookie(reply, cookieSecure);
+    return reply.status(204).send();
+  });
+
+  app.post("/v1/sse/ticket", async (request, reply) => {
+    const user = await requireUser(auth, request);
+    const { ticket, expiresAt } = await auth.issueTicket(user);
+    const body: TicketResponse = { ticket, expiresAt: expiresAt.toISOString() };
+    return reply.header("cache-control", "no-store").status(201).send(body);
+  });
+}

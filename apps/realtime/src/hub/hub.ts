@@ -1,0 +1,28 @@
+import type { EventEnvelope, Position, ResetSignal, Topic } from "@repo/protocol";
+
+/** What reading a topic after a position yields. */
+export type ReadResult =
+  | { kind: "events"; events: EventEnvelope[]; position: Position }
+  | { kind: "reset"; reset: ResetSignal };
+
+export type EventListener = (event: EventEnvelope) => void;
+
+/**
+ * The transport-agnostic core: per-topic ordered logs with offsets and an
+ * epoch, bounded retention, and live fan-out. Transports read from it and
+ * listen to it; features publish to it. Nothing here knows about HTTP or sockets.
+ * Read/publish are async so a Redis-backed hub can implement the same interface.
+ */
+export interface Hub {
+  /** Appends an event; resolves once it has its offset and has been fanned out. */
+  publish(topic: Topic, type: string, payload: unknown): Promise<EventEnvelope>;
+  /** Events strictly after `position` (null: none, start at the live end), or a reset. */
+  read(topic: Topic, position: Position | null, limit?: number): Promise<ReadResult>;
+  /** The position of the newest event (offset 0 when the topic is empty) and when it was published (0: never). */
+  head(topic: Topic): Promise<Position & { publishedAt: number }>;
+  /** Live events of a topic from now on, in offset order. Returns the unsubscribe. */
+  listen(topic: Topic, listener: EventListener): () => void;
+  /** Number of live listeners, for gauges and leak tests. */
+  listenerCount(): number;
+  close(): Promise<void>;
+}

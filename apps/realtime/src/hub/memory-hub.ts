@@ -1,0 +1,108 @@
+import { randomBytes } from "node:crypto";
+import type { EventEnvelope, Position, Topic } from "@repo/protocol";
+import type { EventListener, Hub, ReadResult } from "./hub";
+
+export interface RetentionPolicy {
+  /** Most events kept per topic. */
+  count: number;
+  /** Oldest event age kept, in ms. */
+  ageMs: number;
+}
+
+interface TopicLog {
+  epoch: string;
+  /** Retained events, oldest first; offsets are contiguous. */
+  events: EventEnvelope[];
+  /** Offset of the newest event ever published (0: none). */
+  headOffset: number;
+  listeners: Set<EventListener>;
+}
+
+/** Epochs are random, so an instance restart (which loses history) never reuses one. */
+function newEpoch(): string {
+  return randomBytes(6).toString("base64url");
+}
+
+/** The in-process hub: the embedded default, and the reference for other implementations. */
+export function createMemoryHub(retention: RetentionPolicy, now: () => number = Date.now): Hub {
+  const logs = new Map<Topic, TopicLog>();
+  let listeners = 0;
+
+  function log(topic: Topic): TopicLog {
+    let entry = logs.get(topic);
+    if (!entry) {
+      entry = { epoch: newEpoch(), events: [], headOffset: 0, listeners: new Set() };
+      logs.set(topic, entry);
+    }
+    return entry;
+  }
+
+  function trim(entry: TopicLog) {
+    const overflow = entry.events.length - retention.count;
+    if (overflow > 0) entry.events.splice(0, overflow);
+    const oldestAllowed = now() - retention.ageMs;
+    let expired = 0;
+    while (expired < entry.events.length && entry.events[expired]!.ts < oldestAllowed) expired++;
+    if (expired > 0) entry.events.splice(0, expired);
+  }
+
+  function readSync(topic: Topic, position: Position | null, limit: number): ReadResult {
+    const entry = log(topic);
+    const head: Position = { epoch: entry.epoch, offset: entry.headOffset };
+    if (position === null) return { kind: "events", events: [], position: head };
+    if (position.epoch !== entry.epoch || position.offset > entry.headOffset) {
+      return { kind: "reset", reset: { topic, reason: "unknown_epoch", position: head } };
+    }
+    trim(entry);
+    // The oldest offset a client may still resume from is the one just before the oldest retained event.
+    const firstRetained = entry.events[0]?.offset ?? entry.headOffset + 1;
+    if (position.offset < firstRetained - 1) {
+      return { kind: "reset", reset: { topic, reason: "retention", position: head } };
+    }
+    const start = position.offset - firstRetained + 1;
+    const events = entry.events.slice(start, start + limit);
+    const last = events.at(-1);
+    return { kind: "events", events, position: last ? { epoch: entry.epoch, offset: last.offset } : position };
+  }
+
+  return {
+    async publish(topic, type, payload) {
+      const entry = log(topic);
+      entry.headOffset += 1;
+      const event: EventEnvelope = { topic, offset: entry.headOffset, epoch: entry.epoch, type, payload, ts: now() };
+      entry.events.push(event);
+      if (entry.events.length > retention.count) trim(entry);
+      for (const listener of entry.listeners) listener(event);
+      return event;
+    },
+
+    async read(topic, position, limit = 1000) {
+      return readSync(topic, position, limit);
+    },
+
+    async head(topic) {
+      const entry = log(topic);
+      return { epoch: entry.epoch, offset: entry.headOffset, publishedAt: entry.events.at(-1)?.ts ?? 0 };
+    },
+
+    listen(topic, listener) {
+      const entry = log(topic);
+      entry.listeners.add(listener);
+      listeners++;
+      let active = true;
+      return () => {
+        if (!active) return;
+        active = false;
+        entry.listeners.delete(listener);
+        listeners--;
+      };
+    },
+
+    listenerCount: () => listeners,
+
+    async close() {
+      for (const entry of logs.values()) entry.listeners.clear();
+      listeners = 0;
+    },
+  };
+}

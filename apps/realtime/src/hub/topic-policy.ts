@@ -1,0 +1,30 @@
+import { ProtocolError, topicId, topicKind, type Topic, type TopicKind, type User } from "@repo/protocol";
+
+/** Decides whether a user may read a topic of one kind, given the id after the colon. */
+export type TopicAuthorizer = (user: User, id: string) => boolean | Promise<boolean>;
+
+/**
+ * Per-kind read authorization for topics. Features register their kind; a
+ * kind nobody registered is refused, so a new topic kind is private by default.
+ */
+export function createTopicPolicy() {
+  const authorizers = new Map<TopicKind, TopicAuthorizer>();
+
+  return {
+    register(kind: TopicKind, authorizer: TopicAuthorizer) {
+      authorizers.set(kind, authorizer);
+    },
+    async canRead(user: User, topic: Topic): Promise<boolean> {
+      const authorizer = authorizers.get(topicKind(topic));
+      return authorizer ? await authorizer(user, topicId(topic)) : false;
+    },
+    /** Throws `forbidden` naming the first topic the user may not read. */
+    async assertCanRead(user: User, topics: Iterable<Topic>) {
+      for (const topic of topics) {
+        if (!(await this.canRead(user, topic))) throw new ProtocolError("forbidden", `Not allowed to read ${topic}`);
+      }
+    },
+  };
+}
+
+export type TopicPolicy = ReturnType<typeof createTopicPolicy>;

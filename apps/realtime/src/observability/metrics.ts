@@ -1,0 +1,32 @@
+import { TRANSPORT_NAMES, type TransportName } from "@repo/protocol";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+
+/**
+ * Per-transport counters, exposed at GET /metrics in Prometheus text format.
+ * Each server gets its own registry, so several servers in one process (tests,
+ * the benchmark) never share or clash.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "switchboard_process_" });
+  const labelNames = ["transport"] as const;
+
+  const metrics = {
+    registry,
+    open: new Gauge({ name: "switchboard_open", help: "Open connections (SSE, WebSocket) or in-flight requests (polls)", labelNames, registers: [registry] }),
+    requests: new Counter({ name: "switchboard_requests_total", help: "Subscription requests or connections accepted", labelNames, registers: [registry] }),
+    delivered: new Counter({ name: "switchboard_events_delivered_total", help: "Events written to clients", labelNames, registers: [registry] }),
+    bytes: new Counter({ name: "switchboard_bytes_written_total", help: "Payload bytes written to clients (bodies, frames)", labelNames, registers: [registry] }),
+    empty: new Counter({ name: "switchboard_empty_responses_total", help: "Poll responses with no events (304s included)", labelNames, registers: [registry] }),
+    resets: new Counter({ name: "switchboard_resets_total", help: "Reset signals sent (cursor beyond retention or unknown epoch)", labelNames, registers: [registry] }),
+    slowConsumersCut: new Counter({ name: "switchboard_slow_consumers_cut_total", help: "Connections cut because their send buffer passed the limit", labelNames, registers: [registry] }),
+    commands: new Counter({ name: "switchboard_commands_total", help: "Commands handled, by outcome", labelNames: ["transport", "outcome"] as const, registers: [registry] }),
+    hubListeners: new Gauge({ name: "switchboard_hub_listeners", help: "Live hub listeners (should return to zero when clients leave)", registers: [registry] }),
+    timers: new Gauge({ name: "switchboard_pending_timers", help: "Long-poll and heartbeat timers pending", registers: [registry] }),
+  };
+  for (const transport of TRANSPORT_NAMES) metrics.open.set({ transport }, 0);
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+export type { TransportName };

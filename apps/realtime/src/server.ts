@@ -1,0 +1,133 @@
+import cookie from "@fastify/cookie";
+import { MAX_COMMAND_BYTES } from "@repo/protocol";
+import type { Database } from "@repo/db";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import pino from "pino";
+import { createAuth, type Auth } from "./auth/auth";
+import { createCommandDispatcher } from "./commands/dispatcher";
+import { createDatabaseReceipts } from "./commands/database-receipts";
+import type { CommandHandlers } from "./commands/types";
+import { defaultConfig, type ServerConfig } from "./config";
+import { echoFeature } from "./features/echo/echo-feature";
+import type { Feature } from "./features/feature";
+import { tickerFeature } from "./features/ticker/ticker-feature";
+import { registerErrorHandling } from "./http/errors";
+import { createOriginPolicy, registerOriginPolicy } from "./http/origin";
+import { registerHealthRoutes } from "./http/routes/health";
+import { registerMetricsRoute } from "./http/routes/metrics";
+import { registerSessionRoutes } from "./http/routes/session";
+import type { Hub } from "./hub/hub";
+import { createMemoryHub } from "./hub/memory-hub";
+import { createTopicPolicy } from "./hub/topic-policy";
+import { createMetrics, type Metrics } from "./observability/metrics";
+import { loggerOptions } from "./observability/logger";
+import { createConnectionTracker, type TransportContext } from "./transports/context";
+import { registerHttpCommands } from "./transports/http-commands";
+import { registerLongPolling } from "./transports/long-polling";
+import { registerPolling } from "./transports/polling";
+import { registerSse } from "./transports/sse";
+import { attachWebSocket } from "./transports/websocket";
+
+export interface ServerDeps {
+  db: Database;
+  config?: Partial<ServerConfig>;
+  /** A pino logger, or a level for a fresh one ("silent" in tests). */
+  logger?: FastifyBaseLogger | { level: string };
+  /** The event hub; the in-process one by default. */
+  hub?: Hub;
+  /** Product features; the built-in echo and ticker by default. */
+  features?: Feature[];
+}
+
+export interface RealtimeServer {
+  app: FastifyInstance;
+  auth: Auth;
+  hub: Hub;
+  metrics: Metrics;
+  config: ServerConfig;
+  /** Open streams and held requests (for leak checks). */
+  openConnections(): number;
+  /** Binds the HTTP server (port 0 picks a free port); resolves to its base URL. */
+  listen(options?: { port?: number; host?: string }): Promise<string>;
+  /** Graceful stop: refuse new work, end open streams with a reason, drain, close. Does not close `db`. */
+  close(): Promise<void>;
+}
+
+function isLogger(value: ServerDeps["logger"]): value is FastifyBaseLogger {
+  return typeof (value as FastifyBaseLogger).child === "function";
+}
+
+/** Builds the realtime service without listening; only index.ts (and tests, on port 0) call listen(). */
+export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
+  const config: ServerConfig = { ...defaultConfig, ...deps.config };
+  const logger = deps.logger ?? { level: "info" };
+  const app: FastifyInstance = Fastify({
+    loggerInstance: isLogger(logger) ? logger : pino(loggerOptions(logger.level)),
+    bodyLimit: MAX_COMMAND_BYTES,
+    // Long polls and streams are ended by the service itself, never by a socket timeout.
+    requestTimeout: 0,
+    forceCloseConnections: true,
+  });
+
+  let draining = false;
+  const hub = deps.hub ?? createMemoryHub(config.retention);
+  const metrics = createMetrics();
+  const auth = createAuth({ db: deps.db, secret: config.sessionSecret, sessionTtlSeconds: config.sessionTtlSeconds });
+  const origins = createOriginPolicy(config.allowedOrigins);
+  const topics = createTopicPolicy();
+  const features = deps.features ?? [echoFeature, tickerFeature()];
+
+  const handlers: Partial<CommandHandlers> = {};
+  for (const feature of features) {
+    for (const [kind, authorizer] of Object.entries(feature.topics ?? {})) topics.register(kind as never, authorizer);
+    Object.assign(handlers, feature.commands);
+  }
+  const dispatcher = createCommandDispatcher({
+    hub,
+    handlers: handlers as CommandHandlers,
+    receipts: createDatabaseReceipts(deps.db),
+    limits: config.commandLimits,
+    metrics,
+    log: app.log,
+  });
+  const connections = createConnectionTracker();
+  const context: TransportContext = { hub, auth, topics, dispatcher, metrics, config, origins, connections };
+
+  registerErrorHandling(app);
+  await registerOriginPolicy(app, origins);
+  await app.register(cookie);
+  app.addHook("onRequest", async (_request, reply) => {
+    if (draining) reply.header("connection", "close");
+  });
+  registerHealthRoutes(app, { db: deps.db, isDraining: () => draining });
+  registerMetricsRoute(app, metrics, hub);
+  registerSessionRoutes(app, { auth, cookieSecure: config.cookieSecure });
+  registerHttpCommands(app, context);
+  registerPolling(app, context);
+  registerLongPolling(app, context);
+  registerSse(app, context);
+  const websocket = attachWebSocket(app.server, context, app.log);
+  const stops = features.map((feature) => feature.start?.({ hub }) ?? (() => {}));
+
+  return {
+    app,
+    auth,
+    hub,
+    metrics,
+    config,
+    openConnections: () => connections.size(),
+    async listen(options = {}) {
+      return app.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1" });
+    },
+    async close() {
+      if (draining) return;
+      draining = true;
+      for (const stop of stops) stop();
+      const notice = { reason: "server_shutdown", message: "The server is restarting; reconnect" } as const;
+      connections.closeAll(notice);
+      await websocket.close(notice);
+      await app.close();
+      await hub.close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { HTTP_STATUS_BY_ERROR } from "@repo/protocol";
+import type { FastifyInstance } from "fastify";
+import { requireUser } from "../http/request-auth";
+import type { TransportContext } from "./context";
+
+/**
+ * The upstream of the three HTTP transports: `POST /v1/commands`. The body is
+ * handed to the same dispatcher the WebSocket uses; a failure maps its typed
+ * code to the HTTP status (400, 403, 409, 413, 429…) with the same body shape.
+ */
+export function registerHttpCommands(app: FastifyInstance, context: TransportContext) {
+  app.post("/v1/commands", async (request, reply) => {
+    const user = await requireUser(context.auth, request);
+    const size = Number(request.headers["content-length"] ?? 0);
+    const transportHeader = request.headers["x-switchboard-transport"];
+    const transport = transportHeader === "polling" || transportHeader === "sse" ? transportHeader : "long-polling";
+    const result = await context.dispatcher.dispatch(user, request.body, transport, size);
+    if (!result.ok && result.error.retryAfter !== undefined) reply.header("retry-after", result.error.retryAfter);
+    return reply.status(result.ok ? 200 : HTTP_STATUS_BY_ERROR[result.error.code]).send(result);
+  });
+}

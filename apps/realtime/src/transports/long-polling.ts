@@ -1,0 +1,84 @@
+import type { Topic } from "@repo/protocol";
+import type { FastifyInstance } from "fastify";
+import type { TransportContext } from "./context";
+import { subscriberOf } from "./http-auth";
+import { sendBatch } from "./polling";
+import { authorizedCursor, readBatch } from "./subscription-request";
+
+type LongPollRequest = { Querystring: { cursor?: string; ticket?: string; timeout?: string } };
+
+/** Traffic counts as busy when the waking event follows the previous one this closely. */
+const BUSY_GAP_MS = 1000;
+
+/**
+ * Long polling: the same request as a short poll, held until at least one
+ * event arrives or the timeout passes (default 25 s: under common load
+ * balancer idle timeouts), then everything pending goes out in one batch.
+ * When traffic is busy the answer lingers briefly to carry more events per
+ * request; a lone event goes out at once. A request the client abandons is
+ * released immediately: listeners and timers go with it.
+ */
+export function registerLongPolling(app: FastifyInstance, context: TransportContext) {
+  const { hub, metrics, config, connections } = context;
+
+  app.get<LongPollRequest>("/v1/long-poll", async (request, reply) => {
+    metrics.requests.inc({ transport: "long-polling" });
+    const user = await subscriberOf(context.auth, request);
+    const cursors = await authorizedCursor(context.topics, user, request.query.cursor);
+    const requested = Number(request.query.timeout);
+    const timeoutMs = Number.isFinite(requested) && requested >= 0 ? Math.min(requested, config.longPollTimeoutMs) : config.longPollTimeoutMs;
+
+    metrics.open.inc({ transport: "long-polling" });
+    let woken: (() => void) | null = null;
+    let firstEventAt = 0;
+    const wake = () => woken?.();
+    // Listen before reading, so an event published in between still wakes the request.
+    const stops = Object.keys(cursors).map((topic: Topic) =>
+      hub.listen(topic, (event) => {
+        if (firstEventAt === 0) firstEventAt = event.ts;
+        wake();
+      }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    let lingerTimer: NodeJS.Timeout | undefined;
+    let clientGone = false;
+    const onClose = () => {
+      clientGone = true;
+      wake();
+    };
+    request.raw.on("close", onClose);
+    const untrack = connections.add(() => wake());
+    try {
+      let batch = await readBatch(hub, cursors);
+      if (batch.events.length === 0 && batch.resets.length === 0 && timeoutMs > 0 && !clientGone) {
+        const heads = await Promise.all(Object.keys(cursors).map((topic) => hub.head(topic)));
+        const headTs = Math.max(...heads.map((head) => head.publishedAt));
+        await new Promise<void>((resolve) => {
+          woken = resolve;
+          timer = setTimeout(resolve, timeoutMs);
+          metrics.timers.inc();
+          if (firstEventAt !== 0) resolve();
+        });
+        clearTimeout(timer);
+        metrics.timers.dec();
+        // Busy stream: wait a moment for the events right behind this one.
+        if (!clientGone && firstEventAt !== 0 && config.longPollLingerMs > 0 && headTs > 0 && firstEventAt - headTs < BUSY_GAP_MS) {
+          await new Promise<void>((resolve) => {
+            woken = resolve;
+            lingerTimer = setTimeout(resolve, config.longPollLingerMs);
+          });
+          clearTimeout(lingerTimer);
+        }
+        if (clientGone) return reply.hijack();
+        batch = await readBatch(hub, cursors);
+      }
+      return sendBatch(context, "long-polling", reply, batch, request.headers["if-none-match"]);
+    } finally {
+      woken = null;
+      for (const stop of stops) stop();
+      request.raw.off("close", onClose);
+      untrack();
+      metrics.open.dec({ transport: "long-polling" });
+    }
+  });
+}

@@ -1,0 +1,223 @@
+import type { Server as HttpServer } from "node:http";
+import {
+  MAX_COMMAND_BYTES,
+  MAX_TOPICS_PER_SUBSCRIPTION,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  SESSION_COOKIE,
+  SOCKET_EVENTS,
+  SOCKET_PATH,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type SubscribeAck,
+  encodeCursor,
+  type ClosingNotice,
+  type EventEnvelope,
+  type Topic,
+  type User,
+} from "@repo/protocol";
+import { fastifyCookie } from "@fastify/cookie";
+import type { FastifyBaseLogger } from "fastify";
+import { Server, type Socket } from "socket.io";
+import type { TransportContext } from "./context";
+import { parseCursor } from "./subscription-request";
+
+const SLOW_CONSUMER_SWEEP_MS = 250;
+
+
+interface SocketData {
+  user: User;
+  topics: Set<Topic>;
+}
+
+type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+interface TopicRoom {
+  stop: () => void;
+  /** Sockets still receiving their backlog: excluded from broadcasts, their live events held. */
+  catchingUp: Map<string, EventEnvelope[]>;
+  members: number;
+}
+
+/**
+ * WebSocket transport on socket.io, restricted to the websocket transport so
+ * no sticky sessions are needed. Live events go to a socket.io room per topic
+ * (encoded once per event, as a bare socket.io broadcast would); a subscriber
+ * first receives its backlog directly while its live events are held, then
+ * joins the broadcast, so nothing is missed or doubled.
+ */
+export function attachWebSocket(httpServer: HttpServer, context: TransportContext, log: FastifyBaseLogger) {
+  const { hub, metrics, config, origins, auth } = context;
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
+    path: SOCKET_PATH,
+    transports: ["websocket"],
+    serveClient: false,
+    maxHttpBufferSize: MAX_COMMAND_BYTES * 2,
+    // Checked on the upgrade request itself: refuses cross-site WebSocket hijacking.
+    allowRequest: (request, callback) => callback(null, origins.isAllowed(request.headers.origin)),
+    cors: { origin: [...origins.allowed], credentials: true },
+  });
+  const rooms = new Map<Topic, TopicRoom>();
+
+  function roomOf(topic: Topic): TopicRoom {
+    let room = rooms.get(topic);
+    if (room) return room;
+    const created: TopicRoom = { stop: () => {}, catchingUp: new Map(), members: 0 };
+    created.stop = hub.listen(topic, (event) => {
+      const excluded = created.catchingUp;
+      const target = excluded.size === 0 ? io.local.to(topic) : io.local.to(topic).except([...excluded.keys()]);
+      target.emit(SOCKET_EVENTS.event, event);
+      for (const held of excluded.values()) held.push(event);
+      metrics.delivered.inc({ transport: "websocket" }, created.members - excluded.size);
+    });
+    rooms.set(topic, created);
+    return created;
+  }
+
+  function leave(socket: AppSocket, topic: Topic) {
+    const room = rooms.get(topic);
+    if (!room || !socket.data.topics.delete(topic)) return;
+    void socket.leave(topic);
+    room.catchingUp.delete(socket.id);
+    room.members--;
+    if (room.members === 0) {
+      room.stop();
+      rooms.delete(topic);
+    }
+  }
+
+  async function subscribe(socket: AppSocket, cursorText: unknown): Promise<string> {
+    if (typeof cursorText !== "string") throw new ProtocolError("validation", "Send { cursor } with the topics to follow");
+    const cursors = parseCursor(cursorText);
+    const topics = Object.keys(cursors);
+    const total = new Set([...socket.data.topics, ...topics]).size;
+    if (total > MAX_TOPICS_PER_SUBSCRIPTION) {
+      throw new ProtocolError("validation", `At most ${MAX_TOPICS_PER_SUBSCRIPTION} topics per connection`);
+    }
+    await context.topics.assertCanRead(socket.data.user, topics);
+    const positions: Record<Topic, { epoch: string; offset: number }> = {};
+    for (const [topic, from] of Object.entries(cursors)) {
+      if (!socket.connected) break;
+      leave(socket, topic);
+      const room = roomOf(topic);
+      const held: EventEnvelope[] = [];
+      room.catchingUp.set(socket.id, held);
+      room.members++;
+      socket.data.topics.add(topic);
+      void socket.join(topic);
+      let position = from;
+      let result = await hub.read(topic, position);
+      for (;;) {
+        if (result.kind === "reset") {
+          socket.emit(SOCKET_EVENTS.reset, result.reset);
+          metrics.resets.inc({ transport: "websocket" });
+          position = result.reset.position;
+          break;
+        }
+        if (position === null) {
+          position = result.position;
+          break;
+        }
+        for (const event of result.events) socket.emit(SOCKET_EVENTS.event, event);
+        metrics.delivered.inc({ transport: "websocket" }, result.events.length);
+        position = result.position;
+        if (result.events.length === 0) break;
+        result = await hub.read(topic, position);
+      }
+      // Flush what arrived meanwhile and go live in the same tick: no event can slip between.
+      for (const event of held) {
+        if (event.epoch === position.epoch && event.offset > position.offset) {
+          socket.emit(SOCKET_EVENTS.event, event);
+          metrics.delivered.inc({ transport: "websocket" });
+          position = { epoch: event.epoch, offset: event.offset };
+        }
+      }
+      room.catchingUp.delete(socket.id);
+      positions[topic] = position;
+    }
+    return encodeCursor(positions);
+  }
+
+  io.use(async (socket, next) => {
+    const handshakeToken = (socket.handshake.auth as { token?: unknown }).token;
+    const cookieHeader = socket.handshake.headers.cookie;
+    const token =
+      typeof handshakeToken === "string" ? handshakeToken : cookieHeader ? fastifyCookie.parse(cookieHeader)[SESSION_COOKIE] : undefined;
+    const user = await auth.authenticate(token).catch(() => null);
+    if (!user) {
+      const error = new Error("unauthorized") as Error & { data?: unknown };
+      error.data = { code: "unauthorized", message: "Sign in first" };
+      return next(error);
+    }
+    socket.data.user = { id: user.id, name: user.name };
+    socket.data.topics = new Set();
+    next();
+  });
+
+  io.on("connection", (socket) => {
+    metrics.requests.inc({ transport: "websocket" });
+    metrics.open.inc({ transport: "websocket" });
+    socket.conn.on("packetCreate", (packet: { data?: unknown }) => {
+      if (typeof packet.data === "string") metrics.bytes.inc({ transport: "websocket" }, packet.data.length);
+    });
+
+    socket.on(SOCKET_EVENTS.subscribe, async (request, ack) => {
+      if (typeof ack !== "function") return;
+      try {
+        const cursor = await subscribe(socket, (request as { cursor?: unknown } | undefined)?.cursor);
+        ack({ ok: true, v: PROTOCOL_VERSION, cursor });
+      } catch (error) {
+        const protocolError = error instanceof ProtocolError ? error : new ProtocolError("internal", "Subscribe failed");
+        if (protocolError.code === "internal") log.error({ err: error }, "websocket subscribe failed");
+        ack({ ok: false, error: protocolError.toBody() });
+      }
+    });
+
+    socket.on(SOCKET_EVENTS.unsubscribe, (request, ack) => {
+      const topics: unknown[] = Array.isArray(request?.topics) ? request.topics : [];
+      for (const topic of topics) if (typeof topic === "string") leave(socket, topic);
+      if (typeof ack === "function") ack({ ok: true });
+    });
+
+    socket.on(SOCKET_EVENTS.command, async (command, ack) => {
+      if (typeof ack !== "function") return;
+      const size = Buffer.byteLength(JSON.stringify(command ?? null));
+      ack(await context.dispatcher.dispatch(socket.data.user, command, "websocket", size));
+    });
+
+    socket.on("disconnect", () => {
+      for (const topic of [...socket.data.topics]) leave(socket, topic);
+      metrics.open.dec({ transport: "websocket" });
+    });
+  });
+
+  // A socket whose queue passes the limit is cut with a reason; it resumes from its cursor.
+  const sweep = setInterval(() => {
+    for (const socket of io.of("/").sockets.values()) {
+      const conn = socket.conn as unknown as { writeBuffer: unknown[]; transport: { socket?: { bufferedAmount?: number } } };
+      const queued = conn.transport.socket?.bufferedAmount ?? 0;
+      if (queued > config.maxBufferedBytes || conn.writeBuffer.length > 10_000) {
+        metrics.slowConsumersCut.inc({ transport: "websocket" });
+        log.warn({ userId: socket.data.user?.id, queued }, "cutting slow WebSocket consumer");
+        const notice: ClosingNotice = { reason: "slow_consumer", message: "Client could not keep up; resume from your cursor" };
+        socket.emit(SOCKET_EVENTS.closing, notice);
+        socket.disconnect(true);
+      }
+    }
+  }, SLOW_CONSUMER_SWEEP_MS);
+  sweep.unref();
+
+  return {
+    io,
+    /** Tells every socket why it is going, then closes them and the server. */
+    async close(notice: ClosingNotice) {
+      clearInterval(sweep);
+      io.local.emit(SOCKET_EVENTS.closing, notice);
+      // Not io.close(): that would also close the HTTP server, which Fastify owns.
+      io.local.disconnectSockets(true);
+      io.engine.close();
+      for (const room of rooms.values()) room.stop();
+      rooms.clear();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// Browser tests drive Debian's Chromium: Playwright's own browser downloads are not
+// reachable from these machines (never run `playwright install`).
+const CI = Boolean(process.env.CI);
+const WEB_URL = "http://localhost:3000";
+const REALTIME_PORT = "4000";
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  forbidOnly: CI,
+  retries: 0,
+  workers: 1,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    // localhost (not 127.0.0.1): the realtime service allows the origin http://localhost:3000,
+    // and its session cookie (set on localhost:4000) is shared with localhost:3000.
+    baseURL: WEB_URL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+          args: [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: [
+    {
+      name: "realtime",
+      command: "pnpm --filter @repo/realtime start",
+      url: `http://127.0.0.1:${REALTIME_PORT}/healthz`,
+      env: {
+        PORT: REALTIME_PORT,
+        PGLITE_DIR: "memory",
+        ALLOWED_ORIGINS: WEB_URL,
+        LOG_LEVEL: "warn",
+        CHECKPOINT_DISABLE: "1",
+      },
+      reuseExistingServer: !CI,
+      timeout: 60_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+    {
+      name: "web",
+      command: "pnpm exec next build && pnpm exec next start --port 3000",
+      url: `${WEB_URL}/sign-in`,
+      env: {
+        NEXT_TELEMETRY_DISABLED: "1",
+        NEXT_PUBLIC_REALTIME_URL: `http://localhost:${REALTIME_PORT}`,
+      },
+      reuseExistingServer: !CI,
+      timeout: 180_000,
+      stdout: "ignore",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+  ],
+});

@@ -1,0 +1,118 @@
+"use client";
+
+import type { User } from "@repo/protocol";
+import { useRouter } from "next/navigation";
+import { useEffect, useState, type ReactNode } from "react";
+import { deleteSession, getSession } from "@/lib/realtime";
+import { Brand } from "./brand";
+import { HealthIndicator } from "./health-indicator";
+import { SessionContext } from "./session";
+
+type ShellState =
+  | { status: "loading" }
+  | { status: "signed-in"; user: User }
+  | { status: "signed-out" }
+  | { status: "error"; message: string };
+
+function shellStateOf(result: Awaited<ReturnType<typeof getSession>>): ShellState {
+  if (!result.ok) return { status: "error", message: result.kind === "network" ? result.message : result.error.message };
+  return result.value ? { status: "signed-in", user: result.value.user } : { status: "signed-out" };
+}
+
+/** Header + session gate for every signed-in page; sends signed-out visitors to /sign-in. */
+export function AppShell({ children }: { children: ReactNode }) {
+  const router = useRouter();
+  const [state, setState] = useState<ShellState>({ status: "loading" });
+  const [signingOut, setSigningOut] = useState(false);
+  const [signOutError, setSignOutError] = useState<string | null>(null);
+
+  // Bumped by "Try again" to re-run the session check.
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let cancelled = false;
+    void getSession().then((result) => {
+      if (!cancelled) setState(shellStateOf(result));
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [attempt]);
+
+  useEffect(() => {
+    if (state.status === "signed-out") router.replace("/sign-in");
+  }, [state.status, router]);
+
+  async function signOut() {
+    setSigningOut(true);
+    setSignOutError(null);
+    const result = await deleteSession();
+    if (result.ok) {
+      router.replace("/sign-in");
+      return;
+    }
+    setSigningOut(false);
+    setSignOutError(result.kind === "network" ? result.message : result.error.message);
+  }
+
+  const user = state.status === "signed-in" ? state.user : null;
+
+  return (
+    <div className="flex min-h-dvh flex-col">
+      <header className="border-b border-neutral-200 dark:border-neutral-800">
+        <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+          <Brand />
+          <div className="ml-auto flex flex-wrap items-center gap-x-6 gap-y-2">
+            <HealthIndicator />
+            {user && (
+              <>
+                <p className="text-sm">
+                  <span className="sr-only">Signed in as </span>
+                  <span className="font-medium">
+                    {user.name}
+                  </span>
+                </p>
+                <button
+                  type="button"
+                  onClick={() => void signOut()}
+                  disabled={signingOut}
+                  className="rounded-md border border-neutral-300 px-3 py-1.5 text-sm font-medium hover:bg-neutral-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:opacity-60 dark:border-neutral-700 dark:hover:bg-neutral-900"
+                >
+                  Sign out
+                </button>
+              </>
+            )}
+          </div>
+        </div>
+        {signOutError && (
+          <p role="alert" className="mx-auto max-w-5xl px-4 pb-3 text-sm text-red-700 dark:text-red-400">
+            Couldn&apos;t sign out: {signOutError}
+          </p>
+        )}
+      </header>
+      <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-10">
+        {state.status === "signed-in" ? (
+          <SessionContext value={state.user}>{children}</SessionContext>
+        ) : state.status === "error" ? (
+          <div role="alert" className="space-y-3">
+            <p>{state.message}</p>
+            <button
+              type="button"
+              onClick={() => {
+                setState({ status: "loading" });
+                setAttempt((n) => n + 1);
+              }}
+              className="rounded-md bg-neutral-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-neutral-700 dark:bg-neutral-100 dark:text-neutral-900 dark:hover:bg-neutral-300"
+            >
+              Try again
+            </button>
+          </div>
+        ) : (
+          <p role="status" className="text-neutral-600 dark:text-neutral-400">
+            Loading your session…
+          </p>
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+// Idempotency store for client commands: the first result saved for a
+// (user, command id) is the result every retry of that command gets.
+import type { DbClient } from "./dbClient";
+import type { CommandReceipt, Prisma } from "./generated/prisma/client";
+
+export interface NewReceipt {
+  userId: string;
+  /** The client-generated command id. */
+  id: string;
+  type: string;
+  result: Prisma.InputJsonValue;
+}
+
+export function findReceipt(db: DbClient, userId: string, id: string): Promise<CommandReceipt | null> {
+  return db.commandReceipt.findUnique({ where: { userId_id: { userId, id } } });
+}
+
+/**
+ * Saves the receipt unless one exists for (userId, id), and returns the stored
+ * one: under a race every caller gets the same, first row. INSERT … ON CONFLICT
+ * DO NOTHING (skipDuplicates) rather than catching the unique violation, which
+ * would abort an enclosing transaction.
+ */
+export async function saveReceipt(db: DbClient, receipt: NewReceipt): Promise<CommandReceipt> {
+  await db.commandReceipt.createMany({ data: [receipt], skipDuplicates: true });
+  const stored = await findReceipt(db, receipt.userId, receipt.id);
+  if (!stored) throw new Error(`command receipt ${receipt.userId}/${receipt.id} vanished after insert`);
+  return stored;
+}

@@ -1,0 +1,10 @@
+export { createDatabase, type Database, type DatabaseOptions } from "./client";
+export type { DbClient } from "./dbClient";
+export { applyMigrations, type MigrateOptions, type MigrateResult } from "./migrate";
+export { DEFAULT_MIGRATIONS_DIR, readMigrationFiles, type MigrationFile } from "./migrationFiles";
+export { pgliteTarget, postgresTarget, type MigrationTarget } from "./migrationTargets";
+export { createGuestUser, findUser } from "./users";
+export { createSession, findActiveSession, revokeSession } from "./sessions";
+export { findReceipt, saveReceipt, type NewReceipt } from "./commandReceipts";
+export { Prisma, PrismaClient } from "./generated/prisma/client";
+export type { CommandReceipt, Session, User } from "./generated/prisma/client";
