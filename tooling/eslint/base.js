@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // Command-line scripts, benchmarks and tests talk to a terminal.
+    files: ["**/scripts/**", "**/bench/**", "**/src/cli/**", "**/test/**", "**/e2e/**"],
+    rules: { "no-console": "off" },
+  },
+  {
     // Restrict direct env access: env is read only in a package's zod env.ts.
     files: ["**/*.ts", "**/*.tsx"],
     ignores: ["**/env.ts", "**/*.config.ts", "**/test/**", "**/e2e/**", "**/bench/**", "**/scripts/**"],

@@ -1,0 +1,3 @@
+import type { UserWorkspaceConfig, ViteUserConfig } from "vitest/config";
+
+export declare function nodeProject(name: string, overrides?: ViteUserConfig["test"]): UserWorkspaceConfig;
