@@ -1,4 +1,4 @@
-import { findReceipt, saveReceipt, type Database } from "@repo/db";
+import { findReceipt, saveReceipt, type Database, type Prisma } from "@repo/db";
 import type { ReceiptStore } from "./types";
 
 /** Command receipts in the database: a retry is recognised across restarts and instances. */
@@ -9,7 +9,8 @@ export function createDatabaseReceipts(db: Database): ReceiptStore {
       return receipt ? receipt.result : undefined;
     },
     async save(userId, commandId, type, result) {
-      const receipt = await saveReceipt(db.prisma, { userId, id: commandId, type, result });
+      // Command results are JSON by construction: they go over the wire as JSON.
+      const receipt = await saveReceipt(db.prisma, { userId, id: commandId, type, result: result as Prisma.InputJsonValue });
       return receipt.result;
     },
   };

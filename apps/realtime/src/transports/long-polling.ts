@@ -70,7 +70,8 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
           clearTimeout(lingerTimer);
         }
         if (clientGone) return reply.hijack();
-        batch = await readBatch(hub, cursors);
+        // Re-read from the positions just resolved ("from now" cursors included).
+        batch = await readBatch(hub, batch.positions);
       }
       return sendBatch(context, "long-polling", reply, batch, request.headers["if-none-match"]);
     } finally {
