@@ -9,7 +9,6 @@ import {
   SOCKET_PATH,
   type ClientToServerEvents,
   type ServerToClientEvents,
-  type SubscribeAck,
   encodeCursor,
   type ClosingNotice,
   type EventEnvelope,
@@ -60,7 +59,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
   const rooms = new Map<Topic, TopicRoom>();
 
   function roomOf(topic: Topic): TopicRoom {
-    let room = rooms.get(topic);
+    const room = rooms.get(topic);
     if (room) return room;
     const created: TopicRoom = { stop: () => {}, catchingUp: new Map(), members: 0 };
     created.stop = hub.listen(topic, (event) => {
