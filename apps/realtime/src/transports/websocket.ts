@@ -29,6 +29,21 @@ interface SocketData {
   topics: Set<Topic>;
 }
 
+interface EngineConnection {
+  writeBuffer: Array<{ data?: unknown }>;
+  transport: { socket?: { bufferedAmount?: number } };
+}
+
+/** Bytes waiting to go to one socket; stops counting once past `limit`. */
+function queuedBytes(conn: EngineConnection, limit: number): number {
+  let total = conn.transport.socket?.bufferedAmount ?? 0;
+  for (const packet of conn.writeBuffer) {
+    if (total > limit) break;
+    total += typeof packet.data === "string" ? packet.data.length : 64;
+  }
+  return total;
+}
+
 type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 interface TopicRoom {
@@ -191,11 +206,12 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
   });
 
   // A socket whose queue passes the limit is cut with a reason; it resumes from its cursor.
+  // engine.io sends one frame at a time and queues the rest in its writeBuffer, so the
+  // queue is that buffer's bytes plus what the ws socket still holds.
   const sweep = setInterval(() => {
     for (const socket of io.of("/").sockets.values()) {
-      const conn = socket.conn as unknown as { writeBuffer: unknown[]; transport: { socket?: { bufferedAmount?: number } } };
-      const queued = conn.transport.socket?.bufferedAmount ?? 0;
-      if (queued > config.maxBufferedBytes || conn.writeBuffer.length > 10_000) {
+      const queued = queuedBytes(socket.conn as unknown as EngineConnection, config.maxBufferedBytes);
+      if (queued > config.maxBufferedBytes) {
         metrics.slowConsumersCut.inc({ transport: "websocket" });
         log.warn({ userId: socket.data.user?.id, queued }, "cutting slow WebSocket consumer");
         const notice: ClosingNotice = { reason: "slow_consumer", message: "Client could not keep up; resume from your cursor" };
