@@ -16,6 +16,8 @@ export interface ServerConfig {
   sseHeartbeatMs: number;
   retention: { count: number; ageMs: number };
   shutdownGraceMs: number;
+  /** How long a reader counts as present after its last poll or closed stream. */
+  presenceTtlMs: number;
 }
 
 export const defaultConfig: ServerConfig = {
@@ -30,6 +32,7 @@ export const defaultConfig: ServerConfig = {
   sseHeartbeatMs: 15_000,
   retention: { count: 10_000, ageMs: 60 * 60 * 1000 },
   shutdownGraceMs: 10_000,
+  presenceTtlMs: 15_000,
 };
 
 export function configFromEnv(env: Env): ServerConfig {
@@ -45,5 +48,6 @@ export function configFromEnv(env: Env): ServerConfig {
     sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
     retention: { count: env.RETENTION_COUNT, ageMs: env.RETENTION_AGE_MS },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    presenceTtlMs: env.PRESENCE_TTL_MS,
   };
 }

@@ -31,6 +31,7 @@ const EnvSchema = z
     SSE_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(15_000),
     RETENTION_COUNT: z.coerce.number().int().positive().default(10_000),
     RETENTION_AGE_MS: z.coerce.number().int().positive().default(60 * 60 * 1000),
+    PRESENCE_TTL_MS: z.coerce.number().int().min(1000).default(15_000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
   })
   .refine((env) => env.NODE_ENV !== "production" || env.SESSION_SECRET !== DEV_SESSION_SECRET, {

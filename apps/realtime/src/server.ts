@@ -18,6 +18,7 @@ import { registerMetricsRoute } from "./http/routes/metrics";
 import { registerSessionRoutes } from "./http/routes/session";
 import type { Hub } from "./hub/hub";
 import { createMemoryHub } from "./hub/memory-hub";
+import { createPresence, type Presence } from "./hub/presence";
 import { createTopicPolicy } from "./hub/topic-policy";
 import { createMetrics, type Metrics } from "./observability/metrics";
 import { loggerOptions } from "./observability/logger";
@@ -43,6 +44,7 @@ export interface RealtimeServer {
   app: FastifyInstance;
   auth: Auth;
   hub: Hub;
+  presence: Presence;
   metrics: Metrics;
   config: ServerConfig;
   /** Open streams and held requests (for leak checks). */
@@ -71,6 +73,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
 
   let draining = false;
   const hub = deps.hub ?? createMemoryHub(config.retention);
+  const presence = createPresence({ ttlMs: config.presenceTtlMs });
   const metrics = createMetrics();
   const auth = createAuth({ db: deps.db, secret: config.sessionSecret, sessionTtlSeconds: config.sessionTtlSeconds });
   const origins = createOriginPolicy(config.allowedOrigins);
@@ -91,7 +94,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     log: app.log,
   });
   const connections = createConnectionTracker();
-  const context: TransportContext = { hub, auth, topics, dispatcher, metrics, config, origins, connections };
+  const context: TransportContext = { hub, presence, auth, topics, dispatcher, metrics, config, origins, connections };
 
   registerErrorHandling(app);
   await registerOriginPolicy(app, origins);
@@ -107,12 +110,13 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   registerLongPolling(app, context);
   registerSse(app, context);
   const websocket = attachWebSocket(app.server, context, app.log);
-  const stops = features.map((feature) => feature.start?.({ hub }) ?? (() => {}));
+  const stops = features.map((feature) => feature.start?.({ hub, presence, db: deps.db }) ?? (() => {}));
 
   return {
     app,
     auth,
     hub,
+    presence,
     metrics,
     config,
     openConnections: () => connections.size(),
@@ -127,6 +131,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
       connections.closeAll(notice);
       await websocket.close(notice);
       await app.close();
+      presence.close();
       await hub.close();
     },
   };

@@ -34,6 +34,22 @@ export const ResetSignal = z.object({
 });
 export type ResetSignal = z.infer<typeof ResetSignal>;
 
+/**
+ * An ephemeral message (e.g. "Ada is typing"): no offset, never stored in the
+ * log, never replayed on resume. Streams push it live; polls carry the ones
+ * newer than the `signals` query timestamp that have not yet expired (a few
+ * seconds), so polling clients see them too.
+ */
+export const Signal = z.object({
+  topic: Topic,
+  /** Unique per signal, for de-duplication across polls. */
+  id: z.string(),
+  type: z.string().min(1).max(64),
+  payload: z.unknown(),
+  ts: z.number(),
+});
+export type Signal<TPayload = unknown> = Omit<z.infer<typeof Signal>, "payload"> & { payload: TPayload };
+
 /** Body of a short or long poll: the batch after the cursor, and the next cursor. */
 export const PollResponse = z.object({
   v: z.number().int(),
@@ -43,6 +59,10 @@ export const PollResponse = z.object({
   cursor: z.string(),
   /** More events are already waiting: poll again at once. */
   more: z.boolean(),
+  /** Unexpired signals newer than the request's `signals` timestamp. */
+  signals: z.array(Signal),
+  /** Pass as `signals` on the next poll: the newest signal timestamp seen. */
+  signalsSince: z.number(),
 });
 export type PollResponse = z.infer<typeof PollResponse>;
 
@@ -54,6 +74,8 @@ export type ClosingNotice = z.infer<typeof ClosingNotice>;
 export const SSE_EVENTS = {
   message: "message",
   reset: "reset",
+  /** An ephemeral Signal (no id: never part of the resume cursor). */
+  signal: "signal",
   /** Sent once the backlog is out: `{ v, cursor }`, the stream is live from here. */
   ready: "ready",
   closing: "closing",
@@ -66,6 +88,7 @@ export const SOCKET_EVENTS = {
   command: "command",
   event: "event",
   reset: "reset",
+  signal: "signal",
   closing: "closing",
 } as const;
 

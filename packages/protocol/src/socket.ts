@@ -1,6 +1,6 @@
 import type { CommandResult } from "./commands";
 import type { ErrorBody } from "./errors";
-import type { ClosingNotice, EventEnvelope, ResetSignal } from "./events";
+import type { ClosingNotice, EventEnvelope, ResetSignal, Signal } from "./events";
 
 /**
  * The socket.io contract (path `/v1/ws`, websocket transport only). Auth goes
@@ -13,6 +13,7 @@ export type UnsubscribeRequest = { topics: string[] };
 export interface ServerToClientEvents {
   event: (event: EventEnvelope) => void;
   reset: (reset: ResetSignal) => void;
+  signal: (signal: Signal) => void;
   closing: (notice: ClosingNotice) => void;
 }
 

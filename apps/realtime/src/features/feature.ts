@@ -1,6 +1,8 @@
 import type { TopicKind } from "@repo/protocol";
 import type { CommandHandlers } from "../commands/types";
+import type { Database } from "@repo/db";
 import type { Hub } from "../hub/hub";
+import type { Presence } from "../hub/presence";
 import type { TopicAuthorizer } from "../hub/topic-policy";
 
 /**
@@ -11,6 +13,6 @@ export interface Feature {
   name: string;
   topics?: Partial<Record<TopicKind, TopicAuthorizer>>;
   commands?: Partial<CommandHandlers>;
-  /** Starts background work; returns its stop. */
-  start?(context: { hub: Hub }): () => void;
+  /** Starts background work (presence tracking, timers); returns its stop. */
+  start?(context: { hub: Hub; presence: Presence; db: Database }): () => void;
 }

@@ -1,9 +1,11 @@
-import type { CursorMap, EventEnvelope, Position, ResetSignal, Topic } from "@repo/protocol";
+import type { CursorMap, EventEnvelope, Position, ResetSignal, Signal, Topic } from "@repo/protocol";
 import type { Hub } from "./hub";
 
 export interface FeedSink {
   event(event: EventEnvelope): void;
   reset(reset: ResetSignal): void;
+  /** Ephemeral signals, passed straight through (they are never part of catch-up). */
+  signal?(signal: Signal): void;
 }
 
 export interface Feed {
@@ -73,10 +75,14 @@ export function createFeed(hub: Hub, sink: FeedSink): Feed {
       for (const [topic, from] of Object.entries(cursors)) {
         states.get(topic)?.stop();
         const state: TopicState = { position: from, buffer: [], stop: () => {} };
-        state.stop = hub.listen(topic, (event) => {
-          if (state.buffer) state.buffer.push(event);
-          else deliver(state, event);
-        });
+        state.stop = hub.listen(
+          topic,
+          (event) => {
+            if (state.buffer) state.buffer.push(event);
+            else deliver(state, event);
+          },
+          sink.signal && ((signal) => sink.signal!(signal)),
+        );
         states.set(topic, state);
         started.push([topic, state]);
       }

@@ -1,4 +1,4 @@
-import type { EventEnvelope, Position, ResetSignal, Topic } from "@repo/protocol";
+import type { EventEnvelope, Position, ResetSignal, Signal, Topic } from "@repo/protocol";
 
 /** What reading a topic after a position yields. */
 export type ReadResult =
@@ -6,6 +6,7 @@ export type ReadResult =
   | { kind: "reset"; reset: ResetSignal };
 
 export type EventListener = (event: EventEnvelope) => void;
+export type SignalListener = (signal: Signal) => void;
 
 /**
  * The transport-agnostic core: per-topic ordered logs with offsets and an
@@ -20,8 +21,12 @@ export interface Hub {
   read(topic: Topic, position: Position | null, limit?: number): Promise<ReadResult>;
   /** The position of the newest event (offset 0 when the topic is empty) and when it was published (0: never). */
   head(topic: Topic): Promise<Position & { publishedAt: number }>;
-  /** Live events of a topic from now on, in offset order. Returns the unsubscribe. */
-  listen(topic: Topic, listener: EventListener): () => void;
+  /** Live events (and, if given, signals) of a topic from now on, in order. Returns the unsubscribe. */
+  listen(topic: Topic, listener: EventListener, onSignal?: SignalListener): () => void;
+  /** Sends an ephemeral signal: live listeners get it now; polls see it until it expires. Never logged. */
+  signal(topic: Topic, type: string, payload: unknown): Promise<Signal>;
+  /** Unexpired signals of a topic newer than `sinceTs`, oldest first. */
+  recentSignals(topic: Topic, sinceTs: number): Promise<Signal[]>;
   /** Number of live listeners, for gauges and leak tests. */
   listenerCount(): number;
   close(): Promise<void>;

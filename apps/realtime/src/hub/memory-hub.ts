@@ -1,12 +1,14 @@
-import { randomBytes } from "node:crypto";
-import type { EventEnvelope, Position, Topic } from "@repo/protocol";
-import type { EventListener, Hub, ReadResult } from "./hub";
+import { randomBytes, randomUUID } from "node:crypto";
+import type { EventEnvelope, Position, Signal, Topic } from "@repo/protocol";
+import type { EventListener, Hub, ReadResult, SignalListener } from "./hub";
 
 export interface RetentionPolicy {
   /** Most events kept per topic. */
   count: number;
   /** Oldest event age kept, in ms. */
   ageMs: number;
+  /** How long a signal stays visible to polls, in ms. */
+  signalTtlMs?: number;
 }
 
 interface TopicLog {
@@ -16,6 +18,9 @@ interface TopicLog {
   /** Offset of the newest event ever published (0: none). */
   headOffset: number;
   listeners: Set<EventListener>;
+  signalListeners: Set<SignalListener>;
+  /** Unexpired signals, oldest first. */
+  signals: Signal[];
 }
 
 /** Epochs are random, so an instance restart (which loses history) never reuses one. */
@@ -27,11 +32,12 @@ function newEpoch(): string {
 export function createMemoryHub(retention: RetentionPolicy, now: () => number = Date.now): Hub {
   const logs = new Map<Topic, TopicLog>();
   let listeners = 0;
+  const signalTtlMs = retention.signalTtlMs ?? 4000;
 
   function log(topic: Topic): TopicLog {
     let entry = logs.get(topic);
     if (!entry) {
-      entry = { epoch: newEpoch(), events: [], headOffset: 0, listeners: new Set() };
+      entry = { epoch: newEpoch(), events: [], headOffset: 0, listeners: new Set(), signalListeners: new Set(), signals: [] };
       logs.set(topic, entry);
     }
     return entry;
@@ -85,23 +91,45 @@ export function createMemoryHub(retention: RetentionPolicy, now: () => number = 
       return { epoch: entry.epoch, offset: entry.headOffset, publishedAt: entry.events.at(-1)?.ts ?? 0 };
     },
 
-    listen(topic, listener) {
+    listen(topic, listener, onSignal) {
       const entry = log(topic);
       entry.listeners.add(listener);
+      if (onSignal) entry.signalListeners.add(onSignal);
       listeners++;
       let active = true;
       return () => {
         if (!active) return;
         active = false;
         entry.listeners.delete(listener);
+        if (onSignal) entry.signalListeners.delete(onSignal);
         listeners--;
       };
+    },
+
+    async signal(topic, type, payload) {
+      const entry = log(topic);
+      const signal: Signal = { topic, id: randomUUID(), type, payload, ts: now() };
+      const expired = signal.ts - signalTtlMs;
+      while (entry.signals.length > 0 && entry.signals[0]!.ts < expired) entry.signals.shift();
+      entry.signals.push(signal);
+      for (const listener of entry.signalListeners) listener(signal);
+      return signal;
+    },
+
+    async recentSignals(topic, sinceTs) {
+      const entry = logs.get(topic);
+      if (!entry) return [];
+      const oldest = Math.max(sinceTs, now() - signalTtlMs);
+      return entry.signals.filter((signal) => signal.ts > oldest);
     },
 
     listenerCount: () => listeners,
 
     async close() {
-      for (const entry of logs.values()) entry.listeners.clear();
+      for (const entry of logs.values()) {
+        entry.listeners.clear();
+        entry.signalListeners.clear();
+      }
       listeners = 0;
     },
   };

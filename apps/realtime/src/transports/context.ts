@@ -4,6 +4,7 @@ import type { CommandDispatcher } from "../commands/dispatcher";
 import type { ServerConfig } from "../config";
 import type { OriginPolicy } from "../http/origin";
 import type { Hub } from "../hub/hub";
+import type { Presence } from "../hub/presence";
 import type { TopicPolicy } from "../hub/topic-policy";
 import type { Metrics } from "../observability/metrics";
 
@@ -29,6 +30,7 @@ export type ConnectionTracker = ReturnType<typeof createConnectionTracker>;
 /** Everything a transport adapter may use. Adapters hold no feature logic. */
 export interface TransportContext {
   hub: Hub;
+  presence: Presence;
   auth: Auth;
   topics: TopicPolicy;
   dispatcher: CommandDispatcher;

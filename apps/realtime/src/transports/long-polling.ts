@@ -3,9 +3,9 @@ import type { FastifyInstance } from "fastify";
 import type { TransportContext } from "./context";
 import { subscriberOf } from "./http-auth";
 import { sendBatch } from "./polling";
-import { authorizedCursor, readBatch } from "./subscription-request";
+import { authorizedCursor, parseSignalsSince, readBatch } from "./subscription-request";
 
-type LongPollRequest = { Querystring: { cursor?: string; ticket?: string; timeout?: string } };
+type LongPollRequest = { Querystring: { cursor?: string; ticket?: string; timeout?: string; signals?: string } };
 
 /** Traffic counts as busy when the waking event follows the previous one this closely. */
 const BUSY_GAP_MS = 1000;
@@ -31,14 +31,25 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
     metrics.open.inc({ transport: "long-polling" });
     let woken: (() => void) | null = null;
     let firstEventAt = 0;
+    let signalled = false;
+    const signalsSince = parseSignalsSince(request.query.signals);
     const wake = () => woken?.();
     // Listen before reading, so an event published in between still wakes the request.
     const stops = Object.keys(cursors).map((topic: Topic) =>
-      hub.listen(topic, (event) => {
-        if (firstEventAt === 0) firstEventAt = event.ts;
-        wake();
-      }),
+      hub.listen(
+        topic,
+        (event) => {
+          if (firstEventAt === 0) firstEventAt = event.ts;
+          wake();
+        },
+        () => {
+          signalled = true;
+          wake();
+        },
+      ),
     );
+    // A held long poll holds its user present; the TTL covers the gap to the next one.
+    const releasePresence = context.presence.hold(user, Object.keys(cursors));
     let timer: NodeJS.Timeout | undefined;
     let lingerTimer: NodeJS.Timeout | undefined;
     let clientGone = false;
@@ -49,15 +60,16 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
     request.raw.on("close", onClose);
     const untrack = connections.add(() => wake());
     try {
-      let batch = await readBatch(hub, cursors);
-      if (batch.events.length === 0 && batch.resets.length === 0 && timeoutMs > 0 && !clientGone) {
+      let batch = await readBatch(hub, cursors, signalsSince);
+      const empty = batch.events.length === 0 && batch.resets.length === 0 && batch.signals.length === 0;
+      if (empty && timeoutMs > 0 && !clientGone) {
         const heads = await Promise.all(Object.keys(cursors).map((topic) => hub.head(topic)));
         const headTs = Math.max(...heads.map((head) => head.publishedAt));
         await new Promise<void>((resolve) => {
           woken = resolve;
           timer = setTimeout(resolve, timeoutMs);
           metrics.timers.inc();
-          if (firstEventAt !== 0) resolve();
+          if (firstEventAt !== 0 || signalled) resolve();
         });
         clearTimeout(timer);
         metrics.timers.dec();
@@ -71,12 +83,13 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
         }
         if (clientGone) return reply.hijack();
         // Re-read from the positions just resolved ("from now" cursors included).
-        batch = await readBatch(hub, batch.positions);
+        batch = await readBatch(hub, batch.positions, signalsSince);
       }
       return sendBatch(context, "long-polling", reply, batch, request.headers["if-none-match"]);
     } finally {
       woken = null;
       for (const stop of stops) stop();
+      releasePresence();
       request.raw.off("close", onClose);
       untrack();
       metrics.open.dec({ transport: "long-polling" });

@@ -81,7 +81,12 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
         write(`event: ${SSE_EVENTS.reset}\nid: ${cursorNow()}\ndata: ${JSON.stringify(reset)}\n\n`);
         metrics.resets.inc({ transport: "sse" });
       },
+      signal(signal) {
+        // No id: a signal must not move the resume cursor.
+        write(`event: ${SSE_EVENTS.signal}\ndata: ${JSON.stringify(signal)}\n\n`);
+      },
     });
+    const releasePresence = context.presence.hold(user, Object.keys(cursors));
     const heartbeat = setInterval(() => write(":\n\n"), config.sseHeartbeatMs);
     metrics.timers.inc();
     const untrack = connections.add((notice) => close(notice));
@@ -105,6 +110,7 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
     function cleanup() {
       open = false;
       feed.close();
+      releasePresence();
       clearInterval(heartbeat);
       metrics.timers.dec();
       untrack();

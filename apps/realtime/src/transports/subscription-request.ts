@@ -6,6 +6,7 @@ import {
   type EventEnvelope,
   type Position,
   type ResetSignal,
+  type Signal,
   type Topic,
   type User,
 } from "@repo/protocol";
@@ -38,12 +39,25 @@ export interface Batch {
   positions: Record<Topic, Position>;
   /** Some topic hit the per-read limit: more is waiting. */
   more: boolean;
+  signals: Signal[];
+  /** Newest signal timestamp the client has now seen. */
+  signalsSince: number;
+}
+
+/** The `signals` query parameter: the newest signal timestamp the client saw (0: none). */
+export function parseSignalsSince(text: string | undefined): number {
+  const value = Number(text);
+  return Number.isFinite(value) && value > 0 ? value : 0;
 }
 
 /** One read of every topic after its cursor: what polling and long polling answer with. */
-export async function readBatch(hub: Hub, cursors: CursorMap, limitPerTopic = 500): Promise<Batch> {
-  const batch: Batch = { events: [], resets: [], positions: {}, more: false };
+export async function readBatch(hub: Hub, cursors: CursorMap, signalsSince: number, limitPerTopic = 500): Promise<Batch> {
+  const batch: Batch = { events: [], resets: [], positions: {}, more: false, signals: [], signalsSince };
   for (const [topic, from] of Object.entries(cursors)) {
+    for (const signal of await hub.recentSignals(topic, signalsSince)) {
+      batch.signals.push(signal);
+      batch.signalsSince = Math.max(batch.signalsSince, signal.ts);
+    }
     const result = await hub.read(topic, from, limitPerTopic);
     if (result.kind === "reset") {
       batch.resets.push(result.reset);

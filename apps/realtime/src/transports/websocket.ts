@@ -26,7 +26,8 @@ const SLOW_CONSUMER_SWEEP_MS = 250;
 
 interface SocketData {
   user: User;
-  topics: Set<Topic>;
+  /** Followed topics, each with the release of its presence hold. */
+  topics: Map<Topic, () => void>;
 }
 
 interface EngineConnection {
@@ -77,20 +78,28 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
     const room = rooms.get(topic);
     if (room) return room;
     const created: TopicRoom = { stop: () => {}, catchingUp: new Map(), members: 0 };
-    created.stop = hub.listen(topic, (event) => {
-      const excluded = created.catchingUp;
-      const target = excluded.size === 0 ? io.local.to(topic) : io.local.to(topic).except([...excluded.keys()]);
-      target.emit(SOCKET_EVENTS.event, event);
-      for (const held of excluded.values()) held.push(event);
-      metrics.delivered.inc({ transport: "websocket" }, created.members - excluded.size);
-    });
+    created.stop = hub.listen(
+      topic,
+      (event) => {
+        const excluded = created.catchingUp;
+        const target = excluded.size === 0 ? io.local.to(topic) : io.local.to(topic).except([...excluded.keys()]);
+        target.emit(SOCKET_EVENTS.event, event);
+        for (const held of excluded.values()) held.push(event);
+        metrics.delivered.inc({ transport: "websocket" }, created.members - excluded.size);
+      },
+      // Signals are live-only: everyone in the room, catching up or not.
+      (signal) => io.local.to(topic).emit(SOCKET_EVENTS.signal, signal),
+    );
     rooms.set(topic, created);
     return created;
   }
 
   function leave(socket: AppSocket, topic: Topic) {
     const room = rooms.get(topic);
-    if (!room || !socket.data.topics.delete(topic)) return;
+    const releasePresence = socket.data.topics.get(topic);
+    if (!room || !releasePresence) return;
+    socket.data.topics.delete(topic);
+    releasePresence();
     void socket.leave(topic);
     room.catchingUp.delete(socket.id);
     room.members--;
@@ -104,7 +113,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
     if (typeof cursorText !== "string") throw new ProtocolError("validation", "Send { cursor } with the topics to follow");
     const cursors = parseCursor(cursorText);
     const topics = Object.keys(cursors);
-    const total = new Set([...socket.data.topics, ...topics]).size;
+    const total = new Set([...socket.data.topics.keys(), ...topics]).size;
     if (total > MAX_TOPICS_PER_SUBSCRIPTION) {
       throw new ProtocolError("validation", `At most ${MAX_TOPICS_PER_SUBSCRIPTION} topics per connection`);
     }
@@ -117,7 +126,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
       const held: EventEnvelope[] = [];
       room.catchingUp.set(socket.id, held);
       room.members++;
-      socket.data.topics.add(topic);
+      socket.data.topics.set(topic, context.presence.hold(socket.data.user, [topic]));
       void socket.join(topic);
       let position = from;
       let result = await hub.read(topic, position);
@@ -164,7 +173,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
       return next(error);
     }
     socket.data.user = { id: user.id, name: user.name };
-    socket.data.topics = new Set();
+    socket.data.topics = new Map();
     next();
   });
 
@@ -200,7 +209,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
     });
 
     socket.on("disconnect", () => {
-      for (const topic of [...socket.data.topics]) leave(socket, topic);
+      for (const topic of [...socket.data.topics.keys()]) leave(socket, topic);
       metrics.open.dec({ transport: "websocket" });
     });
   });
