@@ -1,5 +1,10 @@
 // The only place the realtime service reads its environment.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
+
+/** The repo root's `.env` (see `.env.example`), if present; real environment variables win. */
+const DOT_ENV = fileURLToPath(new URL("../../../.env", import.meta.url));
 
 /** A dev-only secret: loud in logs, refused when NODE_ENV=production. */
 export const DEV_SESSION_SECRET = "switchboard-dev-secret-do-not-use-in-production-0000";
@@ -42,6 +47,7 @@ const EnvSchema = z
 export type Env = z.infer<typeof EnvSchema>;
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  if (source === process.env && existsSync(DOT_ENV)) process.loadEnvFile(DOT_ENV);
   const parsed = EnvSchema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
