@@ -6,8 +6,9 @@ import pino from "pino";
 import { createAuth, type Auth } from "./auth/auth";
 import { createCommandDispatcher } from "./commands/dispatcher";
 import { createDatabaseReceipts } from "./commands/database-receipts";
-import type { CommandHandlers } from "./commands/types";
+import type { CommandHandlers, CommandPolicies } from "./commands/types";
 import { defaultConfig, type ServerConfig } from "./config";
+import { chatFeature } from "./features/chat/chat-feature";
 import { echoFeature } from "./features/echo/echo-feature";
 import type { Feature } from "./features/feature";
 import { tickerFeature } from "./features/ticker/ticker-feature";
@@ -36,7 +37,7 @@ export interface ServerDeps {
   logger?: FastifyBaseLogger | { level: string };
   /** The event hub; the in-process one by default. */
   hub?: Hub;
-  /** Product features; the built-in echo and ticker by default. */
+  /** Product features; the built-in echo and ticker, and chat, by default. */
   features?: Feature[];
 }
 
@@ -78,18 +79,21 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   const auth = createAuth({ db: deps.db, secret: config.sessionSecret, sessionTtlSeconds: config.sessionTtlSeconds });
   const origins = createOriginPolicy(config.allowedOrigins);
   const topics = createTopicPolicy();
-  const features = deps.features ?? [echoFeature, tickerFeature()];
+  const features = deps.features ?? [echoFeature, tickerFeature(), chatFeature()];
 
   const handlers: Partial<CommandHandlers> = {};
+  const policies: CommandPolicies = {};
   for (const feature of features) {
     for (const [kind, authorizer] of Object.entries(feature.topics ?? {})) topics.register(kind as never, authorizer);
     Object.assign(handlers, feature.commands);
+    Object.assign(policies, feature.policies);
   }
   const dispatcher = createCommandDispatcher({
     hub,
     handlers: handlers as CommandHandlers,
     receipts: createDatabaseReceipts(deps.db),
     limits: config.commandLimits,
+    policies,
     metrics,
     log: app.log,
   });
@@ -110,7 +114,23 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   registerLongPolling(app, context);
   registerSse(app, context);
   const websocket = attachWebSocket(app.server, context, app.log);
-  const stops = features.map((feature) => feature.start?.({ hub, presence, db: deps.db }) ?? (() => {}));
+  for (const feature of features) feature.routes?.(app, { auth, hub, presence, db: deps.db });
+  const stops: Array<() => void> = [];
+  try {
+    for (const feature of features) {
+      const log = app.log.child({ feature: feature.name });
+      const revokeRead = (userId: string, topic: string) => topics.revoke(userId, topic);
+      if (feature.start) stops.push(await feature.start({ hub, presence, db: deps.db, log, revokeRead }));
+    }
+  } catch (error) {
+    // A feature could not start (e.g. the database is down): undo what is running, then fail.
+    for (const stop of stops) stop();
+    await websocket.close({ reason: "server_shutdown", message: "The server failed to start" });
+    await app.close();
+    presence.close();
+    await hub.close();
+    throw error;
+  }
 
   return {
     app,

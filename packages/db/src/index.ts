@@ -6,5 +6,6 @@ export { pgliteTarget, postgresTarget, type MigrationTarget } from "./migrationT
 export { createGuestUser, findUser } from "./users";
 export { createSession, findActiveSession, revokeSession } from "./sessions";
 export { findReceipt, saveReceipt, type NewReceipt } from "./commandReceipts";
+export * from "./chat/index";
 export { Prisma, PrismaClient } from "./generated/prisma/client";
-export type { CommandReceipt, Session, User } from "./generated/prisma/client";
+export type { ChatMembership, ChatMessage, ChatRoom, CommandReceipt, Session, User } from "./generated/prisma/client";

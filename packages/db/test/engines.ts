@@ -1,6 +1,7 @@
 // Test harness: the engines every db test runs against. PGlite always runs;
 // PostgreSQL runs when reachable, gets a fresh database per test file, and is
-// required (a failure, not a skip) when CI is set.
+// required (a failure, not a skip) when CI is set. Other packages' tests use it
+// too, as `@repo/db/testing`.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -133,7 +134,7 @@ export interface EngineCase {
 
 export async function engineCases(): Promise<EngineCase[]> {
   const unreachable = await probePostgres();
-  if (unreachable && !IN_CI) console.warn(`Skipping the PostgreSQL db tests: ${unreachable}`);
+  if (unreachable && !IN_CI) console.warn(`Skipping the PostgreSQL tests: ${unreachable}`);
   return [
     { name: "pglite (in memory)", make: async () => pgliteMemoryEngine(), skip: null },
     { name: "pglite (on disk)", make: pgliteDiskEngine, skip: null },

@@ -25,6 +25,14 @@ const exported = {
   HealthResponse: protocol.HealthResponse,
   ReadyResponse: protocol.ReadyResponse,
   TransportName: protocol.TransportName,
+  ChatRoom: protocol.ChatRoom,
+  ChatMessage: protocol.ChatMessage,
+  ChatEvent: protocol.ChatEvent,
+  TypingSignal: protocol.TypingSignal,
+  ChatRoomsResponse: protocol.ChatRoomsResponse,
+  ChatHistoryQuery: protocol.ChatHistoryQuery,
+  ChatHistoryResponse: protocol.ChatHistoryResponse,
+  ChatPresenceResponse: protocol.ChatPresenceResponse,
 };
 
 const registry = z.registry<{ id: string }>();

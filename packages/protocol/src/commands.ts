@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ChatCommandPayloads, ChatCommandResults } from "./chat";
 import { ErrorBody } from "./errors";
 
 /**
@@ -16,8 +17,28 @@ export const EchoCommand = z.object({
   payload: z.object({ text: z.string().min(1).max(2000) }),
 });
 
+/** The chat commands (payloads, results and rules in chat.ts). */
+const chatCommand = <T extends keyof typeof ChatCommandPayloads>(type: T) =>
+  z.object({ id: CommandId, type: z.literal(type), payload: ChatCommandPayloads[type] });
+export const ChatCreateRoomCommand = chatCommand("chat.createRoom");
+export const ChatJoinCommand = chatCommand("chat.join");
+export const ChatLeaveCommand = chatCommand("chat.leave");
+export const ChatSendCommand = chatCommand("chat.send");
+export const ChatEditCommand = chatCommand("chat.edit");
+export const ChatDeleteCommand = chatCommand("chat.delete");
+export const ChatTypingCommand = chatCommand("chat.typing");
+
 /** Every client→server command, keyed on `type`. Features add members here. */
-export const Command = z.discriminatedUnion("type", [EchoCommand]);
+export const Command = z.discriminatedUnion("type", [
+  EchoCommand,
+  ChatCreateRoomCommand,
+  ChatJoinCommand,
+  ChatLeaveCommand,
+  ChatSendCommand,
+  ChatEditCommand,
+  ChatDeleteCommand,
+  ChatTypingCommand,
+]);
 export type Command = z.infer<typeof Command>;
 export type CommandType = Command["type"];
 
@@ -27,6 +48,7 @@ export const CommandEnvelope = z.object({ id: CommandId, type: z.string(), paylo
 /** What each command type returns on success. */
 export const CommandResults = {
   echo: z.object({ topic: z.string(), offset: z.number().int().positive() }),
+  ...ChatCommandResults,
 } satisfies Record<CommandType, z.ZodType>;
 export type CommandResultOf<T extends CommandType> = z.infer<(typeof CommandResults)[T]>;
 

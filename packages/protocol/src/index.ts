@@ -5,6 +5,7 @@ export * from "./topics";
 export * from "./cursor";
 export * from "./events";
 export * from "./commands";
+export * from "./chat";
 export * from "./session";
 export * from "./health";
 export * from "./socket";

@@ -12,14 +12,23 @@ export function visibleLength(text: string): number {
   return count;
 }
 
+/**
+ * A short human-visible label (a display name, a room name): trimmed, NFC,
+ * 1–`maxVisible` visible characters (grapheme clusters), nothing invisible,
+ * control or bidi-override. `label` starts the error messages ("Room name …").
+ */
+export function visibleLabel(label: string, maxVisible: number) {
+  return z
+    .string()
+    .max(maxVisible * 8, `${label} is too long`)
+    .transform((s) => s.normalize("NFC").trim())
+    .refine((s) => !INVISIBLE_OR_UNSAFE.test(s), `${label} contains invisible or control characters`)
+    .refine((s) => visibleLength(s) >= 1, `${label} must not be empty`)
+    .refine((s) => visibleLength(s) <= maxVisible, `${label} must be at most ${maxVisible} characters`);
+}
+
 /** A display name: trimmed, NFC, 1–32 visible characters, nothing invisible or control. */
-export const DisplayName = z
-  .string()
-  .max(256, "Display name is too long")
-  .transform((s) => s.normalize("NFC").trim())
-  .refine((s) => !INVISIBLE_OR_UNSAFE.test(s), "Display name contains invisible or control characters")
-  .refine((s) => visibleLength(s) >= 1, "Display name must not be empty")
-  .refine((s) => visibleLength(s) <= 32, "Display name must be at most 32 characters");
+export const DisplayName = visibleLabel("Display name", 32);
 
 export const CreateSessionRequest = z.object({ name: DisplayName });
 export type CreateSessionRequest = z.input<typeof CreateSessionRequest>;

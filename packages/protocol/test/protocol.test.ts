@@ -91,7 +91,7 @@ describe("events", () => {
     const reset = { topic: "chat:lobby", reason: "retention", position: { epoch: "e2", offset: 90 } };
     expect(ResetSignal.parse(reset)).toEqual(reset);
     expect(ResetSignal.safeParse({ ...reset, reason: "because" }).success).toBe(false);
-    const poll = { v: 1, events: [event], resets: [reset], cursor: "chat:lobby@e2.90", more: false };
+    const poll = { v: 1, events: [event], resets: [reset], cursor: "chat:lobby@e2.90", more: false, signals: [], signalsSince: 0 };
     expect(PollResponse.parse(poll)).toEqual(poll);
   });
 });

@@ -12,7 +12,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Hub } from "../hub/hub";
 import type { Metrics } from "../observability/metrics";
-import type { CommandHandler, CommandHandlers, ReceiptStore } from "./types";
+import type { CommandHandler, CommandHandlers, CommandPolicies, ReceiptStore } from "./types";
 
 export interface CommandLimits {
   /** Commands per user per window. */
@@ -24,23 +24,38 @@ export interface CommandLimits {
  * The one path every client→server action takes, whatever the transport:
  * size → envelope → schema → idempotency (in flight, then stored receipt) →
  * rate limit → handler → receipt. Never throws: failures come back typed.
+ * A type's policy can turn receipts off (ephemeral commands) or give it its
+ * own rate limit instead of the shared one.
  */
 export function createCommandDispatcher(deps: {
   hub: Hub;
   handlers: CommandHandlers;
   receipts: ReceiptStore;
   limits: CommandLimits;
+  policies?: CommandPolicies;
   metrics: Metrics;
   log: FastifyBaseLogger;
 }) {
-  const limiter = new RateLimiterMemory({ points: deps.limits.points, duration: deps.limits.windowSeconds });
+  const shared = new RateLimiterMemory({ points: deps.limits.points, duration: deps.limits.windowSeconds });
+  const limiters = new Map<string, RateLimiterMemory>();
+  for (const [type, policy] of Object.entries(deps.policies ?? {})) {
+    if (policy?.limit) {
+      limiters.set(type, new RateLimiterMemory({ keyPrefix: type, points: policy.limit.points, duration: policy.limit.windowSeconds }));
+    }
+  }
   const inFlight = new Map<string, Promise<CommandResult>>();
 
   async function run(user: User, command: Command): Promise<CommandResult> {
-    const stored = await deps.receipts.find(user.id, command.id);
-    if (stored !== undefined) return { ok: true, id: command.id, result: stored };
+    const handler = deps.handlers[command.type] as CommandHandler<typeof command.type> | undefined;
+    // A known type whose feature is not running on this server.
+    if (!handler) throw new ProtocolError("not_found", `No handler for ${command.type} commands`);
+    const receipts = deps.policies?.[command.type]?.receipts ?? true;
+    if (receipts) {
+      const stored = await deps.receipts.find(user.id, command.id);
+      if (stored !== undefined) return { ok: true, id: command.id, result: stored };
+    }
     try {
-      await limiter.consume(user.id);
+      await (limiters.get(command.type) ?? shared).consume(user.id);
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) {
         throw new ProtocolError("rate_limited", "Too many commands; slow down", {
@@ -49,9 +64,8 @@ export function createCommandDispatcher(deps: {
       }
       throw rejection;
     }
-    const handler = deps.handlers[command.type] as CommandHandler<typeof command.type>;
     const result = await handler({ user, hub: deps.hub }, command);
-    await deps.receipts.save(user.id, command.id, command.type, result);
+    if (receipts) await deps.receipts.save(user.id, command.id, command.type, result);
     return { ok: true, id: command.id, result };
   }
 

@@ -19,3 +19,22 @@ export interface ReceiptStore {
   find(userId: string, commandId: string): Promise<unknown | undefined>;
   save(userId: string, commandId: string, type: string, result: unknown): Promise<unknown>;
 }
+
+/**
+ * How the dispatcher treats one command type. Defaults: a receipt is kept and
+ * the command draws on the shared per-user command rate.
+ */
+export interface CommandPolicy {
+  /**
+   * Keep the first result under the command id, so a retry has no second
+   * effect. Off for ephemeral commands (typing): nothing is written.
+   */
+  receipts: boolean;
+  /**
+   * Its own per-user budget instead of the shared command rate: over it the
+   * command is refused with `rate_limited` and `retryAfter`, and does nothing.
+   */
+  limit?: { points: number; windowSeconds: number };
+}
+
+export type CommandPolicies = Partial<Record<CommandType, CommandPolicy>>;

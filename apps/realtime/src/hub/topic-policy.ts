@@ -9,6 +9,7 @@ export type TopicAuthorizer = (user: User, id: string) => boolean | Promise<bool
  */
 export function createTopicPolicy() {
   const authorizers = new Map<TopicKind, TopicAuthorizer>();
+  const revokeListeners = new Set<(userId: string, topic: Topic) => void>();
 
   return {
     register(kind: TopicKind, authorizer: TopicAuthorizer) {
@@ -23,6 +24,18 @@ export function createTopicPolicy() {
       for (const topic of topics) {
         if (!(await this.canRead(user, topic))) throw new ProtocolError("forbidden", `Not allowed to read ${topic}`);
       }
+    },
+    /**
+     * A user lost read access to a topic (the feature's rule already refuses
+     * them): transports drop it from that user's open streams and held requests.
+     */
+    revoke(userId: string, topic: Topic) {
+      for (const listener of revokeListeners) listener(userId, topic);
+    },
+    /** Transports listen here; returns the removal. */
+    onRevoke(listener: (userId: string, topic: Topic) => void): () => void {
+      revokeListeners.add(listener);
+      return () => void revokeListeners.delete(listener);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Topic } from "@repo/protocol";
+import { ProtocolError, type Topic } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
 import type { TransportContext } from "./context";
 import { subscriberOf } from "./http-auth";
@@ -50,6 +50,14 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
     );
     // A held long poll holds its user present; the TTL covers the gap to the next one.
     const releasePresence = context.presence.hold(user, Object.keys(cursors));
+    // The user lost read access to a followed topic while the request was held: answer `forbidden`.
+    let revoked = false;
+    const stopRevoke = context.topics.onRevoke((userId, topic) => {
+      if (userId === user.id && topic in cursors) {
+        revoked = true;
+        wake();
+      }
+    });
     let timer: NodeJS.Timeout | undefined;
     let lingerTimer: NodeJS.Timeout | undefined;
     let clientGone = false;
@@ -69,12 +77,12 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
           woken = resolve;
           timer = setTimeout(resolve, timeoutMs);
           metrics.timers.inc();
-          if (firstEventAt !== 0 || signalled) resolve();
+          if (firstEventAt !== 0 || signalled || revoked) resolve();
         });
         clearTimeout(timer);
         metrics.timers.dec();
         // Busy stream: wait a moment for the events right behind this one.
-        if (!clientGone && firstEventAt !== 0 && config.longPollLingerMs > 0 && headTs > 0 && firstEventAt - headTs < BUSY_GAP_MS) {
+        if (!clientGone && !revoked && firstEventAt !== 0 && config.longPollLingerMs > 0 && headTs > 0 && firstEventAt - headTs < BUSY_GAP_MS) {
           await new Promise<void>((resolve) => {
             woken = resolve;
             lingerTimer = setTimeout(resolve, config.longPollLingerMs);
@@ -82,6 +90,7 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
           clearTimeout(lingerTimer);
         }
         if (clientGone) return reply.hijack();
+        if (revoked) throw new ProtocolError("forbidden", "No longer allowed to read a followed topic");
         // Re-read from the positions just resolved ("from now" cursors included).
         batch = await readBatch(hub, batch.positions, signalsSince);
       }
@@ -89,6 +98,7 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
     } finally {
       woken = null;
       for (const stop of stops) stop();
+      stopRevoke();
       releasePresence();
       request.raw.off("close", onClose);
       untrack();

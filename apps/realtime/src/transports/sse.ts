@@ -87,6 +87,10 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
       },
     });
     const releasePresence = context.presence.hold(user, Object.keys(cursors));
+    // The user lost read access to a topic (e.g. left the chat room): stop delivering it here.
+    const stopRevoke = context.topics.onRevoke((userId, topic) => {
+      if (userId === user.id && feed.topics().includes(topic)) feed.remove([topic]);
+    });
     const heartbeat = setInterval(() => write(":\n\n"), config.sseHeartbeatMs);
     metrics.timers.inc();
     const untrack = connections.add((notice) => close(notice));
@@ -110,6 +114,7 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
     function cleanup() {
       open = false;
       feed.close();
+      stopRevoke();
       releasePresence();
       clearInterval(heartbeat);
       metrics.timers.dec();

@@ -161,6 +161,14 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
     return encodeCursor(positions);
   }
 
+  // The user lost read access to a topic (e.g. left the chat room): their sockets stop following it.
+  const stopRevoke = context.topics.onRevoke((userId, topic) => {
+    for (const socketId of [...(io.of("/").adapter.rooms.get(topic) ?? [])]) {
+      const socket = io.of("/").sockets.get(socketId);
+      if (socket?.data.user.id === userId) leave(socket, topic);
+    }
+  });
+
   io.use(async (socket, next) => {
     const handshakeToken = (socket.handshake.auth as { token?: unknown }).token;
     const cookieHeader = socket.handshake.headers.cookie;
@@ -236,6 +244,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
     /** Tells every socket why it is going, then closes them and the server. */
     async close(notice: ClosingNotice) {
       clearInterval(sweep);
+      stopRevoke();
       io.local.emit(SOCKET_EVENTS.closing, notice);
       // Not io.close(): that would also close the HTTP server, which Fastify owns.
       io.local.disconnectSockets(true);

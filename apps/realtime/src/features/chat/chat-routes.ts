@@ -1,0 +1,51 @@
+import {
+  ChatHistoryQuery,
+  ChatRoomParams,
+  chatPaths,
+  parseOrThrow,
+  type ChatHistoryResponse,
+  type ChatPresenceResponse,
+  type ChatRoomsResponse,
+} from "@repo/protocol";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { requireUser } from "../../http/request-auth";
+import type { FeatureRouteContext } from "../feature";
+import type { ChatService } from "./chat-service";
+
+/** Per-user answers that change all the time: never cached by the browser or a proxy. */
+function noStore(reply: FastifyReply) {
+  reply.header("cache-control", "private, no-store");
+}
+
+/**
+ * The chat reads, as plain GETs (any transport's client uses them):
+ *   GET /v1/chat/rooms                              the directory
+ *   GET /v1/chat/rooms/:roomId/messages?before&limit  a history page + the topic position
+ *   GET /v1/chat/rooms/:roomId/presence             who is reading now
+ * Room reads are for members only (403), an unknown room is 404.
+ */
+export function registerChatRoutes(app: FastifyInstance, context: FeatureRouteContext, service: () => ChatService) {
+  app.get(chatPaths.rooms, async (request, reply) => {
+    const user = await requireUser(context.auth, request);
+    noStore(reply);
+    const body: ChatRoomsResponse = { rooms: await service().rooms(user) };
+    return body;
+  });
+
+  app.get("/v1/chat/rooms/:roomId/messages", async (request, reply) => {
+    const user = await requireUser(context.auth, request);
+    const { roomId } = parseOrThrow(ChatRoomParams, request.params, "room id");
+    const query = parseOrThrow(ChatHistoryQuery, request.query, "history query");
+    noStore(reply);
+    const body: ChatHistoryResponse = await service().history(user, roomId, query);
+    return body;
+  });
+
+  app.get("/v1/chat/rooms/:roomId/presence", async (request, reply) => {
+    const user = await requireUser(context.auth, request);
+    const { roomId } = parseOrThrow(ChatRoomParams, request.params, "room id");
+    noStore(reply);
+    const body: ChatPresenceResponse = { users: await service().presence(user, roomId) };
+    return body;
+  });
+}
