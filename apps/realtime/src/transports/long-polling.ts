@@ -66,6 +66,8 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
       wake();
     };
     request.raw.on("close", onClose);
+    // The client may have left while the request was being authorized: its "close" has fired already.
+    if (request.raw.destroyed || reply.raw.destroyed) clientGone = true;
     const untrack = connections.add(() => wake());
     try {
       let batch = await readBatch(hub, cursors, signalsSince);

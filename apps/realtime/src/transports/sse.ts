@@ -97,6 +97,11 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
     res.on("close", () => {
       if (open) cleanup();
     });
+    // The client may have left while the request was being authorized: its "close" has fired already.
+    if (res.destroyed || request.raw.destroyed) {
+      cleanup();
+      return;
+    }
 
     await feed.add(cursors);
     const ready: StreamReady = { v: PROTOCOL_VERSION, cursor: cursorNow() };

@@ -1,0 +1,124 @@
+import type {
+  ClosingNotice,
+  Command,
+  CommandResult,
+  CursorMap,
+  EventEnvelope,
+  ProtocolError,
+  ResetSignal,
+  Signal,
+  Topic,
+} from "@repo/protocol";
+import { ConnectionError } from "./errors";
+import { sendCommandOverHttp, type HttpContext } from "./http";
+import type { Counter } from "./metrics";
+
+/** What changed in the set of followed topics since the transport last heard. */
+export interface TopicChange {
+  /** Topics to start following, each from its cursor (also: topics restarted from a new cursor). */
+  added: CursorMap;
+  /** Topics no longer followed. */
+  removed: Topic[];
+}
+
+/**
+ * What a transport may use and report to. The client gives each transport
+ * instance its own host; once that instance is replaced (switch, reconnect,
+ * close) every report through its host is ignored, so a stale transport can
+ * never deliver, reset, or change the status.
+ */
+export interface TransportHost extends HttpContext {
+  /** Where every followed topic stands now: what a (re)connect must resume from. Read it at request time. */
+  cursors(): CursorMap;
+  /** An event arrived (the client de-duplicates by offset and keeps order). */
+  event(event: EventEnvelope): void;
+  /** The server cannot continue a topic from the cursor; the client continues from `reset.position`. */
+  reset(reset: ResetSignal): void;
+  /** An ephemeral signal arrived (the client drops repeats by id). */
+  signal(signal: Signal): void;
+  /** Polls: the newest signal timestamp seen (server clock), to pass as `signals`; and its update. */
+  signalsSince(): number;
+  signalsSeen(since: number): void;
+  /** Where the server says the subscription stands (resolves "from now" cursors; confirms topics). */
+  positions(cursors: CursorMap): void;
+  /** The connection works (first answer, stream open, socket subscribed). Resets the backoff. */
+  opened(): void;
+  /** Some topics were refused (forbidden, invalid); `topics` narrows which, when the transport knows. */
+  refused(error: ProtocolError, topics?: Topic[]): void;
+  /** The server announced it is about to drop the connection, and why. */
+  closing(notice: ClosingNotice): void;
+  /** The transport is dead; the client reconnects with backoff (or stops, on a fatal error). */
+  failed(error: unknown): void;
+  count(counter: Counter, amount?: number): void;
+}
+
+/** One way of moving events. Instances are single-use: a reconnect makes a new one. */
+export interface Transport {
+  readonly name: string;
+  /** Commands travel over the connection itself, so sending waits for it to be open (WebSocket). */
+  readonly sendsOverConnection: boolean;
+  /** Starts; reads the cursors from the host. */
+  open(): void;
+  /** The set of followed topics changed. */
+  update(change: TopicChange): void;
+  /** Sends one command, one attempt; the client retries network failures with the same id. */
+  send(command: Command, timeoutMs: number): Promise<CommandResult>;
+  /** Stops for good, quietly (no `failed` report). */
+  close(): void;
+  /** Test and demo hook: drops the connection as a network failure would. */
+  drop(): void;
+}
+
+export type TransportFactory = (host: TransportHost) => Transport;
+
+/**
+ * The shared part of every transport: the closed flag, failing exactly once,
+ * restart on topic change, commands over `POST /v1/commands`. A concrete
+ * transport fills in only its I/O: `start` and `stop` (and overrides what its
+ * wire does differently).
+ */
+export abstract class BaseTransport implements Transport {
+  abstract readonly name: string;
+  readonly sendsOverConnection: boolean = false;
+  protected closed = false;
+
+  constructor(protected readonly host: TransportHost) {}
+
+  /** Opens the connection or starts the loop, from `host.cursors()`. */
+  protected abstract start(): void;
+  /** Releases every request, stream, socket and timer; must make late callbacks no-ops. */
+  protected abstract stop(): void;
+
+  open(): void {
+    if (!this.closed) this.start();
+  }
+
+  /** Default: restart from the current cursors (cursor-based resume makes that lossless). */
+  update(_change: TopicChange): void {
+    if (this.closed) return;
+    this.stop();
+    this.start();
+  }
+
+  send(command: Command, timeoutMs: number): Promise<CommandResult> {
+    return sendCommandOverHttp(this.host, this.name, command, timeoutMs);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stop();
+  }
+
+  drop(): void {
+    this.fail(new ConnectionError("network", `${this.name} connection dropped`));
+  }
+
+  /** Ends this instance and reports why, once. */
+  protected fail(error: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stop();
+    this.host.failed(error);
+  }
+}

@@ -1,0 +1,122 @@
+import { PollResponse, ProtocolError, decodeCursor, encodeCursor, type CursorMap } from "@repo/protocol";
+import { ConnectionError } from "../errors";
+import { errorFromAnswer, httpRequest, isTopicRefusal } from "../http";
+import { BaseTransport, type TransportHost } from "../transport";
+
+/**
+ * The loop shared by short and long polling: ask with the current cursors,
+ * hand the batch to the client, go again after `delayAfter`. Conditional
+ * requests (If-None-Match against the ETag of the cursor) make an empty answer
+ * a bare 304. A topic change aborts the request in flight and asks again at
+ * once; the cursors make that lossless.
+ */
+export abstract class HttpPollTransport extends BaseTransport {
+  private controller: AbortController | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Bumped by stop(): answers to superseded requests are dropped. */
+  private sequence = 0;
+  private answered = false;
+  private etag: { cursor: string; value: string } | null = null;
+
+  constructor(host: TransportHost) {
+    super(host);
+  }
+
+  /** Path and query of the next request. */
+  protected abstract pathFor(cursor: string, cursors: CursorMap, first: boolean): string;
+  /** Ms to wait before the next request after an answer. */
+  protected abstract delayAfter(answer: { empty: boolean; more: boolean }): number;
+  /** Client-side timeout of one request. */
+  protected abstract timeoutFor(first: boolean): number;
+
+  protected start(): void {
+    this.schedule(0);
+  }
+
+  protected stop(): void {
+    this.sequence++;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.controller?.abort();
+    this.controller = null;
+  }
+
+  private schedule(ms: number): void {
+    if (this.closed) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.poll();
+    }, ms);
+  }
+
+  private async poll(): Promise<void> {
+    const cursors = this.host.cursors();
+    if (Object.keys(cursors).length === 0) {
+      // Nothing to follow: idle (commands still work) until topics are added.
+      if (!this.answered) {
+        this.answered = true;
+        this.host.opened();
+      }
+      return;
+    }
+    const cursor = encodeCursor(cursors);
+    const sequence = ++this.sequence;
+    const first = !this.answered;
+    const controller = new AbortController();
+    this.controller = controller;
+    const headers: Record<string, string> = {};
+    if (this.etag?.cursor === cursor) headers["if-none-match"] = this.etag.value;
+    this.host.count("requests");
+    try {
+      const since = this.host.signalsSince();
+      const path = `${this.pathFor(cursor, cursors, first)}${since > 0 ? `&signals=${since}` : ""}`;
+      const answer = await httpRequest(this.host, path, {
+        headers,
+        signal: controller.signal,
+        timeoutMs: this.timeoutFor(first),
+      });
+      if (sequence !== this.sequence || this.closed) return;
+      this.controller = null;
+      if (answer.status === 304) {
+        this.markAnswered();
+        this.host.count("emptyPolls");
+        this.host.positions(cursors);
+        this.schedule(this.delayAfter({ empty: true, more: false }));
+        return;
+      }
+      if (answer.status !== 200) throw errorFromAnswer(answer);
+      const parsed = PollResponse.safeParse(JSON.parse(answer.text));
+      if (!parsed.success) throw new ProtocolError("internal", "Malformed poll response");
+      const body = parsed.data;
+      this.markAnswered();
+      const etag = answer.headers.get("etag");
+      this.etag = etag ? { cursor: body.cursor, value: etag } : null;
+      const empty = body.events.length === 0 && body.resets.length === 0 && body.signals.length === 0;
+      if (empty) this.host.count("emptyPolls");
+      for (const reset of body.resets) this.host.reset(reset);
+      for (const signal of body.signals) this.host.signal(signal);
+      this.host.signalsSeen(body.signalsSince);
+      for (const event of body.events) this.host.event(event);
+      const positions = decodeCursor(body.cursor);
+      if (positions) this.host.positions(positions);
+      if (this.closed || sequence !== this.sequence) return;
+      this.schedule(this.delayAfter({ empty, more: body.more }));
+    } catch (error) {
+      if (sequence !== this.sequence || this.closed) return;
+      this.controller = null;
+      if (isTopicRefusal(error)) {
+        // The client drops the refused topics and calls update(), which polls again.
+        this.host.refused(error);
+        return;
+      }
+      this.fail(error instanceof SyntaxError ? new ConnectionError("network", "Malformed poll response body") : error);
+    }
+  }
+
+  private markAnswered(): void {
+    if (this.answered) return;
+    this.answered = true;
+    this.host.opened();
+  }
+}

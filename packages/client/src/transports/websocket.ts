@@ -1,0 +1,170 @@
+import {
+  ClosingNotice,
+  CommandResult,
+  EventEnvelope,
+  ProtocolError,
+  ResetSignal,
+  SOCKET_EVENTS,
+  SOCKET_PATH,
+  Signal,
+  decodeCursor,
+  encodeCursor,
+  type ClientToServerEvents,
+  type Command,
+  type CursorMap,
+  type ServerToClientEvents,
+  type SubscribeAck,
+  type Topic,
+} from "@repo/protocol";
+import { io, type Socket } from "socket.io-client";
+import { ConnectionError, toConnectionError } from "../errors";
+import { isTopicRefusal } from "../http";
+import { BaseTransport, type TopicChange, type TransportHost } from "../transport";
+import { utf8Length } from "../utf8";
+
+export interface WebSocketOptions {
+  /** How long to wait for the handshake, a subscribe ack or a command ack. */
+  ackTimeoutMs: number;
+}
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+function pick(cursors: CursorMap, topics: Iterable<Topic>): CursorMap {
+  const out: CursorMap = {};
+  for (const topic of topics) if (topic in cursors) out[topic] = cursors[topic]!;
+  return out;
+}
+
+/**
+ * WebSocket over socket.io (path `/v1/ws`, websocket transport only, so no
+ * sticky sessions). socket.io's own reconnection is off: the client's backoff
+ * governs, and every connect subscribes again from the current cursors.
+ * Topic changes are incremental (`subscribe` / `unsubscribe` on the open
+ * socket); commands go over the socket with an ack.
+ */
+export class WebSocketTransport extends BaseTransport {
+  readonly name = "websocket";
+  override readonly sendsOverConnection = true;
+  private socket: ClientSocket | null = null;
+  private announced = false;
+
+  constructor(
+    host: TransportHost,
+    private readonly options: WebSocketOptions,
+  ) {
+    super(host);
+  }
+
+  protected start(): void {
+    const socket: ClientSocket = io(this.host.baseUrl, {
+      path: SOCKET_PATH,
+      transports: ["websocket"],
+      reconnection: false,
+      forceNew: true,
+      timeout: this.options.ackTimeoutMs,
+      // The token in the handshake body, never the URL; without one the session cookie goes along.
+      ...(this.host.token ? { auth: { token: this.host.token } } : { withCredentials: true }),
+    });
+    this.socket = socket;
+    this.host.count("requests");
+    socket.io.on("open", () => {
+      socket.io.engine.on("data", (data: unknown) => {
+        this.host.count("bytesReceived", typeof data === "string" ? utf8Length(data) : ((data as ArrayBuffer).byteLength ?? 0));
+      });
+    });
+    socket.on("connect", () => void this.subscribe(Object.keys(this.host.cursors()), true));
+    socket.on("connect_error", (error: Error & { data?: unknown }) => {
+      const data = error.data as { code?: unknown; message?: unknown } | undefined;
+      if (data?.code === "unauthorized") this.fail(new ProtocolError("unauthorized", String(data.message ?? "Sign in first")));
+      else this.fail(toConnectionError(error, "WebSocket connect failed"));
+    });
+    socket.on("disconnect", (reason) => this.fail(new ConnectionError("network", `WebSocket disconnected: ${reason}`)));
+    socket.on(SOCKET_EVENTS.event, (event) => this.guard("event", () => this.host.event(EventEnvelope.parse(event))));
+    socket.on(SOCKET_EVENTS.reset, (reset) => this.guard("reset", () => this.host.reset(ResetSignal.parse(reset))));
+    socket.on(SOCKET_EVENTS.signal, (signal) => this.guard("signal", () => this.host.signal(Signal.parse(signal))));
+    socket.on(SOCKET_EVENTS.closing, (notice) => this.guard("closing", () => this.host.closing(ClosingNotice.parse(notice))));
+  }
+
+  protected stop(): void {
+    const socket = this.socket;
+    this.socket = null;
+    if (!socket) return;
+    socket.removeAllListeners();
+    socket.io.engine?.removeAllListeners("data");
+    socket.disconnect();
+  }
+
+  /** Subscribes topics from their current cursors; a refusal drops the refused ones and retries the rest. */
+  private async subscribe(topics: Topic[], connecting: boolean): Promise<void> {
+    const socket = this.socket;
+    if (!socket?.connected) return;
+    const cursors = pick(this.host.cursors(), topics);
+    if (Object.keys(cursors).length === 0) {
+      if (connecting) this.announce();
+      return;
+    }
+    let ack: SubscribeAck;
+    try {
+      ack = await socket.timeout(this.options.ackTimeoutMs).emitWithAck(SOCKET_EVENTS.subscribe, { cursor: encodeCursor(cursors) });
+    } catch (error) {
+      if (this.socket === socket) this.fail(toConnectionError(error, "Subscribe got no ack"));
+      return;
+    }
+    if (this.socket !== socket || this.closed) return;
+    if (ack.ok) {
+      const positions = decodeCursor(ack.cursor);
+      if (positions) this.host.positions(positions);
+      if (connecting) this.announce();
+      return;
+    }
+    const error = ProtocolError.fromBody(ack.error);
+    if (!isTopicRefusal(error)) {
+      this.fail(error);
+      return;
+    }
+    const asked = Object.keys(cursors);
+    this.host.refused(error, asked);
+    if (this.closed) return;
+    const remaining = Object.keys(pick(this.host.cursors(), asked));
+    // The server took none of the batch: ask again for the topics that were not refused.
+    if (remaining.length < asked.length) await this.subscribe(remaining, connecting);
+    else this.fail(error);
+  }
+
+  override update(change: TopicChange): void {
+    const socket = this.socket;
+    if (this.closed || !socket?.connected) return; // the connect handler subscribes everything current
+    if (change.removed.length > 0) socket.emit(SOCKET_EVENTS.unsubscribe, { topics: change.removed }, () => {});
+    const added = Object.keys(change.added);
+    if (added.length > 0) void this.subscribe(added, false);
+  }
+
+  override async send(command: Command, timeoutMs: number): Promise<CommandResult> {
+    const socket = this.socket;
+    if (!socket?.connected) throw new ConnectionError("network", "WebSocket is not connected");
+    let answer: unknown;
+    try {
+      answer = await socket.timeout(timeoutMs).emitWithAck(SOCKET_EVENTS.command, command);
+    } catch (error) {
+      throw new ConnectionError("timeout", "Command got no ack", { cause: error });
+    }
+    const result = CommandResult.safeParse(answer);
+    if (!result.success) throw new ProtocolError("internal", "Malformed command ack");
+    return result.data;
+  }
+
+  /** A malformed frame ends the connection (the reconnect resumes from the cursor) instead of throwing into socket.io. */
+  private guard(what: string, handle: () => void): void {
+    try {
+      handle();
+    } catch (error) {
+      this.fail(new ConnectionError("network", `Malformed WebSocket ${what}`, { cause: error }));
+    }
+  }
+
+  private announce(): void {
+    if (this.announced) return;
+    this.announced = true;
+    this.host.opened();
+  }
+}
