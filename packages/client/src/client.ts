@@ -493,7 +493,8 @@ export class RealtimeClient extends Emitter<ClientEvents> {
     if (!state || this.recentSignalIds.has(signal.id)) return;
     this.recentSignalIds.add(signal.id);
     if (this.recentSignalIds.size > SIGNAL_IDS_KEPT) this.recentSignalIds.delete(this.recentSignalIds.values().next().value!);
-    this.newestSignal = Math.max(this.newestSignal, signal.ts);
+    // newestSignal follows only the server's poll cursor: a signal's own ts could skip
+    // another stamped in the same millisecond. Re-sent signals are dropped by id above.
     this.recorder.add("signals");
     for (const listener of [...state.listeners]) {
       try {

@@ -17,6 +17,8 @@ const exported = {
   PollResponse: protocol.PollResponse,
   StreamReady: protocol.StreamReady,
   ClosingNotice: protocol.ClosingNotice,
+  RevokedNotice: protocol.RevokedNotice,
+  Signal: protocol.Signal,
   ErrorResponse: protocol.ErrorResponse,
   CreateSessionRequest: protocol.CreateSessionRequest,
   SessionResponse: protocol.SessionResponse,

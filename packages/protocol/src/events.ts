@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CloseReason } from "./errors";
+import { CloseReason, ErrorBody } from "./errors";
 import { Position } from "./cursor";
 import { Topic } from "./topics";
 
@@ -66,6 +66,15 @@ export const PollResponse = z.object({
 });
 export type PollResponse = z.infer<typeof PollResponse>;
 
+/**
+ * The user may no longer read one followed topic (e.g. they left the chat
+ * room). Streams and sockets stop delivering it and say so with this notice;
+ * the other topics carry on. Polls answer the same case with a 403 whose issue
+ * path names the topic (`["cursor", topic]`).
+ */
+export const RevokedNotice = z.object({ topic: Topic, error: ErrorBody });
+export type RevokedNotice = z.infer<typeof RevokedNotice>;
+
 /** Sent just before the server drops a stream or socket on purpose. */
 export const ClosingNotice = z.object({ reason: CloseReason, message: z.string() });
 export type ClosingNotice = z.infer<typeof ClosingNotice>;
@@ -76,6 +85,8 @@ export const SSE_EVENTS = {
   reset: "reset",
   /** An ephemeral Signal (no id: never part of the resume cursor). */
   signal: "signal",
+  /** A RevokedNotice: one topic is no longer readable; the stream goes on with the others. */
+  revoked: "revoked",
   /** Sent once the backlog is out: `{ v, cursor }`, the stream is live from here. */
   ready: "ready",
   closing: "closing",
@@ -89,6 +100,7 @@ export const SOCKET_EVENTS = {
   event: "event",
   reset: "reset",
   signal: "signal",
+  revoked: "revoked",
   closing: "closing",
 } as const;
 

@@ -1,6 +1,6 @@
 import type { CommandResult } from "./commands";
 import type { ErrorBody } from "./errors";
-import type { ClosingNotice, EventEnvelope, ResetSignal, Signal } from "./events";
+import type { ClosingNotice, EventEnvelope, ResetSignal, RevokedNotice, Signal } from "./events";
 
 /**
  * The socket.io contract (path `/v1/ws`, websocket transport only). Auth goes
@@ -14,6 +14,7 @@ export interface ServerToClientEvents {
   event: (event: EventEnvelope) => void;
   reset: (reset: ResetSignal) => void;
   signal: (signal: Signal) => void;
+  revoked: (notice: RevokedNotice) => void;
   closing: (notice: ClosingNotice) => void;
 }
 

@@ -19,10 +19,10 @@ export function createTopicPolicy() {
       const authorizer = authorizers.get(topicKind(topic));
       return authorizer ? await authorizer(user, topicId(topic)) : false;
     },
-    /** Throws `forbidden` naming the first topic the user may not read. */
+    /** Throws `forbidden` naming the first topic the user may not read (message and issue path). */
     async assertCanRead(user: User, topics: Iterable<Topic>) {
       for (const topic of topics) {
-        if (!(await this.canRead(user, topic))) throw new ProtocolError("forbidden", `Not allowed to read ${topic}`);
+        if (!(await this.canRead(user, topic))) throw readForbidden(topic);
       }
     },
     /**
@@ -41,3 +41,10 @@ export function createTopicPolicy() {
 }
 
 export type TopicPolicy = ReturnType<typeof createTopicPolicy>;
+
+/** The refusal of one topic; the issue path `["cursor", topic]` lets a client drop just that one. */
+export function readForbidden(topic: Topic): ProtocolError {
+  return new ProtocolError("forbidden", `Not allowed to read ${topic}`, {
+    issues: [{ path: ["cursor", topic], message: "Not allowed to read this topic" }],
+  });
+}

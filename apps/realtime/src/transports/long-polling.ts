@@ -1,5 +1,6 @@
-import { ProtocolError, type Topic } from "@repo/protocol";
+import type { Topic } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
+import { readForbidden } from "../hub/topic-policy";
 import type { TransportContext } from "./context";
 import { subscriberOf } from "./http-auth";
 import { sendBatch } from "./polling";
@@ -51,10 +52,10 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
     // A held long poll holds its user present; the TTL covers the gap to the next one.
     const releasePresence = context.presence.hold(user, Object.keys(cursors));
     // The user lost read access to a followed topic while the request was held: answer `forbidden`.
-    let revoked = false;
+    let revoked: Topic | null = null;
     const stopRevoke = context.topics.onRevoke((userId, topic) => {
       if (userId === user.id && topic in cursors) {
-        revoked = true;
+        revoked = topic;
         wake();
       }
     });
@@ -92,7 +93,7 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
           clearTimeout(lingerTimer);
         }
         if (clientGone) return reply.hijack();
-        if (revoked) throw new ProtocolError("forbidden", "No longer allowed to read a followed topic");
+        if (revoked) throw readForbidden(revoked);
         // Re-read from the positions just resolved ("from now" cursors included).
         batch = await readBatch(hub, batch.positions, signalsSince);
       }

@@ -4,10 +4,12 @@ import {
   encodeCursor,
   type ClosingNotice,
   type EventEnvelope,
+  type RevokedNotice,
   type StreamReady,
 } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
 import { createFeed } from "../hub/feed";
+import { readForbidden } from "../hub/topic-policy";
 import type { TransportContext } from "./context";
 import { subscriberOf } from "./http-auth";
 import { authorizedCursor } from "./subscription-request";
@@ -87,9 +89,12 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
       },
     });
     const releasePresence = context.presence.hold(user, Object.keys(cursors));
-    // The user lost read access to a topic (e.g. left the chat room): stop delivering it here.
+    // The user lost read access to a topic (e.g. left the chat room): stop delivering it here, and say so.
     const stopRevoke = context.topics.onRevoke((userId, topic) => {
-      if (userId === user.id && feed.topics().includes(topic)) feed.remove([topic]);
+      if (userId !== user.id || !feed.topics().includes(topic)) return;
+      feed.remove([topic]);
+      const notice: RevokedNotice = { topic, error: readForbidden(topic).toBody() };
+      write(`event: ${SSE_EVENTS.revoked}\nid: ${cursorNow()}\ndata: ${JSON.stringify(notice)}\n\n`);
     });
     const heartbeat = setInterval(() => write(":\n\n"), config.sseHeartbeatMs);
     metrics.timers.inc();

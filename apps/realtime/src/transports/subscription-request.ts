@@ -52,12 +52,12 @@ export function parseSignalsSince(text: string | undefined): number {
 
 /** One read of every topic after its cursor: what polling and long polling answer with. */
 export async function readBatch(hub: Hub, cursors: CursorMap, signalsSince: number, limitPerTopic = 500): Promise<Batch> {
-  const batch: Batch = { events: [], resets: [], positions: {}, more: false, signals: [], signalsSince };
+  // Every signal stamped before this millisecond is already stored, but another may still
+  // arrive within it: the next poll asks from just before now (re-sent ones are dropped by id).
+  const nextSignalsSince = Math.max(signalsSince, Date.now() - 1);
+  const batch: Batch = { events: [], resets: [], positions: {}, more: false, signals: [], signalsSince: nextSignalsSince };
   for (const [topic, from] of Object.entries(cursors)) {
-    for (const signal of await hub.recentSignals(topic, signalsSince)) {
-      batch.signals.push(signal);
-      batch.signalsSince = Math.max(batch.signalsSince, signal.ts);
-    }
+    batch.signals.push(...(await hub.recentSignals(topic, signalsSince)));
     const result = await hub.read(topic, from, limitPerTopic);
     if (result.kind === "reset") {
       batch.resets.push(result.reset);

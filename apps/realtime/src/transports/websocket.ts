@@ -18,6 +18,7 @@ import {
 import { fastifyCookie } from "@fastify/cookie";
 import type { FastifyBaseLogger } from "fastify";
 import { Server, type Socket } from "socket.io";
+import { readForbidden } from "../hub/topic-policy";
 import type { TransportContext } from "./context";
 import { parseCursor } from "./subscription-request";
 
@@ -165,7 +166,9 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
   const stopRevoke = context.topics.onRevoke((userId, topic) => {
     for (const socketId of [...(io.of("/").adapter.rooms.get(topic) ?? [])]) {
       const socket = io.of("/").sockets.get(socketId);
-      if (socket?.data.user.id === userId) leave(socket, topic);
+      if (socket?.data.user.id !== userId) continue;
+      leave(socket, topic);
+      socket.emit(SOCKET_EVENTS.revoked, { topic, error: readForbidden(topic).toBody() });
     }
   });
 

@@ -1,7 +1,9 @@
 import {
   ClosingNotice,
   EventEnvelope,
+  ProtocolError,
   ResetSignal,
+  RevokedNotice,
   SSE_EVENTS,
   Signal,
   StreamReady,
@@ -138,6 +140,10 @@ export class SseTransport extends BaseTransport {
     on(SSE_EVENTS.message, (data) => this.host.event(EventEnvelope.parse(JSON.parse(data))));
     on(SSE_EVENTS.reset, (data) => this.host.reset(ResetSignal.parse(JSON.parse(data))));
     on(SSE_EVENTS.signal, (data) => this.host.signal(Signal.parse(JSON.parse(data))));
+    on(SSE_EVENTS.revoked, (data) => {
+      const notice = RevokedNotice.parse(JSON.parse(data));
+      this.host.refused(ProtocolError.fromBody(notice.error), [notice.topic]);
+    });
     on(SSE_EVENTS.ready, (data) => {
       const positions = decodeCursor(StreamReady.parse(JSON.parse(data)).cursor);
       if (positions) this.host.positions(positions);

@@ -4,6 +4,7 @@ import {
   EventEnvelope,
   ProtocolError,
   ResetSignal,
+  RevokedNotice,
   SOCKET_EVENTS,
   SOCKET_PATH,
   Signal,
@@ -82,6 +83,12 @@ export class WebSocketTransport extends BaseTransport {
     socket.on(SOCKET_EVENTS.event, (event) => this.guard("event", () => this.host.event(EventEnvelope.parse(event))));
     socket.on(SOCKET_EVENTS.reset, (reset) => this.guard("reset", () => this.host.reset(ResetSignal.parse(reset))));
     socket.on(SOCKET_EVENTS.signal, (signal) => this.guard("signal", () => this.host.signal(Signal.parse(signal))));
+    socket.on(SOCKET_EVENTS.revoked, (raw) =>
+      this.guard("revoked", () => {
+        const notice = RevokedNotice.parse(raw);
+        this.host.refused(ProtocolError.fromBody(notice.error), [notice.topic]);
+      }),
+    );
     socket.on(SOCKET_EVENTS.closing, (notice) => this.guard("closing", () => this.host.closing(ClosingNotice.parse(notice))));
   }
 

@@ -101,7 +101,8 @@ async function subscribePolling(
     const body = PollResponse.parse(await response.json());
     etag = response.headers.get("etag") ?? undefined;
     events.push(...body.events);
-    signals.push(...body.signals);
+    // A poll may re-send a signal stamped in the millisecond it was read: drop it by id, as clients do.
+    for (const signal of body.signals) if (!signals.some((seen) => seen.id === signal.id)) signals.push(signal);
     resets.push(...body.resets);
     cursor = body.cursor;
     signalsSince = body.signalsSince;
