@@ -84,6 +84,8 @@ export function createPresence(options: { ttlMs: number; now?: () => number }) {
           held.push(entry);
         }
       }
+      // Untracked topics (most connections in a load test): nothing to keep per connection.
+      if (held.length === 0) return NOTHING_HELD;
       let released = false;
       return () => {
         if (released) return;
@@ -119,3 +121,5 @@ export function createPresence(options: { ttlMs: number; now?: () => number }) {
 }
 
 export type Presence = ReturnType<typeof createPresence>;
+
+const NOTHING_HELD = () => {};

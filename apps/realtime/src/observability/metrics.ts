@@ -11,12 +11,44 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: "switchboard_process_" });
   const labelNames = ["transport"] as const;
 
+  // Per-delivery counts are tallied in plain numbers and handed to prom-client when
+  // /metrics is scraped: a labelled inc() per delivered message costs more than the delivery.
+  type Tally = Record<TransportName, number>;
+  const zero = (): Tally => ({ polling: 0, "long-polling": 0, sse: 0, websocket: 0 });
+  const pending = { delivered: zero(), bytes: zero() };
+  function flushInto(counter: Counter<"transport">, tally: Tally) {
+    for (const transport of TRANSPORT_NAMES) {
+      if (tally[transport] > 0) counter.inc({ transport }, tally[transport]);
+      tally[transport] = 0;
+    }
+  }
+
   const metrics = {
     registry,
     open: new Gauge({ name: "switchboard_open", help: "Open connections (SSE, WebSocket) or in-flight requests (polls)", labelNames, registers: [registry] }),
     requests: new Counter({ name: "switchboard_requests_total", help: "Subscription requests or connections accepted", labelNames, registers: [registry] }),
-    delivered: new Counter({ name: "switchboard_events_delivered_total", help: "Events written to clients", labelNames, registers: [registry] }),
-    bytes: new Counter({ name: "switchboard_bytes_written_total", help: "Payload bytes written to clients (bodies, frames)", labelNames, registers: [registry] }),
+    delivered: new Counter({
+      name: "switchboard_events_delivered_total",
+      help: "Events written to clients",
+      labelNames,
+      registers: [registry],
+      collect() {
+        flushInto(this, pending.delivered);
+      },
+    }),
+    bytes: new Counter({
+      name: "switchboard_bytes_written_total",
+      help: "Payload bytes written to clients (bodies, SSE frames, socket.io packets)",
+      labelNames,
+      registers: [registry],
+      collect() {
+        flushInto(this, pending.bytes);
+      },
+    }),
+    /** Hot-path counting: events delivered and bytes written, by transport. */
+    count(kind: "delivered" | "bytes", transport: TransportName, amount = 1) {
+      pending[kind][transport] += amount;
+    },
     empty: new Counter({ name: "switchboard_empty_responses_total", help: "Poll responses with no events (304s included)", labelNames, registers: [registry] }),
     resets: new Counter({ name: "switchboard_resets_total", help: "Reset signals sent (cursor beyond retention or unknown epoch)", labelNames, registers: [registry] }),
     slowConsumersCut: new Counter({ name: "switchboard_slow_consumers_cut_total", help: "Connections cut because their send buffer passed the limit", labelNames, registers: [registry] }),

@@ -33,8 +33,8 @@ export function sendBatch(
     signalsSince: batch.signalsSince,
   };
   const json = JSON.stringify(body);
-  metrics.delivered.inc({ transport }, batch.events.length);
-  metrics.bytes.inc({ transport }, Buffer.byteLength(json));
+  metrics.count("delivered", transport, batch.events.length);
+  metrics.count("bytes", transport, Buffer.byteLength(json));
   return reply.type("application/json; charset=utf-8").send(json);
 }
 

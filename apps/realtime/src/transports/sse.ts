@@ -19,15 +19,16 @@ type SseRequest = { Querystring: { cursor?: string; ticket?: string } };
 /** Browsers wait this long before reconnecting a dropped EventSource. */
 const RETRY_MS = 2000;
 
-/** One JSON encoding per event, however many streams it goes to. */
-const encoded = new WeakMap<EventEnvelope, string>();
-function jsonOf(event: EventEnvelope): string {
-  let json = encoded.get(event);
-  if (json === undefined) {
-    json = JSON.stringify(event);
-    encoded.set(event, json);
+/** One JSON encoding (and its UTF-8 size) per event, however many streams it goes to. */
+const encoded = new WeakMap<EventEnvelope, { json: string; bytes: number }>();
+function encodingOf(event: EventEnvelope): { json: string; bytes: number } {
+  let encoding = encoded.get(event);
+  if (encoding === undefined) {
+    const json = JSON.stringify(event);
+    encoding = { json, bytes: Buffer.byteLength(json) };
+    encoded.set(event, encoding);
   }
-  return json;
+  return encoding;
 }
 
 /**
@@ -62,10 +63,11 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
     metrics.open.inc({ transport: "sse" });
 
     let open = true;
-    const write = (frame: string) => {
+    /** Writes one frame; `bytes` is its UTF-8 size when the caller knows it. */
+    const write = (frame: string, bytes = Buffer.byteLength(frame)) => {
       if (!open) return;
       res.write(frame);
-      metrics.bytes.inc({ transport: "sse" }, Buffer.byteLength(frame));
+      metrics.count("bytes", "sse", bytes);
       if (res.writableLength > config.maxBufferedBytes) {
         metrics.slowConsumersCut.inc({ transport: "sse" });
         request.log.warn({ userId: user.id, buffered: res.writableLength }, "cutting slow SSE consumer");
@@ -74,10 +76,15 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
     };
 
     const cursorNow = () => encodeCursor(feed.positions());
+    // With one topic the cursor after an event is that event's position: no need to rebuild it.
+    const singleTopic = Object.keys(cursors).length === 1;
     const feed = createFeed(hub, {
       event(event) {
-        write(`id: ${cursorNow()}\ndata: ${jsonOf(event)}\n\n`);
-        metrics.delivered.inc({ transport: "sse" });
+        const id = singleTopic ? `${event.topic}@${event.epoch}.${event.offset}` : cursorNow();
+        const { json, bytes } = encodingOf(event);
+        // "id: " + id + "\ndata: " + json + "\n\n"; cursors are ASCII.
+        write(`id: ${id}\ndata: ${json}\n\n`, id.length + bytes + 13);
+        metrics.count("delivered", "sse");
       },
       reset(reset) {
         write(`event: ${SSE_EVENTS.reset}\nid: ${cursorNow()}\ndata: ${JSON.stringify(reset)}\n\n`);

@@ -74,6 +74,12 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
     cors: { origin: [...origins.allowed], credentials: true },
   });
   const rooms = new Map<Topic, TopicRoom>();
+  // One shared listener for every socket (no closure per connection). Counts UTF-16 code
+  // units of the encoded packet: equal to bytes for the ASCII JSON the protocol mostly is,
+  // and free, where an exact UTF-8 count would scan every frame for every recipient.
+  const countPacketBytes = (packet: { data?: unknown }) => {
+    if (typeof packet.data === "string") metrics.count("bytes", "websocket", packet.data.length);
+  };
 
   function roomOf(topic: Topic): TopicRoom {
     const room = rooms.get(topic);
@@ -86,7 +92,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
         const target = excluded.size === 0 ? io.local.to(topic) : io.local.to(topic).except([...excluded.keys()]);
         target.emit(SOCKET_EVENTS.event, event);
         for (const held of excluded.values()) held.push(event);
-        metrics.delivered.inc({ transport: "websocket" }, created.members - excluded.size);
+        metrics.count("delivered", "websocket", created.members - excluded.size);
       },
       // Signals are live-only: everyone in the room, catching up or not.
       (signal) => io.local.to(topic).emit(SOCKET_EVENTS.signal, signal),
@@ -143,7 +149,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
           break;
         }
         for (const event of result.events) socket.emit(SOCKET_EVENTS.event, event);
-        metrics.delivered.inc({ transport: "websocket" }, result.events.length);
+        metrics.count("delivered", "websocket", result.events.length);
         position = result.position;
         if (result.events.length === 0) break;
         result = await hub.read(topic, position);
@@ -152,7 +158,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
       for (const event of held) {
         if (event.epoch === position.epoch && event.offset > position.offset) {
           socket.emit(SOCKET_EVENTS.event, event);
-          metrics.delivered.inc({ transport: "websocket" });
+          metrics.count("delivered", "websocket");
           position = { epoch: event.epoch, offset: event.offset };
         }
       }
@@ -191,9 +197,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
   io.on("connection", (socket) => {
     metrics.requests.inc({ transport: "websocket" });
     metrics.open.inc({ transport: "websocket" });
-    socket.conn.on("packetCreate", (packet: { data?: unknown }) => {
-      if (typeof packet.data === "string") metrics.bytes.inc({ transport: "websocket" }, packet.data.length);
-    });
+    socket.conn.on("packetCreate", countPacketBytes);
 
     socket.on(SOCKET_EVENTS.subscribe, async (request, ack) => {
       if (typeof ack !== "function") return;
