@@ -5,6 +5,8 @@ import { defineConfig, devices } from "@playwright/test";
 const CI = Boolean(process.env.CI);
 const WEB_URL = "http://localhost:3000";
 const REALTIME_PORT = "4000";
+/** The realtime supervisor's control port (restarts the service for e2e/chat.spec.ts). */
+const REALTIME_CONTROL_PORT = "4001";
 
 export default defineConfig({
   testDir: "e2e",
@@ -45,21 +47,24 @@ export default defineConfig({
   ],
   webServer: [
     {
+      // The realtime service under a small supervisor that can restart it mid-test, with its
+      // PGlite data in a temporary folder that survives the restart (see the script).
       name: "realtime",
-      command: "pnpm --filter @repo/realtime start",
+      command: "node e2e/support/realtime-supervisor.mjs",
       url: `http://127.0.0.1:${REALTIME_PORT}/healthz`,
       env: {
         PORT: REALTIME_PORT,
-        PGLITE_DIR: "memory",
+        REALTIME_CONTROL_PORT,
         ALLOWED_ORIGINS: WEB_URL,
         LOG_LEVEL: "warn",
+        SHUTDOWN_GRACE_MS: "3000",
         CHECKPOINT_DISABLE: "1",
       },
       reuseExistingServer: !CI,
       timeout: 60_000,
       stdout: "ignore",
       stderr: "pipe",
-      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+      gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     },
     {
       name: "web",

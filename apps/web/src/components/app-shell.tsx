@@ -2,11 +2,14 @@
 
 import type { User } from "@repo/protocol";
 import { useRouter } from "next/navigation";
-import { useEffect, useState, type ReactNode } from "react";
+import { Suspense, useEffect, useState, type ReactNode } from "react";
 import { deleteSession, getSession } from "@/lib/realtime";
 import { Brand } from "./brand";
 import { HealthIndicator } from "./health-indicator";
+import { MainNav } from "./main-nav";
+import { RealtimeProvider } from "./realtime-provider";
 import { SessionContext } from "./session";
+import { TransportSwitcher } from "./transport-switcher";
 
 type ShellState =
   | { status: "loading" }
@@ -57,11 +60,12 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   const user = state.status === "signed-in" ? state.user : null;
 
-  return (
+  const shell = (
     <div className="flex min-h-dvh flex-col">
       <header className="border-b border-neutral-200 dark:border-neutral-800">
-        <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
           <Brand />
+          {user && <MainNav />}
           <div className="ml-auto flex flex-wrap items-center gap-x-6 gap-y-2">
             <HealthIndicator />
             {user && (
@@ -85,12 +89,17 @@ export function AppShell({ children }: { children: ReactNode }) {
           </div>
         </div>
         {signOutError && (
-          <p role="alert" className="mx-auto max-w-5xl px-4 pb-3 text-sm text-red-700 dark:text-red-400">
+          <p role="alert" className="mx-auto max-w-6xl px-4 pb-3 text-sm text-red-700 dark:text-red-400">
             Couldn&apos;t sign out: {signOutError}
           </p>
         )}
+        {user && (
+          <div className="border-t border-neutral-200 bg-neutral-50 dark:border-neutral-800 dark:bg-neutral-900/50">
+            <TransportSwitcher />
+          </div>
+        )}
       </header>
-      <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-10">
+      <main className="mx-auto flex w-full max-w-6xl flex-1 flex-col px-4 py-6">
         {state.status === "signed-in" ? (
           <SessionContext value={state.user}>{children}</SessionContext>
         ) : state.status === "error" ? (
@@ -114,5 +123,15 @@ export function AppShell({ children }: { children: ReactNode }) {
         )}
       </main>
     </div>
+  );
+
+  // Signed in: one realtime client for the tab, around the header (switcher) and the pages.
+  // The provider reads `?transport=` (useSearchParams), hence the Suspense boundary.
+  return user ? (
+    <Suspense fallback={null}>
+      <RealtimeProvider>{shell}</RealtimeProvider>
+    </Suspense>
+  ) : (
+    shell
   );
 }

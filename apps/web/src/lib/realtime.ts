@@ -30,7 +30,7 @@ async function request(path: string, init: RequestInit & { timeoutMs?: number } 
     return await fetch(`${BASE}${path}`, {
       ...rest,
       cache: "no-store",
-      signal: rest.signal ?? AbortSignal.timeout(timeoutMs),
+      signal: rest.signal ? AbortSignal.any([rest.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs),
     });
   } catch {
     return null;
@@ -65,6 +65,23 @@ async function parseBody<S extends z.ZodType>(response: Response, schema: S): Pr
     };
   }
   return { ok: true, value: parsed.data };
+}
+
+/** `GET path`, with the session cookie; the body validated with `schema`. */
+export async function getJson<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  signal?: AbortSignal,
+): Promise<ApiResult<z.output<S>>> {
+  const response = await request(path, { credentials: "include", signal });
+  if (!response) return { ok: false, kind: "network", message: UNREACHABLE };
+  if (!response.ok) return failureOf(response);
+  return parseBody(response, schema);
+}
+
+/** The message to show for a failed call. */
+export function failureMessage(failure: ApiFailure): string {
+  return failure.kind === "network" ? failure.message : failure.error.message;
 }
 
 /** `POST /v1/session`: signs in with a display name; the service sets an HttpOnly cookie. */
