@@ -1,0 +1,176 @@
+/**
+ * `pnpm bench`: runs every row (Switchboard transports and bare baselines),
+ * prints a table with ratios and pass/fail against the design targets, and
+ * writes bench/results/<timestamp>.{json,md} (+ docs/benchmark.md).
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import path from "node:path";
+import { parseOptions, USAGE, type BenchOptions } from "../options";
+import { BUSY_MACHINE_PCT, compare, renderMarkdown, renderText, type BenchResults } from "../report";
+import { liveChildren, PACKAGE_DIR, runRow, type RowResult } from "../run-row";
+import { planRows, serverKindOf, type Scenario } from "../scenarios";
+import type { LatencySummary } from "../stats";
+
+const REPO_ROOT = path.resolve(PACKAGE_DIR, "../..");
+const startedAtMs = Date.now();
+
+function stamp(): string {
+  const seconds = Math.floor((Date.now() - startedAtMs) / 1000);
+  return `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+function killChildren() {
+  for (const child of liveChildren) child.kill();
+}
+
+process.on("exit", killChildren);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping the bench`);
+    killChildren();
+    process.exit(130);
+  });
+}
+
+const NO_LATENCY: LatencySummary = { samples: 0, p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, max: Number.NaN, mean: Number.NaN };
+
+function failedRow(scenario: Scenario, options: BenchOptions, error: unknown): RowResult {
+  return {
+    scenario,
+    server: serverKindOf(scenario),
+    ok: false,
+    error: error instanceof Error ? error.message.split("\n")[0] : String(error),
+    subscribers: options.subscribers,
+    windowMs: 0,
+    latency: NO_LATENCY,
+    windowDeliveries: 0,
+    deliveriesPerSec: 0,
+    bytesPerMsg: Number.NaN,
+    upBytesPerMsg: Number.NaN,
+    requestsPerMsg: Number.NaN,
+    cpuMsPer1k: Number.NaN,
+    cpuUserMsPer1k: Number.NaN,
+    cpuSystemMsPer1k: Number.NaN,
+    serverCpuPct: Number.NaN,
+    idleCpuMsPerS: Number.NaN,
+    otherCpuPct: Number.NaN,
+    loadgenCpuPct: Number.NaN,
+    serverHeapUsedMiB: Number.NaN,
+    serverRssMiB: Number.NaN,
+    published: 0,
+    expected: 0,
+    received: 0,
+    lost: 0,
+    duplicates: 0,
+    outOfOrder: 0,
+    errors: 0,
+    anomalies: 0,
+    drained: false,
+  };
+}
+
+function fileStamp(date: Date): string {
+  return date.toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z");
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  try {
+    const parsed = parseOptions(process.argv.slice(2));
+    if (parsed === "help") {
+      console.log(USAGE);
+      return 0;
+    }
+    options = parsed;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+
+  const rows = planRows(options.transports, options.baselines);
+  const startedAt = new Date();
+  console.log(
+    `Switchboard bench: ${rows.join(", ")}\n` +
+      `${options.subscribers} subscribers, ${options.rate} msg/s, ${options.payloadBytes} B payload, ` +
+      `${options.warmupS} s warm-up + ${options.durationS} s measured, ${options.idle} idle connections` +
+      `${options.quick ? " (quick)" : ""}\n`,
+  );
+
+  const results: RowResult[] = [];
+  for (const scenario of rows) {
+    const progress = (name: Scenario, message: string) => console.log(`[${stamp()}] ${name.padEnd(14)} ${message}`);
+    // A window measured while other processes kept the machine busy is run again (bounded), keeping the quietest attempt.
+    let best: RowResult | undefined;
+    for (let attempt = 0; attempt <= options.retries; attempt++) {
+      if (attempt > 0) {
+        progress(scenario, `other processes used ${best!.otherCpuPct.toFixed(0)} % of the machine: measuring again (${attempt}/${options.retries}) in 10 s`);
+        await sleep(10_000);
+      }
+      try {
+        const result = await runRow(scenario, options, progress);
+        if (!best || !best.ok || result.otherCpuPct < best.otherCpuPct) best = result;
+      } catch (error) {
+        progress(scenario, `FAILED: ${(error as Error).message}`);
+        if (!best) best = failedRow(scenario, options, error);
+        break;
+      }
+      if (!best.ok || best.otherCpuPct <= BUSY_MACHINE_PCT) break;
+    }
+    results.push(best!);
+  }
+
+  const busy = results.filter((row) => row.ok && row.otherCpuPct > BUSY_MACHINE_PCT);
+  if (busy.length > 0) {
+    console.warn(
+      `\nWarning: other processes used > ${BUSY_MACHINE_PCT} % of the machine's CPU while ${busy.map((row) => row.scenario).join(", ")} ` +
+        "were measured; their figures are skewed. Rerun on a quiet machine.",
+    );
+  }
+  const cpus = os.cpus();
+  const { comparisons, checks } = compare(results, options);
+  const report: BenchResults = {
+    version: 1,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    options,
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model.trim() ?? "unknown",
+      memoryGiB: os.totalmem() / 1024 ** 3,
+      node: process.version,
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    },
+    rows: results,
+    comparisons,
+    checks,
+  };
+
+  console.log(`\n${renderText(report)}\n`);
+  const outDir = path.resolve(options.outDir ?? path.join(REPO_ROOT, "bench/results"));
+  await mkdir(outDir, { recursive: true });
+  const base = path.join(outDir, fileStamp(startedAt));
+  const markdown = renderMarkdown(report);
+  await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(`${base}.md`, markdown);
+  console.log(`Wrote ${base}.json and ${base}.md`);
+  if (options.docs) {
+    const docsFile = path.join(REPO_ROOT, "docs/benchmark.md");
+    await writeFile(docsFile, markdown);
+    console.log(`Wrote ${docsFile}`);
+  }
+  return results.every((row) => row.ok) ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    killChildren();
+    process.exit(code);
+  },
+  (error: unknown) => {
+    console.error(error);
+    killChildren();
+    process.exit(1);
+  },
+);

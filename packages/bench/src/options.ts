@@ -1,0 +1,113 @@
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { isScenario, SWITCHBOARD_SCENARIOS, type Scenario } from "./scenarios";
+
+export interface BenchOptions {
+  subscribers: number;
+  /** Messages published per second (each subscriber receives all of them). */
+  rate: number;
+  warmupS: number;
+  durationS: number;
+  /** Idle connections opened per transport for the heap measurement (0: skip). */
+  idle: number;
+  /** Approximate JSON size of each message's payload `{seq, sentAt, pad}`. */
+  payloadBytes: number;
+  pollIntervalMs: number;
+  transports: Scenario[];
+  baselines: boolean;
+  quick: boolean;
+  /** Where the JSON and Markdown results go (default: <repo>/bench/results). */
+  outDir?: string;
+  /** Also copy the Markdown to docs/benchmark.md (default: on, except with --quick). */
+  docs: boolean;
+  logLevel: string;
+  /** Times a row is measured again when other processes kept the machine busy during its window. */
+  retries: number;
+  /** Pin the server process to CPU 0 and the load generator to CPU 1 (Linux, ≥ 2 CPUs). */
+  pin: boolean;
+  /** Write a V8 CPU profile of every server process into this folder. */
+  profileDir?: string;
+}
+
+export const USAGE = `Usage: pnpm bench [options]
+
+  --subscribers N     subscribers per row (default 100; --quick 10)
+  --rate R            messages published per second (default 20)
+  --duration S        measured seconds per row (default 10; --quick 3)
+  --warmup S          warm-up seconds per row (default 3; --quick 1)
+  --idle M            idle connections for heap per connection, 0 to skip (default 1000; --quick 50)
+  --transports LIST   comma-separated: websocket,sse,long-polling,polling and/or
+                      bare-socketio,bare-ws,bare-sse,bare-long-poll,bare-poll
+                      (default: the four transports; each brings its baselines)
+  --no-baselines      run only the rows named in --transports
+  --payload BYTES     payload size of each message (default 200)
+  --poll-interval MS  short-polling interval (default 1000)
+  --quick             a tiny run for smoke tests
+  --out DIR           results folder (default <repo>/bench/results)
+  --docs / --no-docs  copy the Markdown to docs/benchmark.md (default: on, off with --quick)
+  --log-level LEVEL   Switchboard log level (default warn)
+  --retries N         measure a row again, up to N times, when other processes used > 10 % of
+                      the machine during its window (default 2; --quick 0)
+  --no-pin            let the OS schedule server and load generator (default: pinned to CPU 0 and 1)
+  --profile DIR       write a .cpuprofile of every server process to DIR (open in Chrome DevTools)
+  --help`;
+
+function positiveNumber(name: string, text: string | undefined, fallback: number, allowZero = false): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) throw new Error(`--${name} must be a ${allowZero ? "non-negative" : "positive"} number, got ${text}`);
+  return value;
+}
+
+export function parseOptions(argv: string[]): BenchOptions | "help" {
+  const { values } = parseArgs({
+    args: argv.filter((arg) => arg !== "--"),
+    options: {
+      subscribers: { type: "string" },
+      rate: { type: "string" },
+      duration: { type: "string" },
+      warmup: { type: "string" },
+      idle: { type: "string" },
+      transports: { type: "string" },
+      "no-baselines": { type: "boolean" },
+      payload: { type: "string" },
+      "poll-interval": { type: "string" },
+      quick: { type: "boolean" },
+      out: { type: "string" },
+      docs: { type: "boolean" },
+      "no-docs": { type: "boolean" },
+      "log-level": { type: "string" },
+      profile: { type: "string" },
+      "no-pin": { type: "boolean" },
+      retries: { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) return "help";
+  const quick = values.quick ?? false;
+  const transports = (values.transports ?? SWITCHBOARD_SCENARIOS.join(","))
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of transports) if (!isScenario(name)) throw new Error(`unknown transport "${name}"`);
+  if (transports.length === 0) throw new Error("--transports names no transport");
+  return {
+    subscribers: Math.floor(positiveNumber("subscribers", values.subscribers, quick ? 10 : 100)),
+    rate: positiveNumber("rate", values.rate, 20),
+    durationS: positiveNumber("duration", values.duration, quick ? 3 : 10),
+    warmupS: positiveNumber("warmup", values.warmup, quick ? 1 : 3, true),
+    idle: Math.floor(positiveNumber("idle", values.idle, quick ? 50 : 1000, true)),
+    payloadBytes: Math.floor(positiveNumber("payload", values.payload, 200, true)),
+    pollIntervalMs: positiveNumber("poll-interval", values["poll-interval"], 1000),
+    transports: transports as Scenario[],
+    baselines: !values["no-baselines"],
+    quick,
+    outDir: values.out,
+    docs: values["no-docs"] ? false : (values.docs ?? !quick),
+    logLevel: values["log-level"] ?? "warn",
+    profileDir: values.profile,
+    retries: Math.floor(positiveNumber("retries", values.retries, quick ? 0 : 2, true)),
+    pin: !values["no-pin"] && os.cpus().length >= 2 && process.platform === "linux",
+  };
+}

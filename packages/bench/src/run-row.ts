@@ -1,0 +1,241 @@
+import { execFile } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ChildHandle } from "./ipc";
+import type { LoadgenApi } from "./loadgen-process";
+import { BENCH_TOPIC } from "./message";
+import type { BenchOptions } from "./options";
+import { holdsIdleConnections, isPollLike, serverKindOf, type Scenario, type ServerKind } from "./scenarios";
+import type { ServerApi } from "./server-process";
+import type { LatencySummary } from "./stats";
+
+export const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
+const SERVER_SCRIPT = fileURLToPath(new URL("./server-process.ts", import.meta.url));
+const LOADGEN_SCRIPT = fileURLToPath(new URL("./loadgen-process.ts", import.meta.url));
+
+export interface IdleResult {
+  requested: number;
+  opened: number;
+  failed: number;
+  firstError?: string;
+  openMs: number;
+  serverConnections: { before: number; after: number };
+  heapUsedPerConnKiB: number;
+  /** heapUsed + external (which includes arrayBuffers): memory outside the JS heap (Buffers) shows here. */
+  totalPerConnKiB: number;
+  rssPerConnKiB: number;
+}
+
+export interface RowResult {
+  scenario: Scenario;
+  server: ServerKind;
+  ok: boolean;
+  error?: string;
+  subscribers: number;
+  windowMs: number;
+  latency: LatencySummary;
+  windowDeliveries: number;
+  deliveriesPerSec: number;
+  /** Bytes the load generator's sockets read in the window, per delivered message. */
+  bytesPerMsg: number;
+  /** Bytes the load generator's sockets wrote in the window (requests, acks, pongs), per delivered message. */
+  upBytesPerMsg: number;
+  requestsPerMsg: number;
+  cpuMsPer1k: number;
+  /** The same split into user (JS, libuv) and system (kernel: socket writes, loopback TCP) time. */
+  cpuUserMsPer1k: number;
+  cpuSystemMsPer1k: number;
+  serverCpuPct: number;
+  /** Server CPU ms per second with the subscribers connected and nothing published (before the warm-up). */
+  idleCpuMsPerS: number;
+  /** Share of the machine's CPU used by anything but the bench's server and load generator during the window (other work skews the figures). */
+  otherCpuPct: number;
+  loadgenCpuPct: number;
+  serverHeapUsedMiB: number;
+  serverRssMiB: number;
+  published: number;
+  expected: number;
+  received: number;
+  lost: number;
+  duplicates: number;
+  outOfOrder: number;
+  errors: number;
+  anomalies: number;
+  drained: boolean;
+  idle?: IdleResult;
+  emptyPoll?: { status: number; responseBytes: number; requestBytes: number } | null;
+}
+
+export type Progress = (scenario: Scenario, message: string) => void;
+
+/** Children alive right now, so the orchestrator can kill them on exit or Ctrl-C. */
+export const liveChildren = new Set<ChildHandle<never>>();
+
+const IDLE_CPU_WINDOW_MS = 2000;
+const KiB = 1024;
+const MiB = 1024 * 1024;
+
+function cpuMs(before: NodeJS.CpuUsage, after: NodeJS.CpuUsage): number {
+  return (after.user - before.user + after.system - before.system) / 1000;
+}
+
+/** The whole machine's busy CPU time so far (all CPUs, ms). */
+function machineCpu(): { busyMs: number; at: number; cpus: number } {
+  const cpus = os.cpus();
+  let busyMs = 0;
+  for (const cpu of cpus) busyMs += cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq;
+  return { busyMs, at: Date.now(), cpus: cpus.length };
+}
+
+/** Pins every thread of a process to one CPU (Linux taskset); false when that is not possible. */
+function pinToCpu(pid: number | undefined, cpu: number): Promise<boolean> {
+  if (pid === undefined) return Promise.resolve(false);
+  return new Promise((resolve) => execFile("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], (error) => resolve(!error)));
+}
+
+/** One bench row: a fresh server process and a fresh load-generator process. */
+export async function runRow(scenario: Scenario, options: BenchOptions, progress: Progress): Promise<RowResult> {
+  const kind = serverKindOf(scenario);
+  const server = new ChildHandle<ServerApi>(`${scenario} server`, SERVER_SCRIPT, { cwd: PACKAGE_DIR, execArgv: ["--expose-gc"] });
+  const loadgen = new ChildHandle<LoadgenApi>(`${scenario} load generator`, LOADGEN_SCRIPT, { cwd: PACKAGE_DIR });
+  liveChildren.add(server as ChildHandle<never>);
+  liveChildren.add(loadgen as ChildHandle<never>);
+  try {
+    await Promise.all([server.ready, loadgen.ready]);
+    if (options.pin) {
+      const pinned = await Promise.all([pinToCpu(server.process.pid, 0), pinToCpu(loadgen.process.pid, 1)]);
+      if (pinned.every(Boolean)) progress(scenario, "server pinned to CPU 0, load generator to CPU 1");
+    }
+    const { url } = await server.call("start", { kind, logLevel: options.logLevel }, 120_000);
+    progress(scenario, `${kind} server up at ${url}`);
+
+    const connected = await loadgen.call(
+      "connect",
+      { scenario, url, topic: BENCH_TOPIC, subscribers: options.subscribers, pollIntervalMs: options.pollIntervalMs },
+      180_000,
+    );
+    progress(
+      scenario,
+      `${connected.connected} subscribers live (sign-in ${(connected.signInMs / 1000).toFixed(1)} s, connect ${(connected.connectMs / 1000).toFixed(1)} s)`,
+    );
+
+    // The server's CPU with every subscriber connected and nothing published: timers, sweeps, metrics.
+    await sleep(500);
+    const i0 = await server.call("sample", undefined);
+    await sleep(IDLE_CPU_WINDOW_MS);
+    const i1 = await server.call("sample", undefined);
+    const idleCpuMsPerS = (cpuMs(i0.cpu, i1.cpu) / (i1.t - i0.t)) * 1000;
+
+    await server.call("publish", { rate: options.rate, payloadBytes: options.payloadBytes });
+    progress(scenario, `publishing ${options.rate} msg/s; warm-up ${options.warmupS} s`);
+    await sleep(options.warmupS * 1000);
+    if (options.profileDir) await server.call("startProfile", undefined);
+    const m0 = machineCpu();
+    const [s0, l0] = await Promise.all([server.call("sample", undefined), loadgen.call("mark", undefined)]);
+    progress(scenario, `measuring ${options.durationS} s`);
+    await sleep(options.durationS * 1000);
+    const [s1, l1] = await Promise.all([server.call("sample", undefined), loadgen.call("mark", undefined)]);
+    const m1 = machineCpu();
+    if (options.profileDir) {
+      const file = path.resolve(options.profileDir, `${scenario}.cpuprofile`);
+      await server.call("stopProfile", { file });
+      progress(scenario, `CPU profile of the measured window: ${file}`);
+    }
+    const { lastSeq } = await server.call("stopPublishing", undefined);
+    const drainTimeoutMs = (isPollLike(scenario) ? options.pollIntervalMs : 0) + 5000;
+    const drain = await loadgen.call("drain", { lastSeq, timeoutMs: drainTimeoutMs }, drainTimeoutMs + 10_000);
+    const report = await loadgen.call("report", { fromSeq: s0.seq + 1, toSeq: s1.seq, lastSeq });
+
+    const windowMs = s1.t - s0.t;
+    const deliveries = report.windowDeliveries;
+    const perMsg = (value: number) => (deliveries > 0 ? value / deliveries : Number.NaN);
+    const loadgenWindowMs = l1.t - l0.t;
+    const result: RowResult = {
+      scenario,
+      server: kind,
+      ok: true,
+      subscribers: options.subscribers,
+      windowMs,
+      latency: report.latency,
+      windowDeliveries: deliveries,
+      deliveriesPerSec: deliveries / (windowMs / 1000),
+      bytesPerMsg: perMsg(l1.bytes.read - l0.bytes.read),
+      upBytesPerMsg: perMsg(l1.bytes.written - l0.bytes.written),
+      requestsPerMsg: perMsg(l1.requests - l0.requests),
+      cpuMsPer1k: perMsg(cpuMs(s0.cpu, s1.cpu)) * 1000,
+      cpuUserMsPer1k: perMsg((s1.cpu.user - s0.cpu.user) / 1000) * 1000,
+      cpuSystemMsPer1k: perMsg((s1.cpu.system - s0.cpu.system) / 1000) * 1000,
+      serverCpuPct: (cpuMs(s0.cpu, s1.cpu) / windowMs) * 100,
+      idleCpuMsPerS,
+      otherCpuPct: Math.max(0, ((m1.busyMs - m0.busyMs - cpuMs(s0.cpu, s1.cpu) - cpuMs(l0.cpu, l1.cpu)) / ((m1.at - m0.at) * m0.cpus)) * 100),
+      loadgenCpuPct: (cpuMs(l0.cpu, l1.cpu) / loadgenWindowMs) * 100,
+      serverHeapUsedMiB: s1.memory.heapUsed / MiB,
+      serverRssMiB: s1.memory.rss / MiB,
+      published: lastSeq,
+      expected: report.expected,
+      received: report.received,
+      lost: report.lost,
+      duplicates: report.duplicates,
+      outOfOrder: report.outOfOrder,
+      errors: report.errors,
+      anomalies: report.anomalies,
+      drained: drain.drained,
+    };
+    progress(
+      scenario,
+      `p50 ${result.latency.p50.toFixed(2)} ms, p99 ${result.latency.p99.toFixed(2)} ms, ${result.deliveriesPerSec.toFixed(0)} deliveries/s, ` +
+        `${result.cpuMsPer1k.toFixed(1)} CPU ms/1k, lost ${result.lost}, dup ${result.duplicates}`,
+    );
+
+    if (scenario === "polling" || scenario === "bare-poll") {
+      result.emptyPoll = await loadgen.call("emptyPoll", undefined);
+      if (result.emptyPoll) {
+        progress(scenario, `empty poll: ${result.emptyPoll.status}, ${result.emptyPoll.responseBytes} B down, ${result.emptyPoll.requestBytes} B up`);
+      }
+    }
+    await loadgen.call("closeSubscribers", undefined);
+
+    if (options.idle > 0 && holdsIdleConnections(scenario)) {
+      result.idle = await measureIdle(server, loadgen, options.idle);
+      progress(
+        scenario,
+        `idle: ${result.idle.opened}/${options.idle} connections, ${result.idle.heapUsedPerConnKiB.toFixed(2)} KiB heap each ` +
+          `(${result.idle.rssPerConnKiB.toFixed(2)} KiB RSS)`,
+      );
+    }
+    return result;
+  } finally {
+    await Promise.all([server.stop(), loadgen.stop()]);
+    liveChildren.delete(server as ChildHandle<never>);
+    liveChildren.delete(loadgen as ChildHandle<never>);
+  }
+}
+
+/** gc → heapUsed; open M idle subscribers; gc → heapUsed; the difference over M. */
+async function measureIdle(server: ChildHandle<ServerApi>, loadgen: ChildHandle<LoadgenApi>, count: number): Promise<IdleResult> {
+  await loadgen.call("prepareIdle", { count }, 120_000);
+  await sleep(500);
+  const before = await server.call("heap", undefined);
+  const opened = await loadgen.call("openIdle", { count }, 240_000);
+  // Every idle subscriber holds a connection; wait until the server has them all, then let it settle.
+  const deadline = Date.now() + 15_000;
+  while ((await server.call("connections", undefined)) < opened.opened && Date.now() < deadline) await sleep(100);
+  await sleep(1000);
+  const after = await server.call("heap", undefined);
+  await loadgen.call("closeIdle", undefined);
+  const per = (a: number, b: number) => (opened.opened > 0 ? (a - b) / opened.opened / KiB : Number.NaN);
+  const total = (memory: NodeJS.MemoryUsage) => memory.heapUsed + memory.external;
+  return {
+    requested: count,
+    opened: opened.opened,
+    failed: opened.failed,
+    firstError: opened.firstError,
+    openMs: opened.openMs,
+    serverConnections: { before: before.connections, after: after.connections },
+    heapUsedPerConnKiB: per(after.memory.heapUsed, before.memory.heapUsed),
+    totalPerConnKiB: per(total(after.memory), total(before.memory)),
+    rssPerConnKiB: per(after.memory.rss, before.memory.rss),
+  };
+}
