@@ -7,7 +7,7 @@ export interface ServerConfig {
   sessionTtlSeconds: number;
   cookieSecure: boolean;
   longPollTimeoutMs: number;
-  /** How long a long poll lingers after the first event on a busy stream, to batch the ones behind it. */
+  /** Most a long poll lingers after the first event on a busy stream (it waits two inter-event gaps), to batch the ones behind it. */
   longPollLingerMs: number;
   /** Bytes a stream may have queued before its consumer counts as too slow and is cut. */
   maxBufferedBytes: number;
@@ -26,7 +26,7 @@ export const defaultConfig: ServerConfig = {
   sessionTtlSeconds: 7 * 24 * 3600,
   cookieSecure: false,
   longPollTimeoutMs: 25_000,
-  longPollLingerMs: 100,
+  longPollLingerMs: 250,
   maxBufferedBytes: 1024 * 1024,
   commandLimits: { points: 30, windowSeconds: 10 },
   sseHeartbeatMs: 15_000,

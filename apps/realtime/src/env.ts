@@ -29,7 +29,7 @@ const EnvSchema = z
       .default("false")
       .transform((v) => v === "true"),
     LONG_POLL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(25_000),
-    LONG_POLL_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(100),
+    LONG_POLL_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(250),
     MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
     COMMAND_RATE_POINTS: z.coerce.number().int().positive().default(30),
     COMMAND_RATE_WINDOW_SECONDS: z.coerce.number().int().positive().default(10),

@@ -15,8 +15,9 @@ const BUSY_GAP_MS = 1000;
  * Long polling: the same request as a short poll, held until at least one
  * event arrives or the timeout passes (default 25 s: under common load
  * balancer idle timeouts), then everything pending goes out in one batch.
- * When traffic is busy the answer lingers briefly to carry more events per
- * request; a lone event goes out at once. A request the client abandons is
+ * When traffic is busy (the waking event follows the previous one within 1 s)
+ * the answer lingers two inter-event gaps, at most LONG_POLL_LINGER_MS, to carry
+ * more events per request; a lone event goes out at once. A request the client abandons is
  * released immediately: listeners and timers go with it.
  */
 export function registerLongPolling(app: FastifyInstance, context: TransportContext) {
@@ -84,11 +85,14 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
         });
         clearTimeout(timer);
         metrics.timers.dec();
-        // Busy stream: wait a moment for the events right behind this one.
-        if (!clientGone && !revoked && firstEventAt !== 0 && config.longPollLingerMs > 0 && headTs > 0 && firstEventAt - headTs < BUSY_GAP_MS) {
+        // Busy stream: wait for the events right behind this one. Lingering two gaps between
+        // events carries about three per answer, whatever the rate, capped by the config.
+        const gap = firstEventAt - headTs;
+        const linger = headTs > 0 && gap < BUSY_GAP_MS ? Math.min(2 * gap, config.longPollLingerMs) : 0;
+        if (!clientGone && !revoked && firstEventAt !== 0 && linger > 0) {
           await new Promise<void>((resolve) => {
             woken = resolve;
-            lingerTimer = setTimeout(resolve, config.longPollLingerMs);
+            lingerTimer = setTimeout(resolve, linger);
           });
           clearTimeout(lingerTimer);
         }

@@ -3,7 +3,6 @@ import {
   SSE_EVENTS,
   encodeCursor,
   type ClosingNotice,
-  type EventEnvelope,
   type RevokedNotice,
   type StreamReady,
 } from "@repo/protocol";
@@ -12,6 +11,7 @@ import { createFeed } from "../hub/feed";
 import { readForbidden } from "../hub/topic-policy";
 import type { TransportContext } from "./context";
 import { subscriberOf } from "./http-auth";
+import { encodingOf } from "./event-encoding";
 import { authorizedCursor } from "./subscription-request";
 
 type SseRequest = { Querystring: { cursor?: string; ticket?: string } };
@@ -19,17 +19,6 @@ type SseRequest = { Querystring: { cursor?: string; ticket?: string } };
 /** Browsers wait this long before reconnecting a dropped EventSource. */
 const RETRY_MS = 2000;
 
-/** One JSON encoding (and its UTF-8 size) per event, however many streams it goes to. */
-const encoded = new WeakMap<EventEnvelope, { json: string; bytes: number }>();
-function encodingOf(event: EventEnvelope): { json: string; bytes: number } {
-  let encoding = encoded.get(event);
-  if (encoding === undefined) {
-    const json = JSON.stringify(event);
-    encoding = { json, bytes: Buffer.byteLength(json) };
-    encoded.set(event, encoding);
-  }
-  return encoding;
-}
 
 /**
  * Server-Sent Events: one `text/event-stream` response per client. Every

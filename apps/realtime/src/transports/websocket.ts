@@ -20,9 +20,12 @@ import type { FastifyBaseLogger } from "fastify";
 import { Server, type Socket } from "socket.io";
 import { readForbidden } from "../hub/topic-policy";
 import type { TransportContext } from "./context";
+import { encodingOf } from "./event-encoding";
 import { parseCursor } from "./subscription-request";
 
 const SLOW_CONSUMER_SWEEP_MS = 250;
+/** `42["event",` + `]` around the event JSON. */
+const EVENT_FRAME_OVERHEAD = 12;
 
 
 interface SocketData {
@@ -74,12 +77,9 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
     cors: { origin: [...origins.allowed], credentials: true },
   });
   const rooms = new Map<Topic, TopicRoom>();
-  // One shared listener for every socket (no closure per connection). Counts UTF-16 code
-  // units of the encoded packet: equal to bytes for the ASCII JSON the protocol mostly is,
-  // and free, where an exact UTF-8 count would scan every frame for every recipient.
-  const countPacketBytes = (packet: { data?: unknown }) => {
-    if (typeof packet.data === "string") metrics.count("bytes", "websocket", packet.data.length);
-  };
+  // Bytes are counted per event, not per socket packet: a listener on every socket costs
+  // memory per idle connection. socket.io frames an event as `42["event",<json>]`.
+  const eventFrameBytes = (event: EventEnvelope) => encodingOf(event).bytes + EVENT_FRAME_OVERHEAD;
 
   function roomOf(topic: Topic): TopicRoom {
     const room = rooms.get(topic);
@@ -92,7 +92,9 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
         const target = excluded.size === 0 ? io.local.to(topic) : io.local.to(topic).except([...excluded.keys()]);
         target.emit(SOCKET_EVENTS.event, event);
         for (const held of excluded.values()) held.push(event);
-        metrics.count("delivered", "websocket", created.members - excluded.size);
+        const recipients = created.members - excluded.size;
+        metrics.count("delivered", "websocket", recipients);
+        metrics.count("bytes", "websocket", recipients * eventFrameBytes(event));
       },
       // Signals are live-only: everyone in the room, catching up or not.
       (signal) => io.local.to(topic).emit(SOCKET_EVENTS.signal, signal),
@@ -148,7 +150,10 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
           position = result.position;
           break;
         }
-        for (const event of result.events) socket.emit(SOCKET_EVENTS.event, event);
+        for (const event of result.events) {
+          socket.emit(SOCKET_EVENTS.event, event);
+          metrics.count("bytes", "websocket", eventFrameBytes(event));
+        }
         metrics.count("delivered", "websocket", result.events.length);
         position = result.position;
         if (result.events.length === 0) break;
@@ -159,6 +164,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
         if (event.epoch === position.epoch && event.offset > position.offset) {
           socket.emit(SOCKET_EVENTS.event, event);
           metrics.count("delivered", "websocket");
+          metrics.count("bytes", "websocket", eventFrameBytes(event));
           position = { epoch: event.epoch, offset: event.offset };
         }
       }
@@ -190,6 +196,8 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
       return next(error);
     }
     socket.data.user = { id: user.id, name: user.name };
+    // The token has done its job; don't keep a copy per connection for the socket's lifetime.
+    socket.handshake.auth = {};
     socket.data.topics = new Map();
     next();
   });
@@ -197,7 +205,6 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
   io.on("connection", (socket) => {
     metrics.requests.inc({ transport: "websocket" });
     metrics.open.inc({ transport: "websocket" });
-    socket.conn.on("packetCreate", countPacketBytes);
 
     socket.on(SOCKET_EVENTS.subscribe, async (request, ack) => {
       if (typeof ack !== "function") return;
