@@ -106,6 +106,8 @@ describe("websocket transport", () => {
     expect(received.map((e) => (e.payload as { i: number }).i)).toEqual(Array.from({ length: published }, (_, i) => i));
     healthy.close();
     expect(await eventually(() => metricValue(running.baseUrl, "switchboard_open", { transport: "websocket" }), 0)).toBe(0);
+    // Leaving sockets release their topic's hub listener.
+    expect(await eventually(async () => running.server.hub.listenerCount(), 0)).toBe(0);
   });
 
   test("sockets are told why when the server shuts down", async () => {

@@ -122,4 +122,5 @@ export function createPresence(options: { ttlMs: number; now?: () => number }) {
 
 export type Presence = ReturnType<typeof createPresence>;
 
-const NOTHING_HELD = () => {};
+/** What hold() returns when none of the topics is tracked: callers need not keep it. */
+export const NOTHING_HELD = () => {};

@@ -8,7 +8,9 @@ import {
   SOCKET_EVENTS,
   SOCKET_PATH,
   type ClientToServerEvents,
+  type CommandResult,
   type ServerToClientEvents,
+  type SubscribeAck,
   encodeCursor,
   type ClosingNotice,
   type EventEnvelope,
@@ -19,6 +21,7 @@ import { fastifyCookie } from "@fastify/cookie";
 import type { FastifyBaseLogger } from "fastify";
 import { Server, type Socket } from "socket.io";
 import { readForbidden } from "../hub/topic-policy";
+import { NOTHING_HELD } from "../hub/presence";
 import type { TransportContext } from "./context";
 import { encodingOf } from "./event-encoding";
 import { parseCursor } from "./subscription-request";
@@ -30,8 +33,11 @@ const EVENT_FRAME_OVERHEAD = 12;
 
 interface SocketData {
   user: User;
-  /** Followed topics, each with the release of its presence hold. */
-  topics: Map<Topic, () => void>;
+  /**
+   * Presence holds of followed topics whose kind tracks presence (created on first use).
+   * The followed topics themselves are the socket's rooms: nothing else kept per socket.
+   */
+  holds?: Map<Topic, () => void>;
 }
 
 interface EngineConnection {
@@ -47,6 +53,11 @@ function queuedBytes(conn: EngineConnection, limit: number): number {
     total += typeof packet.data === "string" ? packet.data.length : 64;
   }
   return total;
+}
+
+/** The topics a socket follows: its rooms, less the one socket.io gives every socket. */
+function followedTopics(socket: AppSocket): Topic[] {
+  return [...socket.rooms].filter((room) => room !== socket.id);
 }
 
 type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -105,10 +116,9 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
 
   function leave(socket: AppSocket, topic: Topic) {
     const room = rooms.get(topic);
-    const releasePresence = socket.data.topics.get(topic);
-    if (!room || !releasePresence) return;
-    socket.data.topics.delete(topic);
-    releasePresence();
+    if (!room || !socket.rooms.has(topic)) return;
+    socket.data.holds?.get(topic)?.();
+    socket.data.holds?.delete(topic);
     void socket.leave(topic);
     room.catchingUp.delete(socket.id);
     room.members--;
@@ -122,7 +132,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
     if (typeof cursorText !== "string") throw new ProtocolError("validation", "Send { cursor } with the topics to follow");
     const cursors = parseCursor(cursorText);
     const topics = Object.keys(cursors);
-    const total = new Set([...socket.data.topics.keys(), ...topics]).size;
+    const total = new Set([...followedTopics(socket), ...topics]).size;
     if (total > MAX_TOPICS_PER_SUBSCRIPTION) {
       throw new ProtocolError("validation", `At most ${MAX_TOPICS_PER_SUBSCRIPTION} topics per connection`);
     }
@@ -135,7 +145,8 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
       const held: EventEnvelope[] = [];
       room.catchingUp.set(socket.id, held);
       room.members++;
-      socket.data.topics.set(topic, context.presence.hold(socket.data.user, [topic]));
+      const release = context.presence.hold(socket.data.user, [topic]);
+      if (release !== NOTHING_HELD) (socket.data.holds ??= new Map()).set(topic, release);
       void socket.join(topic);
       let position = from;
       let result = await hub.read(topic, position);
@@ -198,42 +209,48 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
     socket.data.user = { id: user.id, name: user.name };
     // The token has done its job; don't keep a copy per connection for the socket's lifetime.
     socket.handshake.auth = {};
-    socket.data.topics = new Map();
     next();
   });
+
+  // Handlers are shared by every socket (socket.io calls them with `this` = the socket):
+  // no closures per connection, which is what an idle connection's heap is made of.
+  async function onSubscribe(this: AppSocket, request: unknown, ack: (answer: SubscribeAck) => void) {
+    if (typeof ack !== "function") return;
+    try {
+      const cursor = await subscribe(this, (request as { cursor?: unknown } | undefined)?.cursor);
+      ack({ ok: true, v: PROTOCOL_VERSION, cursor });
+    } catch (error) {
+      const protocolError = error instanceof ProtocolError ? error : new ProtocolError("internal", "Subscribe failed");
+      if (protocolError.code === "internal") log.error({ err: error }, "websocket subscribe failed");
+      ack({ ok: false, error: protocolError.toBody() });
+    }
+  }
+
+  function onUnsubscribe(this: AppSocket, request: { topics?: unknown } | undefined, ack?: (answer: { ok: true }) => void) {
+    const topics: unknown[] = Array.isArray(request?.topics) ? request.topics : [];
+    for (const topic of topics) if (typeof topic === "string") leave(this, topic);
+    if (typeof ack === "function") ack({ ok: true });
+  }
+
+  async function onCommand(this: AppSocket, command: unknown, ack: (result: CommandResult) => void) {
+    if (typeof ack !== "function") return;
+    const size = Buffer.byteLength(JSON.stringify(command ?? null));
+    ack(await context.dispatcher.dispatch(this.data.user, command, "websocket", size));
+  }
+
+  // "disconnecting", not "disconnect": socket.io empties the socket's rooms in between.
+  function onDisconnecting(this: AppSocket) {
+    for (const topic of followedTopics(this)) leave(this, topic);
+    metrics.open.dec({ transport: "websocket" });
+  }
 
   io.on("connection", (socket) => {
     metrics.requests.inc({ transport: "websocket" });
     metrics.open.inc({ transport: "websocket" });
-
-    socket.on(SOCKET_EVENTS.subscribe, async (request, ack) => {
-      if (typeof ack !== "function") return;
-      try {
-        const cursor = await subscribe(socket, (request as { cursor?: unknown } | undefined)?.cursor);
-        ack({ ok: true, v: PROTOCOL_VERSION, cursor });
-      } catch (error) {
-        const protocolError = error instanceof ProtocolError ? error : new ProtocolError("internal", "Subscribe failed");
-        if (protocolError.code === "internal") log.error({ err: error }, "websocket subscribe failed");
-        ack({ ok: false, error: protocolError.toBody() });
-      }
-    });
-
-    socket.on(SOCKET_EVENTS.unsubscribe, (request, ack) => {
-      const topics: unknown[] = Array.isArray(request?.topics) ? request.topics : [];
-      for (const topic of topics) if (typeof topic === "string") leave(socket, topic);
-      if (typeof ack === "function") ack({ ok: true });
-    });
-
-    socket.on(SOCKET_EVENTS.command, async (command, ack) => {
-      if (typeof ack !== "function") return;
-      const size = Buffer.byteLength(JSON.stringify(command ?? null));
-      ack(await context.dispatcher.dispatch(socket.data.user, command, "websocket", size));
-    });
-
-    socket.on("disconnect", () => {
-      for (const topic of [...socket.data.topics.keys()]) leave(socket, topic);
-      metrics.open.dec({ transport: "websocket" });
-    });
+    socket.on(SOCKET_EVENTS.subscribe, onSubscribe);
+    socket.on(SOCKET_EVENTS.unsubscribe, onUnsubscribe);
+    socket.on(SOCKET_EVENTS.command, onCommand);
+    socket.on("disconnecting", onDisconnecting);
   });
 
   // A socket whose queue passes the limit is cut with a reason; it resumes from its cursor.
