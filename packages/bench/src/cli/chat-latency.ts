@@ -25,7 +25,9 @@ import { summarize } from "../stats";
 
 const REPO_ROOT = path.resolve(PACKAGE_DIR, "../..");
 const MESSAGES = Number(process.argv.find((a) => a.startsWith("--messages="))?.split("=")[1] ?? 10);
+/** Under the chat rate limit; the random part samples every phase of the short-poll interval. */
 const SPACING_MS = 1050;
+const SPACING_JITTER_MS = 1000;
 
 async function startService(): Promise<{ baseUrl: string; stop: () => void }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
@@ -91,7 +93,7 @@ async function measure(baseUrl: string, transport: TransportName) {
     const latency = (await Promise.race([received, sleep(10_000).then(() => Number.NaN)])) - sentAt;
     samples.push(latency);
     process.stdout.write(`  ${transport.padEnd(12)} message ${i + 1}/${MESSAGES}: ${latency.toFixed(1)} ms\n`);
-    await sleep(SPACING_MS);
+    await sleep(SPACING_MS + Math.random() * SPACING_JITTER_MS);
   }
   sender.close();
   receiver.close();
@@ -100,7 +102,9 @@ async function measure(baseUrl: string, transport: TransportName) {
 }
 
 const service = await startService();
-console.log(`chat latency: service at ${service.baseUrl}; ${MESSAGES} messages per transport, one every ${SPACING_MS} ms`);
+console.log(
+  `chat latency: service at ${service.baseUrl}; ${MESSAGES} messages per transport, one every ${SPACING_MS}-${SPACING_MS + SPACING_JITTER_MS} ms`,
+);
 const rows = [];
 try {
   for (const transport of TRANSPORT_NAMES) rows.push(await measure(service.baseUrl, transport));
