@@ -130,9 +130,11 @@ export function createChatService(deps: ChatServiceDeps) {
       await assertMember(user, roomId);
       // The command id makes the insert idempotent even without the dispatcher's receipt
       // (a crash between the two, or the same retry reaching two instances).
-      const { message, created } = await createMessage(db.prisma, { roomId, authorId: user.id, text, commandId });
+      const { message } = await createMessage(db.prisma, { roomId, authorId: user.id, text, commandId });
       const wire = messageToWire(message);
-      if (created) await publish(roomId, CHAT_EVENTS.messageCreated, { message: wire });
+      // Publish even when the row already existed: then the first attempt may have died
+      // between insert and publish, and a second event is harmless (clients keep messages by id).
+      await publish(roomId, CHAT_EVENTS.messageCreated, { message: wire });
       return { message: wire };
     },
 
