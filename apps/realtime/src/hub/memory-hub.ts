@@ -77,7 +77,9 @@ export function createMemoryHub(retention: RetentionPolicy, now: () => number = 
       entry.headOffset += 1;
       const event: EventEnvelope = { topic, offset: entry.headOffset, epoch: entry.epoch, type, payload, ts: now() };
       entry.events.push(event);
-      if (entry.events.length > retention.count) trim(entry);
+      // Trim in batches (reads trim exactly first): one splice per publish would move the
+      // whole retained array on every event once a busy topic is full.
+      if (entry.events.length > retention.count + Math.max(16, retention.count >> 4)) trim(entry);
       for (const listener of entry.listeners) listener(event);
       return event;
     },
