@@ -1,34 +1,12 @@
-import type { Engine } from "@repo/db/testing";
 import { ChatHistoryResponse, SOCKET_EVENTS, SOCKET_PATH, type ChatMessage, type ChatRoom, type CommandResult } from "@repo/protocol";
 import { io } from "socket.io-client";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { chatEngines, commandId, person, startChatServer, type ChatHarness, type Person } from "./support/chat-harness";
+import { expect, test } from "vitest";
+import { commandId, describeOnEngines } from "./support/chat-harness";
 
-const engines = await chatEngines();
-
-describe.each(engines)("chat limits on $name", ({ make, skip }) => {
-  if (skip) {
-    test.skip(`skipped: ${skip}`, () => {});
-    return;
-  }
-  let engine: Engine;
-  let chat: ChatHarness;
-  let ada: Person;
-  let bob: Person;
-
-  beforeAll(async () => {
-    engine = await make();
-    // The default chat limits (10 sends per 10 s per user); the shared command rate out of the way.
-    chat = await startChatServer(engine);
-    ada = await person(chat, "Ada");
-    bob = await person(chat, "Bob");
-  });
-  afterAll(async () => {
-    await chat?.stop();
-    await engine?.teardown();
-  });
-
+// The default chat limits (10 sends per 10 s per user); the shared command rate out of the way.
+await describeOnEngines("chat limits on $name", (suite) => {
   test("the 11th send within 10 s is rate_limited with retryAfter, on HTTP and the socket, and stores nothing", async () => {
+    const { chat, ada, bob } = suite;
     const { room } = await ada.ok<{ room: ChatRoom }>("chat.createRoom", { name: "Busy room" });
     await bob.ok("chat.join", { roomId: room.id });
     const ids: string[] = [];
@@ -81,6 +59,7 @@ describe.each(engines)("chat limits on $name", ({ make, skip }) => {
   });
 
   test("typing is never rate_limited by its 2 s throttle and keeps no receipt", async () => {
+    const { chat, bob } = suite;
     const { room } = await bob.ok<{ room: ChatRoom }>("chat.createRoom", { name: "Quiet room" });
     const id = commandId();
     for (let i = 0; i < 20; i++) expect(await bob.ok("chat.typing", { roomId: room.id }, i === 0 ? id : undefined)).toEqual({});

@@ -1,4 +1,3 @@
-import type { Engine } from "@repo/db/testing";
 import {
   ChatHistoryResponse,
   ChatMessage,
@@ -7,35 +6,14 @@ import {
   type ChatRoom,
   type EventEnvelope,
 } from "@repo/protocol";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { chatEngines, commandId, person, startChatServer, waitFor, type ChatHarness, type Person } from "./support/chat-harness";
+import { expect, test } from "vitest";
+import { commandId, describeOnEngines, waitFor, type Person } from "./support/chat-harness";
 import { mustSubscribe, subscribeAt } from "./support/wire";
 
-const engines = await chatEngines();
+const options = { server: { chat: { sendLimit: { points: 10_000, windowSeconds: 10 } } }, carol: true };
 
-describe.each(engines)("chat messages on $name", ({ make, skip }) => {
-  if (skip) {
-    test.skip(`skipped: ${skip}`, () => {});
-    return;
-  }
-  let engine: Engine;
-  let chat: ChatHarness;
-  let ada: Person;
-  let bob: Person;
-  let carol: Person;
+await describeOnEngines("chat messages on $name", (suite) => {
   let rooms = 0;
-
-  beforeAll(async () => {
-    engine = await make();
-    chat = await startChatServer(engine, { chat: { sendLimit: { points: 10_000, windowSeconds: 10 } } });
-    ada = await person(chat, "Ada");
-    bob = await person(chat, "Bob");
-    carol = await person(chat, "Carol");
-  });
-  afterAll(async () => {
-    await chat?.stop();
-    await engine?.teardown();
-  });
 
   /** A fresh room created by `owner`, joined by the others given. */
   async function room(owner: Person, ...others: Person[]): Promise<ChatRoom> {
@@ -51,6 +29,7 @@ describe.each(engines)("chat messages on $name", ({ make, skip }) => {
   }
 
   test("send, then history in pages: 120 messages are 3 pages, oldest first, no overlap, no gap", async () => {
+    const { chat, ada } = suite;
     const { id: roomId } = await room(ada);
     const sent: string[] = [];
     for (let i = 1; i <= 120; i++) {
@@ -87,6 +66,7 @@ describe.each(engines)("chat messages on $name", ({ make, skip }) => {
   });
 
   test("history refuses bad queries with typed errors", async () => {
+    const { ada } = suite;
     const { id: roomId } = await room(ada);
     const other = await room(ada);
     const { message } = await ada.ok<{ message: ChatMessage }>("chat.send", { roomId: other.id, text: "elsewhere" });
@@ -108,6 +88,7 @@ describe.each(engines)("chat messages on $name", ({ make, skip }) => {
   });
 
   test("text is plain text: stored and returned verbatim on every path, never interpreted", async () => {
+    const { chat, ada, bob } = suite;
     const { id: roomId } = await room(ada, bob);
     const sse = await mustSubscribe("sse", chat.baseUrl, bob.token, `${chatTopic(roomId)}@`);
     const texts = [
@@ -151,6 +132,7 @@ describe.each(engines)("chat messages on $name", ({ make, skip }) => {
   });
 
   test("invalid text is refused with a typed error and stores nothing", async () => {
+    const { ada } = suite;
     const { id: roomId } = await room(ada);
     const bad = ["", "   \n\t ", "a".repeat(2001), "bell\u0007", "nul\u0000", "tab\there", "\ud800 lone surrogate"];
     for (const text of bad) {
@@ -163,6 +145,7 @@ describe.each(engines)("chat messages on $name", ({ make, skip }) => {
   });
 
   test("a retried send (same command id) posts once, also concurrently and after a restart", async () => {
+    const { chat, ada, bob } = suite;
     const { id: roomId } = await room(ada);
     const id = commandId();
     const first = await ada.ok<{ message: ChatMessage }>("chat.send", { roomId, text: "only once" }, id);
@@ -196,6 +179,7 @@ describe.each(engines)("chat messages on $name", ({ make, skip }) => {
   });
 
   test("only the author edits or deletes; other members see both live; deleted is a tombstone", async () => {
+    const { chat, ada, bob, carol } = suite;
     const { id: roomId } = await room(ada, bob);
     const { message } = await ada.ok<{ message: ChatMessage }>("chat.send", { roomId, text: "draft" });
     const live = await mustSubscribe("websocket", chat.baseUrl, bob.token, `${chatTopic(roomId)}@`);
@@ -231,4 +215,4 @@ describe.each(engines)("chat messages on $name", ({ make, skip }) => {
     expect(await ada.fails("chat.edit", { messageId: second.id, text: "after" })).toMatchObject({ code: "forbidden" });
     expect(await ada.fails("chat.delete", { messageId: second.id })).toMatchObject({ code: "forbidden" });
   });
-});
+}, options);

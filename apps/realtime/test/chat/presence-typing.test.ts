@@ -1,37 +1,16 @@
-import type { Engine } from "@repo/db/testing";
 import { ChatPresenceResponse, TypingSignal, chatTopic, type ChatMessage, type ChatRoom, type EventEnvelope } from "@repo/protocol";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { chatEngines, person, sleep, startChatServer, waitFor, type ChatHarness, type Person } from "./support/chat-harness";
+import { expect, test } from "vitest";
+import { describeOnEngines, sleep, waitFor, type Person } from "./support/chat-harness";
 import { TRANSPORTS, mustSubscribe, type WireSubscription } from "./support/wire";
 
-const engines = await chatEngines();
 const TTL_MS = 1000;
+const options = { server: { config: { presenceTtlMs: TTL_MS } }, carol: true };
 
-describe.each(engines)("chat presence and typing on $name", ({ make, skip }) => {
-  if (skip) {
-    test.skip(`skipped: ${skip}`, () => {});
-    return;
-  }
-  let engine: Engine;
-  let chat: ChatHarness;
-  let ada: Person;
-  let bob: Person;
-  let carol: Person;
+await describeOnEngines("chat presence and typing on $name", (suite) => {
   let rooms = 0;
 
-  beforeAll(async () => {
-    engine = await make();
-    chat = await startChatServer(engine, { config: { presenceTtlMs: TTL_MS } });
-    ada = await person(chat, "Ada");
-    bob = await person(chat, "Bob");
-    carol = await person(chat, "Carol");
-  });
-  afterAll(async () => {
-    await chat?.stop();
-    await engine?.teardown();
-  });
-
   async function sharedRoom(): Promise<ChatRoom> {
+    const { ada, bob, carol } = suite;
     const { room } = await ada.ok<{ room: ChatRoom }>("chat.createRoom", { name: `Presence ${++rooms}` });
     await bob.ok("chat.join", { roomId: room.id });
     await carol.ok("chat.join", { roomId: room.id });
@@ -45,12 +24,14 @@ describe.each(engines)("chat presence and typing on $name", ({ make, skip }) => 
       .map((e) => e.type);
 
   async function present(roomId: string): Promise<string[]> {
+    const { ada } = suite;
     const { status, body } = await ada.get(`/v1/chat/rooms/${roomId}/presence`);
     expect(status).toBe(200);
     return ChatPresenceResponse.parse(body).users.map((u) => u.name).sort();
   }
 
   test("a polling client that goes silent drops out after the TTL with presence.left; one that keeps polling stays", async () => {
+    const { chat, ada, bob, carol } = suite;
     const room = await sharedRoom();
     const topic = chatTopic(room.id);
     const watcher = await mustSubscribe("websocket", chat.baseUrl, ada.token, `${topic}@`);
@@ -79,6 +60,7 @@ describe.each(engines)("chat presence and typing on $name", ({ make, skip }) => 
   });
 
   test.each(TRANSPORTS)("presence over %s: joined while reading, left one TTL after it stops", async (transport) => {
+    const { chat, ada, bob } = suite;
     const room = await sharedRoom();
     const topic = chatTopic(room.id);
     const watcher = await mustSubscribe("websocket", chat.baseUrl, ada.token, `${topic}@`);
@@ -97,6 +79,7 @@ describe.each(engines)("chat presence and typing on $name", ({ make, skip }) => 
   });
 
   test.each(TRANSPORTS)("typing reaches a member over %s, throttled, and is never replayed on resume", async (transport) => {
+    const { chat, ada, bob } = suite;
     const room = await sharedRoom();
     const topic = chatTopic(room.id);
     const reader = await mustSubscribe(transport, chat.baseUrl, bob.token, `${topic}@`);
@@ -140,6 +123,7 @@ describe.each(engines)("chat presence and typing on $name", ({ make, skip }) => 
   });
 
   test("leaving drops presence at once", async () => {
+    const { chat, ada, bob } = suite;
     const room = await sharedRoom();
     const topic = chatTopic(room.id);
     const watcher = await mustSubscribe("websocket", chat.baseUrl, ada.token, `${topic}@`);
@@ -154,4 +138,4 @@ describe.each(engines)("chat presence and typing on $name", ({ make, skip }) => 
       await watcher.close();
     }
   });
-});
+}, options);

@@ -1,32 +1,9 @@
-import type { Engine } from "@repo/db/testing";
 import { ChatRoomsResponse, ROOM_ID_PATTERN, chatTopic, type ChatMessage, type ChatRoom } from "@repo/protocol";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { chatEngines, person, sleep, startChatServer, waitFor, type ChatHarness, type Person } from "./support/chat-harness";
+import { expect, test } from "vitest";
+import { describeOnEngines, sleep, waitFor, type Person } from "./support/chat-harness";
 import { TRANSPORTS, mustSubscribe, subscribeAt, type WireSubscription } from "./support/wire";
 
-const engines = await chatEngines();
-
-describe.each(engines)("chat rooms and membership on $name", ({ make, skip }) => {
-  if (skip) {
-    test.skip(`skipped: ${skip}`, () => {});
-    return;
-  }
-  let engine: Engine;
-  let chat: ChatHarness;
-  let ada: Person;
-  let bob: Person;
-
-  beforeAll(async () => {
-    engine = await make();
-    chat = await startChatServer(engine);
-    ada = await person(chat, "Ada");
-    bob = await person(chat, "Bob");
-  });
-  afterAll(async () => {
-    await chat?.stop();
-    await engine?.teardown();
-  });
-
+await describeOnEngines("chat rooms and membership on $name", (suite) => {
   async function rooms(who: Person) {
     const { status, body } = await who.get("/v1/chat/rooms");
     expect(status).toBe(200);
@@ -34,6 +11,7 @@ describe.each(engines)("chat rooms and membership on $name", ({ make, skip }) =>
   }
 
   test("the lobby always exists; the list shows membership and member counts", async () => {
+    const { chat, ada, bob } = suite;
     const before = await rooms(ada);
     expect(before[0]).toMatchObject({ id: "lobby", name: "Lobby", joined: false });
     const { room } = await ada.ok<{ room: ChatRoom }>("chat.join", { roomId: "lobby" });
@@ -47,6 +25,7 @@ describe.each(engines)("chat rooms and membership on $name", ({ make, skip }) =>
   });
 
   test("room names are validated and unique (by the id derived from them)", async () => {
+    const { ada, bob } = suite;
     const { room } = await ada.ok<{ room: ChatRoom }>("chat.createRoom", { name: "  Team  Standup " });
     expect(room).toMatchObject({ id: "team-standup", name: "Team  Standup", joined: true, members: 1 });
     expect((await rooms(bob)).find((r) => r.id === "team-standup")).toMatchObject({ joined: false, members: 1 });
@@ -76,6 +55,7 @@ describe.each(engines)("chat rooms and membership on $name", ({ make, skip }) =>
   });
 
   test("only members read a room, on every transport; join opens it, leave closes it at once, live streams included", async () => {
+    const { chat, ada, bob } = suite;
     const { room } = await ada.ok<{ room: ChatRoom }>("chat.createRoom", { name: `Private ${Date.now()}` });
     const topic = chatTopic(room.id);
     const adaFeed = await mustSubscribe("websocket", chat.baseUrl, ada.token, `${topic}@`);

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { Database } from "@repo/db";
 import { engineCases, type Engine, type EngineCase } from "@repo/db/testing";
 import { CommandResult, type ErrorBody } from "@repo/protocol";
+import { afterAll, beforeAll, describe, test } from "vitest";
 import type { ServerConfig } from "../../../src/config";
 import { chatFeature, type ChatOptions } from "../../../src/features/chat/chat-feature";
 import { createServer, type RealtimeServer } from "../../../src/server";
@@ -66,6 +67,50 @@ export async function startChatServer(engine: Engine, options: HarnessOptions = 
     },
   };
   return harness;
+}
+
+/** What a suite on one engine shares; filled in by its beforeAll, so read it inside tests. */
+export interface EngineSuite {
+  engine: Engine;
+  chat: ChatHarness;
+  ada: Person;
+  bob: Person;
+  /** Only when the suite asks for her (`carol: true`). */
+  carol: Person;
+}
+
+export interface EngineSuiteOptions {
+  server?: HarnessOptions;
+  /** Also sign in a third guest, Carol. */
+  carol?: boolean;
+}
+
+/**
+ * `describe.each` over the chat engines (a skipped engine gets one skipped test):
+ * a fresh engine and chat server per engine, with Ada and Bob (and Carol if asked)
+ * signed in before the tests run, all stopped after them.
+ */
+export async function describeOnEngines(title: string, body: (suite: EngineSuite) => void, options: EngineSuiteOptions = {}): Promise<void> {
+  const engines = await chatEngines();
+  describe.each(engines)(title, ({ make, skip }) => {
+    if (skip) {
+      test.skip(`skipped: ${skip}`, () => {});
+      return;
+    }
+    const suite = {} as EngineSuite;
+    beforeAll(async () => {
+      suite.engine = await make();
+      suite.chat = await startChatServer(suite.engine, options.server);
+      suite.ada = await person(suite.chat, "Ada");
+      suite.bob = await person(suite.chat, "Bob");
+      if (options.carol) suite.carol = await person(suite.chat, "Carol");
+    });
+    afterAll(async () => {
+      await suite.chat?.stop();
+      await suite.engine?.teardown();
+    });
+    body(suite);
+  });
 }
 
 export function commandId(): string {
