@@ -1,22 +1,9 @@
-import type { ChatMessage } from "@repo/protocol";
 import { describe, expect, it } from "vitest";
 import { MessageStore, isPending, itemKey, newerCopy } from "../src/lib/chat-messages";
+import { message } from "./fixtures";
 
 const ADA = { id: "u-ada", name: "Ada" };
-const BOB = { id: "u-bob", name: "Bob" };
 
-function message(n: number, patch: Partial<ChatMessage> = {}): ChatMessage {
-  return {
-    id: `00000000-0000-7000-8000-${String(n).padStart(12, "0")}`,
-    roomId: "lobby",
-    author: BOB,
-    text: `message ${n}`,
-    createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
-    editedAt: null,
-    deletedAt: null,
-    ...patch,
-  };
-}
 
 const texts = (store: MessageStore) => store.items().map((item) => item.text);
 

@@ -2,23 +2,11 @@ import { ConnectionError, ProtocolError, type RealtimeClient, type SubscribeOpti
 import type { ChatMessage, EventEnvelope, Position, User } from "@repo/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChatRoomController, TYPING_VISIBLE_MS } from "../src/lib/chat-room";
+import { BOB, message } from "./fixtures";
 
 const ME: User = { id: "u-ada", name: "Ada" };
-const BOB: User = { id: "u-bob", name: "Bob" };
 const POSITION: Position = { epoch: "e1", offset: 10 };
 
-function message(n: number, patch: Partial<ChatMessage> = {}): ChatMessage {
-  return {
-    id: `00000000-0000-7000-8000-${String(n).padStart(12, "0")}`,
-    roomId: "lobby",
-    author: BOB,
-    text: `message ${n}`,
-    createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
-    editedAt: null,
-    deletedAt: null,
-    ...patch,
-  };
-}
 
 type Sent = { id?: string; type: string; payload: Record<string, unknown> };
 

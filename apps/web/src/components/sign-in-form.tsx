@@ -4,6 +4,7 @@ import { CreateSessionRequest, type ErrorBody } from "@repo/protocol";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { createSession, getSession } from "@/lib/realtime";
+import { FieldError } from "./field-error";
 
 /** Picks what to show next to the field and what to show for the whole form. */
 function describeError(error: ErrorBody): { field?: string; form?: string } {
@@ -97,11 +98,7 @@ export function SignInForm() {
         <p id={hintId} className="text-sm text-neutral-600 dark:text-neutral-400">
           1 to 32 characters.
         </p>
-        {fieldError && (
-          <p id={errorId} role="alert" className="text-sm font-medium text-red-700 dark:text-red-400">
-            {fieldError}
-          </p>
-        )}
+        <FieldError id={errorId} error={fieldError} className="font-medium" />
       </div>
       {formError && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-300">

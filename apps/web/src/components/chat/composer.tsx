@@ -3,6 +3,7 @@
 import { CHAT_LIMITS, MessageText, codePointLength } from "@repo/protocol";
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useNow } from "@/lib/use-now";
+import { FieldError } from "../field-error";
 
 /** The length the server will count: line breaks normalized, trimmed, in code points. */
 function messageLength(draft: string): number {
@@ -107,11 +108,7 @@ export function Composer({
           <span className="sr-only"> characters</span>
         </p>
       </div>
-      {error && (
-        <p id={`${id}-error`} role="alert" className="mt-1 text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
+      <FieldError id={`${id}-error`} error={error} className="mt-1" />
     </form>
   );
 }

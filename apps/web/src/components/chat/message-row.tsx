@@ -5,6 +5,7 @@ import { memo, useId, useState, type KeyboardEvent, type ReactNode } from "react
 import { isPending, type ListItem, type PendingMessage } from "@/lib/chat-messages";
 import type { ChatRoomController } from "@/lib/chat-room";
 import { LinkifiedText } from "./linkified-text";
+import { FieldError } from "../field-error";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
@@ -99,11 +100,7 @@ function ConfirmedRow({ message, me, editing, onStartEditing, onStopEditing, con
           </button>
         </div>
       )}
-      {error && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
+      <FieldError error={error} />
     </article>
   );
 }
@@ -180,11 +177,7 @@ function EditForm({ message, controller, onDone }: { message: ChatMessage; contr
         </button>
         <span className="text-xs text-neutral-500">Enter saves, Esc cancels.</span>
       </div>
-      {error && (
-        <p id={`${id}-error`} role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
+      <FieldError id={`${id}-error`} error={error} />
     </form>
   );
 }

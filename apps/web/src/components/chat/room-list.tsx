@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useId, useRef, useState, type FormEvent } from "react";
 import { useRealtimeClient } from "../realtime-provider";
 import type { RoomsState } from "./use-rooms";
+import { FieldError } from "../field-error";
 
 function createError(error: unknown): string {
   if (error instanceof ProtocolError) {
@@ -128,11 +129,7 @@ export function RoomList({
             Create
           </button>
         </div>
-        {error && (
-          <p id={`${id}-error`} role="alert" className="text-sm text-red-700 dark:text-red-400">
-            {error}
-          </p>
-        )}
+        <FieldError id={`${id}-error`} error={error} />
       </form>
     </aside>
   );
