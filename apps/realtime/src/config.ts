@@ -18,6 +18,14 @@ export interface ServerConfig {
   shutdownGraceMs: number;
   /** How long a reader counts as present after its last poll or closed stream. */
   presenceTtlMs: number;
+  /** Open streams, sockets and held long polls per user and per client address, all transports together. */
+  connectionLimits: { perUser: number; perIp: number };
+  /** How often open connections' sessions are re-checked against the database (revocations made elsewhere). */
+  sessionRevalidateMs: number;
+  /** Most backlog one WebSocket subscribe sends before answering `more` (the client asks again). */
+  subscribeBacklog: { events: number; bytes: number };
+  /** Most one short or long poll answer carries before answering `more: true`. */
+  pollAnswer: { events: number; bytes: number };
 }
 
 export const defaultConfig: ServerConfig = {
@@ -33,6 +41,10 @@ export const defaultConfig: ServerConfig = {
   retention: { count: 10_000, ageMs: 60 * 60 * 1000 },
   shutdownGraceMs: 10_000,
   presenceTtlMs: 15_000,
+  connectionLimits: { perUser: 16, perIp: 256 },
+  sessionRevalidateMs: 60_000,
+  subscribeBacklog: { events: 1000, bytes: 1024 * 1024 },
+  pollAnswer: { events: 1000, bytes: 1024 * 1024 },
 };
 
 export function configFromEnv(env: Env): ServerConfig {
@@ -49,5 +61,9 @@ export function configFromEnv(env: Env): ServerConfig {
     retention: { count: env.RETENTION_COUNT, ageMs: env.RETENTION_AGE_MS },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     presenceTtlMs: env.PRESENCE_TTL_MS,
+    connectionLimits: { perUser: env.MAX_CONNECTIONS_PER_USER, perIp: env.MAX_CONNECTIONS_PER_IP },
+    sessionRevalidateMs: env.SESSION_REVALIDATE_MS,
+    subscribeBacklog: defaultConfig.subscribeBacklog,
+    pollAnswer: defaultConfig.pollAnswer,
   };
 }

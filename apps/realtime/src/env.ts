@@ -38,6 +38,9 @@ const EnvSchema = z
     RETENTION_AGE_MS: z.coerce.number().int().positive().default(60 * 60 * 1000),
     PRESENCE_TTL_MS: z.coerce.number().int().min(1000).default(15_000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
+    MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(16),
+    MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(256),
+    SESSION_REVALIDATE_MS: z.coerce.number().int().min(1000).default(60_000),
   })
   .refine((env) => env.NODE_ENV !== "production" || env.SESSION_SECRET !== DEV_SESSION_SECRET, {
     message: "SESSION_SECRET must be set in production",

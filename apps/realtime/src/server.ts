@@ -23,7 +23,8 @@ import { createPresence, type Presence } from "./hub/presence";
 import { createTopicPolicy } from "./hub/topic-policy";
 import { createMetrics, type Metrics } from "./observability/metrics";
 import { loggerOptions } from "./observability/logger";
-import { createConnectionTracker, type TransportContext } from "./transports/context";
+import { createSubscriptionCore } from "./subscriptions/subscription-core";
+import type { TransportContext } from "./transports/context";
 import { registerHttpCommands } from "./transports/http-commands";
 import { registerLongPolling } from "./transports/long-polling";
 import { registerPolling } from "./transports/polling";
@@ -97,8 +98,19 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     metrics,
     log: app.log,
   });
-  const connections = createConnectionTracker();
-  const context: TransportContext = { hub, presence, auth, topics, dispatcher, metrics, config, origins, connections };
+  const core = createSubscriptionCore({
+    hub,
+    presence,
+    topics,
+    auth,
+    metrics,
+    log: app.log,
+    maxBufferedBytes: config.maxBufferedBytes,
+    connectionLimits: config.connectionLimits,
+    sessionRevalidateMs: config.sessionRevalidateMs,
+  });
+  const limits: TransportContext["limits"] = { consume: async () => {} };
+  const context: TransportContext = { hub, presence, auth, topics, dispatcher, metrics, config, origins, core, limits };
 
   registerErrorHandling(app);
   await registerOriginPolicy(app, origins);
@@ -139,7 +151,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     presence,
     metrics,
     config,
-    openConnections: () => connections.size(),
+    openConnections: () => core.registry.size(),
     async listen(options = {}) {
       return app.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1" });
     },
@@ -148,8 +160,9 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
       draining = true;
       for (const stop of stops) stop();
       const notice = { reason: "server_shutdown", message: "The server is restarting; reconnect" } as const;
-      connections.closeAll(notice);
+      core.registry.closeAll(notice);
       await websocket.close(notice);
+      core.close();
       await app.close();
       presence.close();
       await hub.close();

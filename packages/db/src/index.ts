@@ -4,7 +4,7 @@ export { applyMigrations, type MigrateOptions, type MigrateResult } from "./migr
 export { DEFAULT_MIGRATIONS_DIR, readMigrationFiles, type MigrationFile } from "./migrationFiles";
 export { pgliteTarget, postgresTarget, type MigrationTarget } from "./migrationTargets";
 export { createGuestUser, findUser } from "./users";
-export { createSession, findActiveSession, revokeSession } from "./sessions";
+export { createSession, findActiveSession, findActiveSessionIds, revokeSession } from "./sessions";
 export { findReceipt, saveReceipt, type NewReceipt } from "./commandReceipts";
 export * from "./chat/index";
 export { Prisma, PrismaClient } from "./generated/prisma/client";

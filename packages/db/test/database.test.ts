@@ -4,6 +4,7 @@ import {
   createSession,
   type Database,
   findActiveSession,
+  findActiveSessionIds,
   findReceipt,
   findUser,
   revokeSession,
@@ -50,7 +51,10 @@ describe.each(cases)("createDatabase on $name", ({ make, skip }) => {
     const session = await createSession(db.prisma, user.id, expiresAt);
     // Round-trips exactly, whatever the server's time zone.
     expect(session.expiresAt.toISOString()).toBe(expiresAt.toISOString());
-    const found = await findActiveSession(db.prisma, session.id);
+    const found = await findActiveSession(db.prisma, session.id, user.id);
+    // A live session id presented for another user (a forged `sub`) is not active.
+    const other = await createGuestUser(db.prisma, "Mallory");
+    expect(await findActiveSession(db.prisma, session.id, other.id)).toBeNull();
     expect(found?.expiresAt.toISOString()).toBe(expiresAt.toISOString());
     expect(found).toMatchObject({ id: session.id, userId: user.id, revokedAt: null });
     expect(Math.abs(found!.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
@@ -61,11 +65,13 @@ describe.each(cases)("createDatabase on $name", ({ make, skip }) => {
 
     expect(await revokeSession(db.prisma, session.id)).toBe(true);
     expect(await revokeSession(db.prisma, session.id)).toBe(false);
-    expect(await findActiveSession(db.prisma, session.id)).toBeNull();
+    expect(await findActiveSession(db.prisma, session.id, user.id)).toBeNull();
     expect(await revokeSession(db.prisma, "no-such-session")).toBe(false);
 
     const expired = await createSession(db.prisma, user.id, new Date(Date.now() - 1000));
-    expect(await findActiveSession(db.prisma, expired.id)).toBeNull();
+    expect(await findActiveSession(db.prisma, expired.id, user.id)).toBeNull();
+    const live = await createSession(db.prisma, user.id, expiresAt);
+    expect(await findActiveSessionIds(db.prisma, [live.id, session.id, expired.id, "no-such-session"])).toEqual(new Set([live.id]));
   });
 
   it("saves one command receipt under a race; every caller gets the first row", async () => {

@@ -47,8 +47,11 @@ export function decodeCursor(text: string): CursorMap | null {
   return map;
 }
 
+/** Longest encoded cursor accepted anywhere (query, Last-Event-ID, subscribe frame). */
+export const MAX_CURSOR_LENGTH = 4096;
+
 /** zod schema for an encoded cursor string. */
 export const CursorString = z
   .string()
-  .max(4096)
+  .max(MAX_CURSOR_LENGTH)
   .refine((s) => decodeCursor(s) !== null, "Malformed cursor");

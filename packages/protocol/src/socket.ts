@@ -1,4 +1,7 @@
+import { z } from "zod";
 import type { CommandResult } from "./commands";
+import { MAX_CURSOR_LENGTH } from "./cursor";
+import { MAX_TOPICS_PER_SUBSCRIPTION, Topic } from "./topics";
 import type { ErrorBody } from "./errors";
 import type { ClosingNotice, EventEnvelope, ResetSignal, RevokedNotice, Signal } from "./events";
 
@@ -6,9 +9,17 @@ import type { ClosingNotice, EventEnvelope, ResetSignal, RevokedNotice, Signal }
  * The socket.io contract (path `/v1/ws`, websocket transport only). Auth goes
  * in the handshake (`auth: { token }`) or the session cookie; never the URL.
  */
-export type SubscribeRequest = { cursor: string };
-export type SubscribeAck = { ok: true; v: number; cursor: string } | { ok: false; error: ErrorBody };
-export type UnsubscribeRequest = { topics: string[] };
+export const SubscribeRequest = z.object({ cursor: z.string().min(1).max(MAX_CURSOR_LENGTH) });
+export type SubscribeRequest = z.infer<typeof SubscribeRequest>;
+/**
+ * `cursor` says where every requested topic stands. A subscribe sends at most
+ * a bounded backlog: topics listed in `more` are not live yet (their backlog
+ * was cut short at `cursor`), and the client subscribes them again from there.
+ */
+export type SubscribeAck = { ok: true; v: number; cursor: string; more?: Topic[] } | { ok: false; error: ErrorBody };
+export const UnsubscribeRequest = z.object({ topics: z.array(Topic).max(MAX_TOPICS_PER_SUBSCRIPTION) });
+export type UnsubscribeRequest = z.infer<typeof UnsubscribeRequest>;
+export type UnsubscribeAck = { ok: true } | { ok: false; error: ErrorBody };
 
 export interface ServerToClientEvents {
   event: (event: EventEnvelope) => void;
@@ -20,7 +31,7 @@ export interface ServerToClientEvents {
 
 export interface ClientToServerEvents {
   subscribe: (request: SubscribeRequest, ack: (answer: SubscribeAck) => void) => void;
-  unsubscribe: (request: UnsubscribeRequest, ack: (answer: { ok: true }) => void) => void;
+  unsubscribe: (request: UnsubscribeRequest, ack: (answer: UnsubscribeAck) => void) => void;
   command: (command: unknown, ack: (result: CommandResult) => void) => void;
 }
 

@@ -1,40 +1,49 @@
 import type { Database } from "@repo/db";
-import { createGuestUser, createSession, findActiveSession, revokeSession } from "@repo/db";
+import { createGuestUser, createSession, findActiveSession, findActiveSessionIds, revokeSession } from "@repo/db";
 import type { User } from "@repo/protocol";
+import { LRUCache } from "lru-cache";
 import { createTicketLedger } from "./ticket-ledger";
 import { createTokenSigner } from "./tokens";
 
-/** The signed-in user behind a request or connection. */
+/** The signed-in user behind a request or connection, and the session that proves it. */
 export interface AuthUser extends User {
   sessionId: string;
+  /** When the session expires: streams and sockets opened under it end then. */
+  expiresAt: Date;
 }
 
 export const TICKET_TTL_SECONDS = 30;
 /** How long a "session is still active" answer is trusted before the database is asked again. */
 const SESSION_CHECK_TTL_MS = 30_000;
+/** A refused session is remembered briefly too, so a revoked token cannot make every request a query. */
+const SESSION_REFUSED_TTL_MS = 5_000;
+const SESSION_CHECKS_KEPT = 50_000;
 
 /**
- * Sessions: guest sign-in, token verification (signature, expiry, and not
- * revoked), sign-out, and the single-use tickets EventSource uses instead of
- * putting the session token in a URL.
+ * Sessions: guest sign-in, token verification (signature, expiry, not revoked,
+ * and the session row belonging to the token's user), sign-out, and the
+ * single-use tickets EventSource uses instead of putting the session token in
+ * a URL. Tickets carry their session, so whatever a ticket opened ends with it.
  */
 export function createAuth(options: { db: Database; secret: string; sessionTtlSeconds: number }) {
   const { db, sessionTtlSeconds } = options;
   const signer = createTokenSigner(options.secret);
   const ledger = createTicketLedger();
-  const activeUntil = new Map<string, number>();
+  const checks = new LRUCache<string, boolean>({ max: SESSION_CHECKS_KEPT, ttl: SESSION_CHECK_TTL_MS, ttlAutopurge: false });
+  const endedListeners = new Set<(sessionId: string) => void>();
 
-  async function isActive(sessionId: string): Promise<boolean> {
-    const cached = activeUntil.get(sessionId);
-    if (cached !== undefined && cached > Date.now()) return true;
-    const session = await findActiveSession(db.prisma, sessionId);
-    if (!session) {
-      activeUntil.delete(sessionId);
-      return false;
-    }
-    if (activeUntil.size > 10_000) activeUntil.clear();
-    activeUntil.set(sessionId, Date.now() + SESSION_CHECK_TTL_MS);
-    return true;
+  async function isActive(sessionId: string, userId: string): Promise<boolean> {
+    const key = `${sessionId}\u0000${userId}`;
+    const cached = checks.get(key);
+    if (cached !== undefined) return cached;
+    const active = (await findActiveSession(db.prisma, sessionId, userId)) !== null;
+    checks.set(key, active, { ttl: active ? SESSION_CHECK_TTL_MS : SESSION_REFUSED_TTL_MS });
+    return active;
+  }
+
+  function ended(sessionId: string, userId: string) {
+    checks.set(`${sessionId}\u0000${userId}`, false, { ttl: SESSION_CHECK_TTL_MS });
+    for (const listener of endedListeners) listener(sessionId);
   }
 
   return {
@@ -46,29 +55,44 @@ export function createAuth(options: { db: Database; secret: string; sessionTtlSe
       return { user: { id: user.id, name: user.name }, token, expiresAt };
     },
 
-    async authenticate(token: string | undefined): Promise<(AuthUser & { expiresAt: Date }) | null> {
+    async authenticate(token: string | undefined): Promise<AuthUser | null> {
       if (!token) return null;
       const claims = await signer.verifySession(token);
-      if (!claims || !(await isActive(claims.sessionId))) return null;
+      if (!claims || !(await isActive(claims.sessionId, claims.userId))) return null;
       return { id: claims.userId, name: claims.name, sessionId: claims.sessionId, expiresAt: claims.expiresAt };
     },
 
+    /** Revokes the session; everything open under it on this instance is told at once. */
     async signOut(user: AuthUser) {
-      activeUntil.delete(user.sessionId);
       await revokeSession(db.prisma, user.sessionId);
+      ended(user.sessionId, user.id);
+    },
+
+    /** Called with a session id whenever a session ends here (sign-out). Returns the removal. */
+    onSessionEnded(listener: (sessionId: string) => void): () => void {
+      endedListeners.add(listener);
+      return () => void endedListeners.delete(listener);
+    },
+
+    /** Which of these sessions are still active, from the database (revocations made elsewhere show here). */
+    async activeSessions(sessionIds: string[]): Promise<Set<string>> {
+      return findActiveSessionIds(db.prisma, sessionIds);
     },
 
     async issueTicket(user: AuthUser) {
-      const { ticket, expiresAt } = await signer.signTicket({ userId: user.id, name: user.name }, TICKET_TTL_SECONDS);
+      const { ticket, expiresAt } = await signer.signTicket(
+        { userId: user.id, name: user.name, sessionId: user.sessionId, sessionExpiresAt: user.expiresAt },
+        TICKET_TTL_SECONDS,
+      );
       return { ticket, expiresAt };
     },
 
-    /** Verifies a ticket and marks it used; a second redemption is refused. */
-    async redeemTicket(ticket: string): Promise<User | null> {
+    /** Verifies a ticket, checks its session is still active, and marks it used; a second redemption is refused. */
+    async redeemTicket(ticket: string): Promise<AuthUser | null> {
       const claims = await signer.verifyTicket(ticket);
-      if (!claims) return null;
+      if (!claims || !(await isActive(claims.sessionId, claims.userId))) return null;
       if (!ledger.redeem(claims.ticketId, Date.now() + TICKET_TTL_SECONDS * 1000)) return null;
-      return { id: claims.userId, name: claims.name };
+      return { id: claims.userId, name: claims.name, sessionId: claims.sessionId, expiresAt: claims.sessionExpiresAt };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { jwtVerify, SignJWT } from "jose";
+import { LRUCache } from "lru-cache";
 
 /** What a verified session token says. */
 export interface SessionClaims {
@@ -13,6 +14,10 @@ export interface TicketClaims {
   userId: string;
   name: string;
   ticketId: string;
+  /** The session the ticket was issued under: its streams end when that session does. */
+  sessionId: string;
+  /** When that session expires (a stream opened with the ticket ends then). */
+  sessionExpiresAt: Date;
 }
 
 const ISSUER = "switchboard";
@@ -26,8 +31,8 @@ const TICKET_AUDIENCE = "sse-ticket";
  */
 export function createTokenSigner(secret: string) {
   const key = new TextEncoder().encode(secret);
-  /** Verified session tokens (oldest first), bounded. Revocation is checked separately, per use. */
-  const verified = new Map<string, SessionClaims>();
+  /** Verified session tokens, least recently used evicted first. Revocation is checked separately, per use. */
+  const verified = new LRUCache<string, SessionClaims>({ max: VERIFIED_TOKENS_KEPT });
 
   return {
     async signSession(claims: SessionClaims): Promise<string> {
@@ -59,7 +64,6 @@ export function createTokenSigner(secret: string) {
           return null;
         }
         const claims = { userId: payload.sub, name: payload.name, sessionId: payload.sid, expiresAt: new Date(payload.exp! * 1000) };
-        if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
         verified.set(token, claims);
         return claims;
       } catch {
@@ -67,10 +71,13 @@ export function createTokenSigner(secret: string) {
       }
     },
 
-    async signTicket(user: { userId: string; name: string }, ttlSeconds: number): Promise<{ ticket: string; ticketId: string; expiresAt: Date }> {
+    async signTicket(
+      user: { userId: string; name: string; sessionId: string; sessionExpiresAt: Date },
+      ttlSeconds: number,
+    ): Promise<{ ticket: string; ticketId: string; expiresAt: Date }> {
       const ticketId = randomUUID();
-      const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-      const ticket = await new SignJWT({ name: user.name })
+      const expiresAt = new Date(Math.min(Date.now() + ttlSeconds * 1000, user.sessionExpiresAt.getTime()));
+      const ticket = await new SignJWT({ name: user.name, sid: user.sessionId, sexp: Math.floor(user.sessionExpiresAt.getTime() / 1000) })
         .setProtectedHeader({ alg: "HS256" })
         .setSubject(user.userId)
         .setJti(ticketId)
@@ -89,10 +96,11 @@ export function createTokenSigner(secret: string) {
           audience: TICKET_AUDIENCE,
           algorithms: ["HS256"],
         });
-        if (typeof payload.sub !== "string" || typeof payload.jti !== "string" || typeof payload.name !== "string") {
+        const { sub, jti, name, sid, sexp } = payload;
+        if (typeof sub !== "string" || typeof jti !== "string" || typeof name !== "string" || typeof sid !== "string" || typeof sexp !== "number") {
           return null;
         }
-        return { userId: payload.sub, name: payload.name, ticketId: payload.jti };
+        return { userId: sub, name, ticketId: jti, sessionId: sid, sessionExpiresAt: new Date(sexp * 1000) };
       } catch {
         return null;
       }

@@ -1,4 +1,3 @@
-import type { ClosingNotice } from "@repo/protocol";
 import type { Auth } from "../auth/auth";
 import type { CommandDispatcher } from "../commands/dispatcher";
 import type { ServerConfig } from "../config";
@@ -7,27 +6,9 @@ import type { Hub } from "../hub/hub";
 import type { Presence } from "../hub/presence";
 import type { TopicPolicy } from "../hub/topic-policy";
 import type { Metrics } from "../observability/metrics";
+import type { SubscriptionCore } from "../subscriptions/subscription-core";
 
-/** Open streams and held requests, so shutdown can end them deliberately. */
-export function createConnectionTracker() {
-  const closers = new Set<(notice: ClosingNotice) => void>();
-  return {
-    /** Registers a closer; returns its removal. */
-    add(close: (notice: ClosingNotice) => void) {
-      closers.add(close);
-      return () => void closers.delete(close);
-    },
-    closeAll(notice: ClosingNotice) {
-      for (const close of [...closers]) close(notice);
-      closers.clear();
-    },
-    size: () => closers.size,
-  };
-}
-
-export type ConnectionTracker = ReturnType<typeof createConnectionTracker>;
-
-/** Everything a transport adapter may use. Adapters hold no feature logic. */
+/** Everything a transport adapter may use. Adapters hold no feature logic, and no subscription logic either: that is the core's. */
 export interface TransportContext {
   hub: Hub;
   presence: Presence;
@@ -37,5 +18,7 @@ export interface TransportContext {
   metrics: Metrics;
   config: ServerConfig;
   origins: OriginPolicy;
-  connections: ConnectionTracker;
+  core: SubscriptionCore;
+  /** Per-address rate limits: throws `rate_limited` with `retryAfter` when over. */
+  limits: { consume(kind: "poll" | "subscribe", key: string): Promise<void> };
 }

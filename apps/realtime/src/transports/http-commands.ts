@@ -1,6 +1,7 @@
 import { HTTP_STATUS_BY_ERROR } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
 import { requireUser } from "../http/request-auth";
+import { assertPlainPayload } from "../validation/payload-shape";
 import type { TransportContext } from "./context";
 
 /**
@@ -11,10 +12,12 @@ import type { TransportContext } from "./context";
 export function registerHttpCommands(app: FastifyInstance, context: TransportContext) {
   app.post("/v1/commands", async (request, reply) => {
     const user = await requireUser(context.auth, request);
+    // The same shape check as socket frames, so one rule holds on every transport.
+    assertPlainPayload(request.body, "command");
     const size = Number(request.headers["content-length"] ?? 0);
     const transportHeader = request.headers["x-switchboard-transport"];
     const transport = transportHeader === "polling" || transportHeader === "sse" ? transportHeader : "long-polling";
-    const result = await context.dispatcher.dispatch(user, request.body, transport, size);
+    const result = await context.dispatcher.dispatch(user, request.body, transport, size, request.ip);
     if (!result.ok && result.error.retryAfter !== undefined) reply.header("retry-after", result.error.retryAfter);
     return reply.status(result.ok ? 200 : HTTP_STATUS_BY_ERROR[result.error.code]).send(result);
   });

@@ -1,5 +1,6 @@
 import {
   PROTOCOL_VERSION,
+  ProtocolError,
   SSE_EVENTS,
   encodeCursor,
   type ClosingNotice,
@@ -7,67 +8,49 @@ import {
   type StreamReady,
 } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
-import { createFeed } from "../hub/feed";
 import { readForbidden } from "../hub/topic-policy";
+import type { SubscriberIo } from "../subscriptions/subscriber";
 import type { TransportContext } from "./context";
-import { subscriberOf } from "./http-auth";
 import { encodingOf } from "./event-encoding";
-import { authorizedCursor } from "./subscription-request";
-
-type SseRequest = { Querystring: { cursor?: string; ticket?: string } };
+import { subscriberOf } from "./http-auth";
+import { parseCursor, parseLastEventId, parseSubscriptionQuery } from "./subscription-request";
 
 /** Browsers wait this long before reconnecting a dropped EventSource. */
 const RETRY_MS = 2000;
-
 
 /**
  * Server-Sent Events: one `text/event-stream` response per client. Every
  * frame's `id:` is the full cursor, so a reconnect's Last-Event-ID resumes
  * exactly; the first load passes the cursor as a query. Headers stop proxy
  * buffering and compression; a comment line every 15 s keeps idle proxies from
- * closing the stream. A consumer whose socket buffer passes the limit is cut
- * with a `closing` frame and resumes from its cursor.
+ * closing the stream. What goes out, and when a consumer is too slow, is the
+ * subscription core's business: this file only writes frames.
  */
 export function registerSse(app: FastifyInstance, context: TransportContext) {
-  const { hub, metrics, config, connections } = context;
+  const { metrics, config, core } = context;
 
-  app.get<SseRequest>("/v1/sse", async (request, reply) => {
+  app.get("/v1/sse", async (request, reply) => {
     metrics.requests.inc({ transport: "sse" });
-    const user = await subscriberOf(context.auth, request);
-    const lastEventId = request.headers["last-event-id"];
-    const cursorText = typeof lastEventId === "string" && lastEventId !== "" ? lastEventId : request.query.cursor;
-    const cursors = await authorizedCursor(context.topics, user, cursorText);
+    const query = parseSubscriptionQuery(request);
+    const lastEventId = parseLastEventId(request);
+    const user = await subscriberOf(context.auth, request, query.ticket);
+    await context.limits.consume("subscribe", request.ip);
+    const cursors = parseCursor(lastEventId ?? query.cursor);
+    // Refuse a forbidden topic with a plain 403 while that is still possible (before the stream starts).
+    await context.topics.assertCanRead(user, Object.keys(cursors));
 
     const res = reply.raw;
-    reply.hijack();
-    res.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      "x-accel-buffering": "no",
-      connection: "keep-alive",
-    });
-    res.socket?.setNoDelay(true);
-    res.write(`retry: ${RETRY_MS}\n\n`);
-    metrics.open.inc({ transport: "sse" });
-
     let open = true;
     /** Writes one frame; `bytes` is its UTF-8 size when the caller knows it. */
     const write = (frame: string, bytes = Buffer.byteLength(frame)) => {
       if (!open) return;
       res.write(frame);
       metrics.count("bytes", "sse", bytes);
-      if (res.writableLength > config.maxBufferedBytes) {
-        metrics.slowConsumersCut.inc({ transport: "sse" });
-        request.log.warn({ userId: user.id, buffered: res.writableLength }, "cutting slow SSE consumer");
-        close({ reason: "slow_consumer", message: "Client could not keep up; resume from your cursor" });
-      }
     };
-
-    const cursorNow = () => encodeCursor(feed.positions());
+    const cursorNow = () => encodeCursor(subscriber.positions());
     // With one topic the cursor after an event is that event's position: no need to rebuild it.
     const singleTopic = Object.keys(cursors).length === 1;
-    const feed = createFeed(hub, {
+    const io: SubscriberIo = {
       event(event) {
         const id = singleTopic ? `${event.topic}@${event.epoch}.${event.offset}` : cursorNow();
         const { json, bytes } = encodingOf(event);
@@ -83,49 +66,89 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
         // No id: a signal must not move the resume cursor.
         write(`event: ${SSE_EVENTS.signal}\ndata: ${JSON.stringify(signal)}\n\n`);
       },
+      revoked(topic) {
+        const notice: RevokedNotice = { topic, error: readForbidden(topic).toBody() };
+        write(`event: ${SSE_EVENTS.revoked}\nid: ${cursorNow()}\ndata: ${JSON.stringify(notice)}\n\n`);
+      },
+      queuedBytes: () => res.writableLength,
+      drained: (ms) =>
+        new Promise<boolean>((resolve) => {
+          if (res.writableLength === 0) return resolve(true);
+          const done = (drained: boolean) => {
+            clearTimeout(timer);
+            res.off("drain", onDrain);
+            res.off("close", onGone);
+            resolve(drained);
+          };
+          const onDrain = () => done(true);
+          const onGone = () => done(false);
+          const timer = setTimeout(onGone, ms);
+          res.once("drain", onDrain);
+          res.once("close", onGone);
+        }),
+      close(notice: ClosingNotice) {
+        if (!open) return;
+        res.write(`event: ${SSE_EVENTS.closing}\ndata: ${JSON.stringify(notice)}\n\n`);
+        open = false;
+        res.end();
+        // A slow consumer's socket may never drain; don't wait on it.
+        if (notice.reason === "slow_consumer") res.destroy();
+      },
+    };
+    // Throws `rate_limited` at the connection caps: still a plain HTTP answer.
+    const subscriber = core.subscriber({ transport: "sse", user, ip: request.ip, io, channels: core.sharedChannels, paceByDrain: true });
+
+    reply.hijack();
+    res.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      "x-accel-buffering": "no",
+      connection: "keep-alive",
     });
-    const releasePresence = context.presence.hold(user, Object.keys(cursors));
-    // The user lost read access to a topic (e.g. left the chat room): stop delivering it here, and say so.
-    const stopRevoke = context.topics.onRevoke((userId, topic) => {
-      if (userId !== user.id || !feed.topics().includes(topic)) return;
-      feed.remove([topic]);
-      const notice: RevokedNotice = { topic, error: readForbidden(topic).toBody() };
-      write(`event: ${SSE_EVENTS.revoked}\nid: ${cursorNow()}\ndata: ${JSON.stringify(notice)}\n\n`);
-    });
-    const heartbeat = setInterval(() => write(":\n\n"), config.sseHeartbeatMs);
+    res.socket?.setNoDelay(true);
+    // A peer that vanished without a FIN is found by TCP keepalive once the stream goes quiet.
+    res.socket?.setKeepAlive(true, config.sseHeartbeatMs);
+    res.write(`retry: ${RETRY_MS}\n\n`);
+    metrics.open.inc({ transport: "sse" });
+
+    // A heartbeat that cannot leave the process twice in a row means the peer stopped reading.
+    let stalledAt = -1;
+    const heartbeat = setInterval(() => {
+      const queued = res.writableLength;
+      if (queued > 0 && stalledAt >= 0 && queued >= stalledAt) {
+        core.slowConsumerCut(subscriber, queued);
+        subscriber.end({ reason: "slow_consumer", message: "Client stopped reading; resume from your cursor" });
+        return;
+      }
+      stalledAt = queued > 0 ? queued : -1;
+      write(":\n\n");
+    }, config.sseHeartbeatMs);
     metrics.timers.inc();
-    const untrack = connections.add((notice) => close(notice));
-    res.on("close", () => {
-      if (open) cleanup();
-    });
-    // The client may have left while the request was being authorized: its "close" has fired already.
-    if (res.destroyed || request.raw.destroyed) {
-      cleanup();
-      return;
-    }
-
-    await feed.add(cursors);
-    const ready: StreamReady = { v: PROTOCOL_VERSION, cursor: cursorNow() };
-    write(`event: ${SSE_EVENTS.ready}\nid: ${ready.cursor}\ndata: ${JSON.stringify(ready)}\n\n`);
-
-    function close(notice?: ClosingNotice) {
-      if (!open) return;
-      if (notice) res.write(`event: ${SSE_EVENTS.closing}\ndata: ${JSON.stringify(notice)}\n\n`);
+    let cleaned = false;
+    const cleanup = () => {
+      if (cleaned) return;
+      cleaned = true;
       open = false;
-      cleanup();
-      res.end();
-      // A slow consumer's socket may never drain; don't wait on it.
-      if (notice?.reason === "slow_consumer") res.destroy();
-    }
-    function cleanup() {
-      open = false;
-      feed.close();
-      stopRevoke();
-      releasePresence();
+      subscriber.close();
       clearInterval(heartbeat);
       metrics.timers.dec();
-      untrack();
       metrics.open.dec({ transport: "sse" });
+    };
+    res.on("close", cleanup);
+    // The client may have left while the request was being authorized: its "close" has fired already.
+    if (res.destroyed || request.raw.destroyed) return cleanup();
+
+    try {
+      await subscriber.subscribe(cursors);
+    } catch (error) {
+      const protocolError = error instanceof ProtocolError ? error : new ProtocolError("internal", "Subscribe failed");
+      if (protocolError.code === "internal") request.log.error({ err: error }, "SSE subscribe failed");
+      subscriber.end({ reason: "protocol_error", message: protocolError.message });
+      return cleanup();
     }
+    if (subscriber.isClosed) return cleanup();
+    const ready: StreamReady = { v: PROTOCOL_VERSION, cursor: cursorNow() };
+    write(`event: ${SSE_EVENTS.ready}\nid: ${ready.cursor}\ndata: ${JSON.stringify(ready)}\n\n`);
   });
 }

@@ -1,22 +1,45 @@
 import {
+  MAX_CURSOR_LENGTH,
   MAX_TOPICS_PER_SUBSCRIPTION,
   ProtocolError,
   decodeCursor,
+  parseOrThrow,
   type CursorMap,
-  type EventEnvelope,
-  type Position,
-  type ResetSignal,
-  type Signal,
-  type Topic,
-  type User,
 } from "@repo/protocol";
-import type { Hub } from "../hub/hub";
-import type { TopicPolicy } from "../hub/topic-policy";
+import type { FastifyRequest } from "fastify";
+import { z } from "zod";
 
-/** Decodes and checks a cursor string from a query or Last-Event-ID: size, syntax, topic count. */
+/**
+ * The query string of a poll, long poll or SSE request. Every parameter is a
+ * single, length-bounded string: a repeated one (`?cursor=a&cursor=b`) arrives
+ * as an array and is refused as `validation`, never reaching the cursor parser.
+ * Unknown parameters (cache busters) are ignored.
+ */
+export const SubscriptionQuery = z.object({
+  cursor: z.string().max(MAX_CURSOR_LENGTH).optional(),
+  ticket: z.string().min(1).max(2048).optional(),
+  /** Long polls: how long to hold, in ms (capped by the server's setting). */
+  timeout: z.string().regex(/^\d{1,7}$/, "timeout is a whole number of milliseconds").optional(),
+  /** Polls: the newest signal timestamp the client has seen. */
+  signals: z.string().regex(/^\d{1,16}(\.\d{1,6})?$/, "signals is a timestamp in milliseconds").optional(),
+});
+export type SubscriptionQuery = z.infer<typeof SubscriptionQuery>;
+
+/** `Last-Event-ID`, which EventSource sends on reconnect: one cursor string. */
+const LastEventId = z.string().max(MAX_CURSOR_LENGTH).optional();
+
+export function parseSubscriptionQuery(request: FastifyRequest): SubscriptionQuery {
+  return parseOrThrow(SubscriptionQuery, request.query, "query");
+}
+
+export function parseLastEventId(request: FastifyRequest): string | undefined {
+  return parseOrThrow(LastEventId, request.headers["last-event-id"], "Last-Event-ID header") || undefined;
+}
+
+/** Decodes and checks a cursor string from a query, Last-Event-ID or subscribe frame: size, syntax, topic count. */
 export function parseCursor(text: string | undefined): CursorMap {
   if (text === undefined || text === "") throw new ProtocolError("validation", "Pass the topics to follow as `cursor`");
-  if (text.length > 4096) throw new ProtocolError("validation", "Cursor is too long");
+  if (text.length > MAX_CURSOR_LENGTH) throw new ProtocolError("validation", "Cursor is too long");
   const cursors = decodeCursor(text);
   if (!cursors) throw new ProtocolError("validation", "Malformed cursor");
   const count = Object.keys(cursors).length;
@@ -27,46 +50,8 @@ export function parseCursor(text: string | undefined): CursorMap {
   return cursors;
 }
 
-export async function authorizedCursor(policy: TopicPolicy, user: User, text: string | undefined): Promise<CursorMap> {
-  const cursors = parseCursor(text);
-  await policy.assertCanRead(user, Object.keys(cursors));
-  return cursors;
-}
-
-export interface Batch {
-  events: EventEnvelope[];
-  resets: ResetSignal[];
-  positions: Record<Topic, Position>;
-  /** Some topic hit the per-read limit: more is waiting. */
-  more: boolean;
-  signals: Signal[];
-  /** Newest signal timestamp the client has now seen. */
-  signalsSince: number;
-}
-
 /** The `signals` query parameter: the newest signal timestamp the client saw (0: none). */
 export function parseSignalsSince(text: string | undefined): number {
   const value = Number(text);
   return Number.isFinite(value) && value > 0 ? value : 0;
-}
-
-/** One read of every topic after its cursor: what polling and long polling answer with. */
-export async function readBatch(hub: Hub, cursors: CursorMap, signalsSince: number, limitPerTopic = 500): Promise<Batch> {
-  // Every signal stamped before this millisecond is already stored, but another may still
-  // arrive within it: the next poll asks from just before now (re-sent ones are dropped by id).
-  const nextSignalsSince = Math.max(signalsSince, Date.now() - 1);
-  const batch: Batch = { events: [], resets: [], positions: {}, more: false, signals: [], signalsSince: nextSignalsSince };
-  for (const [topic, from] of Object.entries(cursors)) {
-    batch.signals.push(...(await hub.recentSignals(topic, signalsSince)));
-    const result = await hub.read(topic, from, limitPerTopic);
-    if (result.kind === "reset") {
-      batch.resets.push(result.reset);
-      batch.positions[topic] = result.reset.position;
-    } else {
-      batch.events.push(...result.events);
-      batch.positions[topic] = result.position;
-      if (result.events.length === limitPerTopic) batch.more = true;
-    }
-  }
-  return batch;
 }

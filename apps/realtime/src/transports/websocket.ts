@@ -1,27 +1,33 @@
 import type { Server as HttpServer } from "node:http";
 import {
   MAX_COMMAND_BYTES,
-  MAX_TOPICS_PER_SUBSCRIPTION,
   PROTOCOL_VERSION,
   ProtocolError,
   SESSION_COOKIE,
   SOCKET_EVENTS,
   SOCKET_PATH,
-  type ClientToServerEvents,
-  type CommandResult,
-  type ServerToClientEvents,
-  type SubscribeAck,
+  SubscribeRequest,
+  UnsubscribeRequest,
   encodeCursor,
+  parseOrThrow,
+  type ClientToServerEvents,
   type ClosingNotice,
+  type CommandResult,
   type EventEnvelope,
+  type ResetSignal,
+  type ServerToClientEvents,
+  type Signal,
   type Topic,
-  type User,
+  type SubscribeAck,
+  type UnsubscribeAck,
 } from "@repo/protocol";
 import { fastifyCookie } from "@fastify/cookie";
 import type { FastifyBaseLogger } from "fastify";
 import { Server, type Socket } from "socket.io";
+import type { AuthUser } from "../auth/auth";
 import { readForbidden } from "../hub/topic-policy";
-import { NOTHING_HELD } from "../hub/presence";
+import type { Subscriber, SubscriberIo } from "../subscriptions/subscriber";
+import { assertPlainPayload } from "../validation/payload-shape";
 import type { TransportContext } from "./context";
 import { encodingOf } from "./event-encoding";
 import { parseCursor } from "./subscription-request";
@@ -29,15 +35,20 @@ import { parseCursor } from "./subscription-request";
 const SLOW_CONSUMER_SWEEP_MS = 250;
 /** `42["event",` + `]` around the event JSON. */
 const EVENT_FRAME_OVERHEAD = 12;
-
+/** Subscribes and unsubscribes one socket may send per window. */
+const SUBSCRIBE_BUDGET = { count: 20, windowMs: 10_000 };
+/** Frames refused for breaking the protocol before the socket is cut. */
+const MAX_STRIKES = 10;
+const HANDLED_EVENTS = new Set<string>([SOCKET_EVENTS.subscribe, SOCKET_EVENTS.unsubscribe, SOCKET_EVENTS.command]);
 
 interface SocketData {
-  user: User;
-  /**
-   * Presence holds of followed topics whose kind tracks presence (created on first use).
-   * The followed topics themselves are the socket's rooms: nothing else kept per socket.
-   */
-  holds?: Map<Topic, () => void>;
+  /** Who the handshake authenticated; the subscriber is made once the socket is connected. */
+  user: AuthUser;
+  subscriber: Subscriber;
+  /** Start of the current subscribe window and how many were sent in it. */
+  window: number;
+  sent: number;
+  strikes: number;
 }
 
 interface EngineConnection {
@@ -55,29 +66,24 @@ function queuedBytes(conn: EngineConnection, limit: number): number {
   return total;
 }
 
-/** The topics a socket follows: its rooms, less the one socket.io gives every socket. */
-function followedTopics(socket: AppSocket): Topic[] {
-  return [...socket.rooms].filter((room) => room !== socket.id);
-}
-
 type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-interface TopicRoom {
-  stop: () => void;
-  /** Sockets still receiving their backlog: excluded from broadcasts, their live events held. */
-  catchingUp: Map<string, EventEnvelope[]>;
-  members: number;
-}
+const errorAck = (error: unknown) => {
+  const protocolError = error instanceof ProtocolError ? error : new ProtocolError("internal", "Request failed");
+  return { ok: false as const, id: null, error: protocolError.toBody() };
+};
 
 /**
  * WebSocket transport on socket.io, restricted to the websocket transport so
- * no sticky sessions are needed. Live events go to a socket.io room per topic
- * (encoded once per event, as a bare socket.io broadcast would); a subscriber
- * first receives its backlog directly while its live events are held, then
- * joins the broadcast, so nothing is missed or doubled.
+ * no sticky sessions are needed. Each socket is one Subscriber of the
+ * subscription core; this file only moves frames. Live events go to a
+ * socket.io room per topic (encoded once per event, as a bare socket.io
+ * broadcast would); a socket joins a topic's room only once its backlog is out.
+ * Every frame is checked (known event, plain JSON of bounded depth, schema)
+ * before a handler runs, and no handler can reject unobserved.
  */
 export function attachWebSocket(httpServer: HttpServer, context: TransportContext, log: FastifyBaseLogger) {
-  const { hub, metrics, config, origins, auth } = context;
+  const { metrics, config, origins, auth, core } = context;
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     path: SOCKET_PATH,
     transports: ["websocket"],
@@ -87,184 +93,182 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
     allowRequest: (request, callback) => callback(null, origins.isAllowed(request.headers.origin)),
     cors: { origin: [...origins.allowed], credentials: true },
   });
-  const rooms = new Map<Topic, TopicRoom>();
-  // Bytes are counted per event, not per socket packet: a listener on every socket costs
-  // memory per idle connection. socket.io frames an event as `42["event",<json>]`.
+  // socket.io frames an event as `42["event",<json>]`: bytes are counted per event, not per socket.
   const eventFrameBytes = (event: EventEnvelope) => encodingOf(event).bytes + EVENT_FRAME_OVERHEAD;
-
-  function roomOf(topic: Topic): TopicRoom {
-    const room = rooms.get(topic);
-    if (room) return room;
-    const created: TopicRoom = { stop: () => {}, catchingUp: new Map(), members: 0 };
-    created.stop = hub.listen(
-      topic,
-      (event) => {
-        const excluded = created.catchingUp;
-        const target = excluded.size === 0 ? io.local.to(topic) : io.local.to(topic).except([...excluded.keys()]);
-        target.emit(SOCKET_EVENTS.event, event);
-        for (const held of excluded.values()) held.push(event);
-        const recipients = created.members - excluded.size;
-        metrics.count("delivered", "websocket", recipients);
-        metrics.count("bytes", "websocket", recipients * eventFrameBytes(event));
-      },
-      // Signals are live-only: everyone in the room, catching up or not.
-      (signal) => io.local.to(topic).emit(SOCKET_EVENTS.signal, signal),
-    );
-    rooms.set(topic, created);
-    return created;
-  }
-
-  function leave(socket: AppSocket, topic: Topic) {
-    const room = rooms.get(topic);
-    if (!room || !socket.rooms.has(topic)) return;
-    socket.data.holds?.get(topic)?.();
-    socket.data.holds?.delete(topic);
-    void socket.leave(topic);
-    room.catchingUp.delete(socket.id);
-    room.members--;
-    if (room.members === 0) {
-      room.stop();
-      rooms.delete(topic);
-    }
-  }
-
-  async function subscribe(socket: AppSocket, cursorText: unknown): Promise<string> {
-    if (typeof cursorText !== "string") throw new ProtocolError("validation", "Send { cursor } with the topics to follow");
-    const cursors = parseCursor(cursorText);
-    const topics = Object.keys(cursors);
-    const total = new Set([...followedTopics(socket), ...topics]).size;
-    if (total > MAX_TOPICS_PER_SUBSCRIPTION) {
-      throw new ProtocolError("validation", `At most ${MAX_TOPICS_PER_SUBSCRIPTION} topics per connection`);
-    }
-    await context.topics.assertCanRead(socket.data.user, topics);
-    const positions: Record<Topic, { epoch: string; offset: number }> = {};
-    for (const [topic, from] of Object.entries(cursors)) {
-      if (!socket.connected) break;
-      leave(socket, topic);
-      const room = roomOf(topic);
-      const held: EventEnvelope[] = [];
-      room.catchingUp.set(socket.id, held);
-      room.members++;
-      const release = context.presence.hold(socket.data.user, [topic]);
-      if (release !== NOTHING_HELD) (socket.data.holds ??= new Map()).set(topic, release);
-      void socket.join(topic);
-      let position = from;
-      let result = await hub.read(topic, position);
-      for (;;) {
-        if (result.kind === "reset") {
-          socket.emit(SOCKET_EVENTS.reset, result.reset);
-          metrics.resets.inc({ transport: "websocket" });
-          position = result.reset.position;
-          break;
-        }
-        if (position === null) {
-          position = result.position;
-          break;
-        }
-        for (const event of result.events) {
-          socket.emit(SOCKET_EVENTS.event, event);
-          metrics.count("bytes", "websocket", eventFrameBytes(event));
-        }
-        metrics.count("delivered", "websocket", result.events.length);
-        position = result.position;
-        if (result.events.length === 0) break;
-        result = await hub.read(topic, position);
-      }
-      // Flush what arrived meanwhile and go live in the same tick: no event can slip between.
-      for (const event of held) {
-        if (event.epoch === position.epoch && event.offset > position.offset) {
-          socket.emit(SOCKET_EVENTS.event, event);
-          metrics.count("delivered", "websocket");
-          metrics.count("bytes", "websocket", eventFrameBytes(event));
-          position = { epoch: event.epoch, offset: event.offset };
-        }
-      }
-      room.catchingUp.delete(socket.id);
-      positions[topic] = position;
-    }
-    return encodeCursor(positions);
-  }
-
-  // The user lost read access to a topic (e.g. left the chat room): their sockets stop following it.
-  const stopRevoke = context.topics.onRevoke((userId, topic) => {
-    for (const socketId of [...(io.of("/").adapter.rooms.get(topic) ?? [])]) {
-      const socket = io.of("/").sockets.get(socketId);
-      if (socket?.data.user.id !== userId) continue;
-      leave(socket, topic);
-      socket.emit(SOCKET_EVENTS.revoked, { topic, error: readForbidden(topic).toBody() });
-    }
+  const channels = core.channels((topic, event, live) => {
+    io.local.to(topic).emit(SOCKET_EVENTS.event, event);
+    metrics.count("delivered", "websocket", live.size);
+    metrics.count("bytes", "websocket", live.size * eventFrameBytes(event));
   });
 
-  io.use(async (socket, next) => {
+  /** One socket's I/O; a class, so an idle socket costs one small object rather than a closure per method. */
+  class SocketIo implements SubscriberIo {
+    constructor(private readonly socket: AppSocket) {}
+    event(event: EventEnvelope) {
+      this.socket.emit(SOCKET_EVENTS.event, event);
+      metrics.count("delivered", "websocket");
+      metrics.count("bytes", "websocket", eventFrameBytes(event));
+    }
+    reset(reset: ResetSignal) {
+      this.socket.emit(SOCKET_EVENTS.reset, reset);
+      metrics.resets.inc({ transport: "websocket" });
+    }
+    signal(signal: Signal) {
+      this.socket.emit(SOCKET_EVENTS.signal, signal);
+    }
+    revoked(topic: Topic) {
+      this.socket.emit(SOCKET_EVENTS.revoked, { topic, error: readForbidden(topic).toBody() });
+    }
+    queuedBytes() {
+      return queuedBytes(this.socket.conn as unknown as EngineConnection, config.maxBufferedBytes);
+    }
+    live(topic: Topic) {
+      void this.socket.join(topic);
+    }
+    unlive(topic: Topic) {
+      void this.socket.leave(topic);
+    }
+    close(notice: ClosingNotice) {
+      this.socket.emit(SOCKET_EVENTS.closing, notice);
+      this.socket.disconnect(true);
+    }
+  }
+
+  io.use((socket, next) => {
     const handshakeToken = (socket.handshake.auth as { token?: unknown }).token;
     const cookieHeader = socket.handshake.headers.cookie;
     const token =
       typeof handshakeToken === "string" ? handshakeToken : cookieHeader ? fastifyCookie.parse(cookieHeader)[SESSION_COOKIE] : undefined;
-    const user = await auth.authenticate(token).catch(() => null);
-    if (!user) {
-      const error = new Error("unauthorized") as Error & { data?: unknown };
-      error.data = { code: "unauthorized", message: "Sign in first" };
-      return next(error);
-    }
-    socket.data.user = { id: user.id, name: user.name };
-    // The token has done its job; don't keep a copy per connection for the socket's lifetime.
-    socket.handshake.auth = {};
-    next();
+    const refuse = (error: ProtocolError) => next(Object.assign(new Error(error.code), { data: error.toBody() }));
+    auth
+      .authenticate(token)
+      .then((user) => {
+        if (!user) return refuse(new ProtocolError("unauthorized", "Sign in first"));
+        // Throws `rate_limited` at the per-user or per-address connection cap.
+        core.registry.admit({ userId: user.id, ip: socket.handshake.address });
+        (socket as AppSocket).data.user = user;
+        // The token has done its job; don't keep a copy per connection for the socket's lifetime.
+        socket.handshake.auth = {};
+        next();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof ProtocolError)) log.error({ err: error }, "websocket handshake failed");
+        refuse(error instanceof ProtocolError ? error : new ProtocolError("internal", "Handshake failed"));
+      });
   });
+
+  /** Too many subscribes from one socket: `rate_limited` with the seconds to wait. */
+  function chargeSubscribe(socket: AppSocket) {
+    const now = Date.now();
+    const data = socket.data;
+    if (now - data.window >= SUBSCRIBE_BUDGET.windowMs) {
+      data.window = now;
+      data.sent = 0;
+    }
+    if (++data.sent > SUBSCRIBE_BUDGET.count) {
+      throw new ProtocolError("rate_limited", "Too many subscribes on this connection; slow down", {
+        retryAfter: Math.ceil((data.window + SUBSCRIBE_BUDGET.windowMs - now) / 1000),
+      });
+    }
+  }
 
   // Handlers are shared by every socket (socket.io calls them with `this` = the socket):
   // no closures per connection, which is what an idle connection's heap is made of.
-  async function onSubscribe(this: AppSocket, request: unknown, ack: (answer: SubscribeAck) => void) {
-    if (typeof ack !== "function") return;
+  async function subscribe(socket: AppSocket, request: unknown): Promise<SubscribeAck> {
+    const { cursor } = parseOrThrow(SubscribeRequest, request, "subscribe request");
+    chargeSubscribe(socket);
+    await context.limits.consume("subscribe", socket.data.subscriber.ip);
+    const outcome = await socket.data.subscriber.subscribe(parseCursor(cursor), config.subscribeBacklog);
+    return { ok: true, v: PROTOCOL_VERSION, cursor: encodeCursor(outcome.positions), ...(outcome.more.length > 0 ? { more: outcome.more } : {}) };
+  }
+
+  function onSubscribe(this: AppSocket, request: unknown, ack: (answer: SubscribeAck) => void) {
+    subscribe(this, request).then(ack, (error: unknown) => {
+      if (!(error instanceof ProtocolError)) log.error({ err: error }, "websocket subscribe failed");
+      ack(errorAck(error));
+    });
+  }
+
+  function onUnsubscribe(this: AppSocket, request: unknown, ack: (answer: UnsubscribeAck) => void) {
     try {
-      const cursor = await subscribe(this, (request as { cursor?: unknown } | undefined)?.cursor);
-      ack({ ok: true, v: PROTOCOL_VERSION, cursor });
+      const { topics } = parseOrThrow(UnsubscribeRequest, request, "unsubscribe request");
+      chargeSubscribe(this);
+      this.data.subscriber.unsubscribe(topics);
+      ack({ ok: true });
     } catch (error) {
-      const protocolError = error instanceof ProtocolError ? error : new ProtocolError("internal", "Subscribe failed");
-      if (protocolError.code === "internal") log.error({ err: error }, "websocket subscribe failed");
-      ack({ ok: false, error: protocolError.toBody() });
+      ack(errorAck(error));
     }
   }
 
-  function onUnsubscribe(this: AppSocket, request: { topics?: unknown } | undefined, ack?: (answer: { ok: true }) => void) {
-    const topics: unknown[] = Array.isArray(request?.topics) ? request.topics : [];
-    for (const topic of topics) if (typeof topic === "string") leave(this, topic);
-    if (typeof ack === "function") ack({ ok: true });
-  }
-
-  async function onCommand(this: AppSocket, command: unknown, ack: (result: CommandResult) => void) {
-    if (typeof ack !== "function") return;
+  function onCommand(this: AppSocket, command: unknown, ack: (result: CommandResult) => void) {
+    const user = this.data.subscriber.user;
+    // The middleware bounded its depth, so measuring it cannot overflow the stack.
     const size = Buffer.byteLength(JSON.stringify(command ?? null));
-    ack(await context.dispatcher.dispatch(this.data.user, command, "websocket", size));
+    context.dispatcher.dispatch(user, command, "websocket", size, this.data.subscriber.ip).then(ack, (error: unknown) => {
+      log.error({ err: error }, "websocket command failed");
+      ack(errorAck(error));
+    });
   }
 
   // "disconnecting", not "disconnect": socket.io empties the socket's rooms in between.
   function onDisconnecting(this: AppSocket) {
-    for (const topic of followedTopics(this)) leave(this, topic);
+    this.data.subscriber.close();
     metrics.open.dec({ transport: "websocket" });
   }
 
+  /**
+   * Every frame, before its handler: a known event, with an ack where one is
+   * expected, carrying plain JSON of bounded depth and size. A refused frame is
+   * answered with a typed error when it has an ack; a socket that keeps
+   * breaking the protocol is cut with a `protocol_error` notice.
+   */
+  function checkFrame(socket: AppSocket, packet: unknown[], next: (error?: Error) => void) {
+    const [event, ...args] = packet;
+    const ack = typeof args.at(-1) === "function" ? (args.pop() as (answer: unknown) => void) : null;
+    try {
+      if (typeof event !== "string" || !HANDLED_EVENTS.has(event)) throw new ProtocolError("validation", "Unknown event");
+      if (!ack) throw new ProtocolError("validation", `Send ${event} with an acknowledgement callback`);
+      if (args.length !== 1) throw new ProtocolError("validation", `${event} takes exactly one argument`);
+      assertPlainPayload(args[0], `${event} payload`);
+      next();
+    } catch (error) {
+      if (ack) ack(errorAck(error));
+      if (++socket.data.strikes >= MAX_STRIKES) {
+        const notice: ClosingNotice = { reason: "protocol_error", message: "Too many malformed frames" };
+        socket.emit(SOCKET_EVENTS.closing, notice);
+        socket.disconnect(true);
+      }
+    }
+  }
+
   io.on("connection", (socket) => {
+    try {
+      const subscriber = core.subscriber({ transport: "websocket", user: socket.data.user, ip: socket.handshake.address, io: new SocketIo(socket), channels });
+      socket.data = { user: socket.data.user, subscriber, window: 0, sent: 0, strikes: 0 };
+    } catch (error) {
+      // Another handshake of the same user or address took the last place meanwhile.
+      const body = errorAck(error).error;
+      socket.emit(SOCKET_EVENTS.closing, { reason: "protocol_error", message: body.message });
+      socket.disconnect(true);
+      return;
+    }
     metrics.requests.inc({ transport: "websocket" });
     metrics.open.inc({ transport: "websocket" });
+    socket.use((packet, next) => checkFrame(socket, packet, next));
     socket.on(SOCKET_EVENTS.subscribe, onSubscribe);
     socket.on(SOCKET_EVENTS.unsubscribe, onUnsubscribe);
     socket.on(SOCKET_EVENTS.command, onCommand);
     socket.on("disconnecting", onDisconnecting);
   });
 
-  // A socket whose queue passes the limit is cut with a reason; it resumes from its cursor.
-  // engine.io sends one frame at a time and queues the rest in its writeBuffer, so the
-  // queue is that buffer's bytes plus what the ws socket still holds.
+  // Live broadcasts do not pass through the subscriber, so a live socket's queue is swept here;
+  // a backlog checks its queue page by page inside the subscriber.
   const sweep = setInterval(() => {
     for (const socket of io.of("/").sockets.values()) {
       const queued = queuedBytes(socket.conn as unknown as EngineConnection, config.maxBufferedBytes);
       if (queued > config.maxBufferedBytes) {
-        metrics.slowConsumersCut.inc({ transport: "websocket" });
-        log.warn({ userId: socket.data.user?.id, queued }, "cutting slow WebSocket consumer");
-        const notice: ClosingNotice = { reason: "slow_consumer", message: "Client could not keep up; resume from your cursor" };
-        socket.emit(SOCKET_EVENTS.closing, notice);
-        socket.disconnect(true);
+        core.slowConsumerCut(socket.data.subscriber, queued);
+        socket.data.subscriber.end({ reason: "slow_consumer", message: "Client could not keep up; resume from your cursor" });
       }
     }
   }, SLOW_CONSUMER_SWEEP_MS);
@@ -275,13 +279,11 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
     /** Tells every socket why it is going, then closes them and the server. */
     async close(notice: ClosingNotice) {
       clearInterval(sweep);
-      stopRevoke();
       io.local.emit(SOCKET_EVENTS.closing, notice);
       // Not io.close(): that would also close the HTTP server, which Fastify owns.
       io.local.disconnectSockets(true);
       io.engine.close();
-      for (const room of rooms.values()) room.stop();
-      rooms.clear();
+      channels.close();
     },
   };
 }

@@ -76,7 +76,9 @@ export class WebSocketTransport extends BaseTransport {
     socket.on("connect", () => void this.subscribe(Object.keys(this.host.cursors()), true));
     socket.on("connect_error", (error: Error & { data?: unknown }) => {
       const data = error.data as { code?: unknown; message?: unknown } | undefined;
-      if (data?.code === "unauthorized") this.fail(new ProtocolError("unauthorized", String(data.message ?? "Sign in first")));
+      if (data?.code === "unauthorized") {
+        this.fail(new ProtocolError("unauthorized", typeof data.message === "string" ? data.message : "Sign in first"));
+      }
       else this.fail(toConnectionError(error, "WebSocket connect failed"));
     });
     socket.on("disconnect", (reason) => this.fail(new ConnectionError("network", `WebSocket disconnected: ${reason}`)));
@@ -122,6 +124,10 @@ export class WebSocketTransport extends BaseTransport {
       const positions = decodeCursor(ack.cursor);
       if (positions) this.host.positions(positions);
       if (connecting) this.announce();
+      // The server sends a bounded backlog per subscribe: topics in `more` are not live yet, so
+      // ask again from where they stand now (the events received meanwhile moved their cursors).
+      const more = (ack.more ?? []).filter((topic) => topic in this.host.cursors());
+      if (more.length > 0) await this.subscribe(more, false);
       return;
     }
     const error = ProtocolError.fromBody(ack.error);

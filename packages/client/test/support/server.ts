@@ -38,6 +38,8 @@ export async function startTestServer(
       longPollLingerMs: 10,
       sseHeartbeatMs: 1_000,
       commandLimits: { points: 100_000, windowSeconds: 1 },
+      // One test user opens dozens of streams and polls at once; the caps have tests of their own.
+      connectionLimits: { perUser: 1_000, perIp: 10_000 },
       ...config,
     },
   });

@@ -1,0 +1,155 @@
+import { ProtocolError, type ClosingNotice, type TransportName } from "@repo/protocol";
+
+/** One open stream, socket or held long poll, as the registry knows it. */
+export interface RegisteredConnection {
+  transport: TransportName;
+  userId: string;
+  sessionId: string;
+  /** The client's address (after `trustProxy`), for the per-address cap. */
+  ip: string;
+  /** When the session expires, in ms since the epoch. */
+  expiresAt: number;
+  /** Ends the connection on purpose, telling the client why. */
+  end(notice: ClosingNotice): void;
+}
+
+export interface ConnectionLimits {
+  /** Open streams, sockets and held long polls per user, all transports together. */
+  perUser: number;
+  /** The same per client address. */
+  perIp: number;
+}
+
+export interface ConnectionRegistryOptions {
+  limits: ConnectionLimits;
+  /** How often open connections' sessions are re-checked against the database (revocations made elsewhere). */
+  revalidateMs: number;
+  /** Which of these sessions are still active. */
+  activeSessions(sessionIds: string[]): Promise<Set<string>>;
+  onError(error: unknown): void;
+  now?: () => number;
+}
+
+const SESSION_ENDED: ClosingNotice = { reason: "unauthorized", message: "The session ended; sign in again" };
+/** How often expired sessions are looked for (a connection outlives its session by at most this). */
+const EXPIRY_SWEEP_MS = 5_000;
+const REVALIDATE_BATCH = 500;
+
+/**
+ * Every open connection of the instance, whatever its transport, in one place:
+ * the per-user and per-address caps are enforced here, and connections are
+ * indexed by session so that sign-out, revocation and expiry end exactly the
+ * ones that session opened.
+ */
+export function createConnectionRegistry(options: ConnectionRegistryOptions) {
+  const now = options.now ?? Date.now;
+  const bySession = new Map<string, Set<RegisteredConnection>>();
+  const perUser = new Map<string, number>();
+  const perIp = new Map<string, number>();
+  let size = 0;
+
+  const bump = (counts: Map<string, number>, key: string, by: number) => {
+    const next = (counts.get(key) ?? 0) + by;
+    if (next <= 0) counts.delete(key);
+    else counts.set(key, next);
+  };
+
+  function endAll(connections: Iterable<RegisteredConnection>, notice: ClosingNotice) {
+    for (const connection of [...connections]) {
+      try {
+        connection.end(notice);
+      } catch (error) {
+        options.onError(error);
+      }
+    }
+  }
+
+  const expiryTimer = setInterval(() => {
+    const t = now();
+    for (const connections of [...bySession.values()]) {
+      const first = connections.values().next().value;
+      if (first && first.expiresAt <= t) endAll(connections, { reason: "unauthorized", message: "The session expired; sign in again" });
+    }
+  }, EXPIRY_SWEEP_MS);
+  expiryTimer.unref();
+
+  let revalidating = false;
+  async function revalidate() {
+    if (revalidating || bySession.size === 0) return;
+    revalidating = true;
+    try {
+      const ids = [...bySession.keys()];
+      for (let i = 0; i < ids.length; i += REVALIDATE_BATCH) {
+        const batch = ids.slice(i, i + REVALIDATE_BATCH);
+        const active = await options.activeSessions(batch);
+        for (const id of batch) if (!active.has(id)) endSession(id);
+      }
+    } finally {
+      revalidating = false;
+    }
+  }
+  const revalidateTimer = setInterval(() => revalidate().catch(options.onError), options.revalidateMs);
+  revalidateTimer.unref();
+
+  function endSession(sessionId: string, notice: ClosingNotice = SESSION_ENDED) {
+    const connections = bySession.get(sessionId);
+    if (connections) endAll(connections, notice);
+  }
+
+  /** Throws `rate_limited` when the user or the address already holds as many connections as allowed. */
+  function admit({ userId, ip }: { userId: string; ip: string }) {
+    if ((perUser.get(userId) ?? 0) >= options.limits.perUser) {
+      throw new ProtocolError("rate_limited", `At most ${options.limits.perUser} open connections per user; close one first`, { retryAfter: 5 });
+    }
+    if ((perIp.get(ip) ?? 0) >= options.limits.perIp) {
+      throw new ProtocolError("rate_limited", `At most ${options.limits.perIp} open connections per address`, { retryAfter: 5 });
+    }
+  }
+
+  return {
+    admit,
+    /**
+     * Registers an opening connection, or refuses it with `rate_limited` when
+     * its user or address is at the cap. Returns its removal (idempotent).
+     */
+    open(connection: RegisteredConnection): () => void {
+      const { userId, ip, sessionId } = connection;
+      admit(connection);
+      let connections = bySession.get(sessionId);
+      if (!connections) {
+        connections = new Set();
+        bySession.set(sessionId, connections);
+      }
+      connections.add(connection);
+      bump(perUser, userId, 1);
+      bump(perIp, ip, 1);
+      size++;
+      let registered = true;
+      return () => {
+        if (!registered) return;
+        registered = false;
+        const set = bySession.get(sessionId);
+        set?.delete(connection);
+        if (set?.size === 0) bySession.delete(sessionId);
+        bump(perUser, userId, -1);
+        bump(perIp, ip, -1);
+        size--;
+      };
+    },
+    /** Ends every connection the session opened, with the `unauthorized` closing notice. */
+    endSession,
+    /** Re-checks every open session now (also runs on a timer). */
+    revalidate,
+    /** Ends everything (shutdown). */
+    closeAll(notice: ClosingNotice) {
+      for (const connections of [...bySession.values()]) endAll(connections, notice);
+    },
+    size: () => size,
+    stop() {
+      clearInterval(expiryTimer);
+      clearInterval(revalidateTimer);
+    },
+  };
+}
+
+export type ConnectionRegistry = ReturnType<typeof createConnectionRegistry>;

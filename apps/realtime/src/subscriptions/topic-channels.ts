@@ -1,0 +1,106 @@
+import type { EventEnvelope, Signal, Topic } from "@repo/protocol";
+import type { Hub } from "../hub/hub";
+
+/** A subscriber as a topic channel sees it. */
+export interface ChannelMember {
+  /** A live event of a topic the member follows live (the default fan-out). */
+  deliver(event: EventEnvelope): void;
+  signal(signal: Signal): void;
+}
+
+/** How a transport sends one live event to the members following a topic live. */
+export type LiveFanout = (topic: Topic, event: EventEnvelope, live: ReadonlySet<ChannelMember>) => void;
+
+/** Live events that arrived while a member was still reading its backlog. */
+export interface HeldEvents {
+  events: EventEnvelope[];
+  /** More arrived than is kept: the member re-reads them from the hub instead. */
+  overflowed: boolean;
+}
+
+/** Held events kept per catching-up member before it must re-read from the hub instead. */
+const MAX_HELD_EVENTS = 1_000;
+
+interface Channel {
+  stop: () => void;
+  live: Set<ChannelMember>;
+  catchingUp: Map<ChannelMember, HeldEvents>;
+}
+
+const eachMember: LiveFanout = (_topic, event, live) => {
+  for (const member of live) member.deliver(event);
+};
+
+/**
+ * One hub listener per topic for all of a transport's subscribers (not one per
+ * connection): live events go to the members that are live, and are held for
+ * those still reading their backlog, so that they can go live without a gap or
+ * a duplicate. A transport may replace the fan-out (the WebSocket broadcasts to
+ * a socket.io room, encoded once).
+ */
+export function createTopicChannels(hub: Hub, fanout: LiveFanout = eachMember) {
+  const channels = new Map<Topic, Channel>();
+
+  function channelOf(topic: Topic): Channel {
+    const existing = channels.get(topic);
+    if (existing) return existing;
+    const channel: Channel = { stop: () => {}, live: new Set(), catchingUp: new Map() };
+    channel.stop = hub.listen(
+      topic,
+      (event) => {
+        for (const held of channel.catchingUp.values()) {
+          if (held.overflowed) continue;
+          if (held.events.length >= MAX_HELD_EVENTS) {
+            held.events = [];
+            held.overflowed = true;
+          } else held.events.push(event);
+        }
+        if (channel.live.size > 0) fanout(topic, event, channel.live);
+      },
+      // Signals are live-only: every member, catching up or not.
+      (signal) => {
+        for (const member of channel.live) member.signal(signal);
+        for (const member of channel.catchingUp.keys()) member.signal(signal);
+      },
+    );
+    channels.set(topic, channel);
+    return channel;
+  }
+
+  function leave(topic: Topic, member: ChannelMember) {
+    const channel = channels.get(topic);
+    if (!channel) return;
+    channel.live.delete(member);
+    channel.catchingUp.delete(member);
+    if (channel.live.size === 0 && channel.catchingUp.size === 0) {
+      channel.stop();
+      channels.delete(topic);
+    }
+  }
+
+  return {
+    /** Starts holding the topic's live events for a member about to read its backlog. */
+    join(topic: Topic, member: ChannelMember): HeldEvents {
+      const held: HeldEvents = { events: [], overflowed: false };
+      const channel = channelOf(topic);
+      channel.live.delete(member);
+      channel.catchingUp.set(member, held);
+      return held;
+    },
+    /** The member's backlog is out: from now on it gets live events. Call in the same tick as flushing what was held. */
+    goLive(topic: Topic, member: ChannelMember) {
+      const channel = channelOf(topic);
+      channel.catchingUp.delete(member);
+      channel.live.add(member);
+    },
+    leave,
+    /** Live members of a topic (the WebSocket counts recipients with it). */
+    liveCount: (topic: Topic) => channels.get(topic)?.live.size ?? 0,
+    close() {
+      for (const channel of channels.values()) channel.stop();
+      channels.clear();
+    },
+  };
+}
+
+export type TopicChannels = ReturnType<typeof createTopicChannels>;

@@ -1,0 +1,60 @@
+import { PROTOCOL_VERSION, encodeCursor, type EventEnvelope, type PollResponse, type ResetSignal, type Signal, type Topic } from "@repo/protocol";
+import type { FastifyReply } from "fastify";
+import type { Hub } from "../hub/hub";
+import type { Subscriber } from "../subscriptions/subscriber";
+import type { TransportContext } from "./context";
+import { etagOf } from "./etag";
+
+/** What a short or long poll collects before answering. */
+export interface PollBatch {
+  events: EventEnvelope[];
+  resets: ResetSignal[];
+}
+
+export const emptyBatch = (): PollBatch => ({ events: [], resets: [] });
+
+export const isEmpty = (batch: PollBatch) => batch.events.length === 0 && batch.resets.length === 0;
+
+/** Unexpired signals of the topics newer than `since`, and the `signalsSince` to hand back. */
+export async function recentSignals(hub: Hub, topics: Topic[], since: number): Promise<{ signals: Signal[]; next: number }> {
+  // Every signal stamped before this millisecond is already stored, but another may still
+  // arrive within it: the next poll asks from just before now (re-sent ones are dropped by id).
+  const next = Math.max(since, Date.now() - 1);
+  const signals: Signal[] = [];
+  for (const topic of topics) signals.push(...(await hub.recentSignals(topic, since)));
+  return { signals, next };
+}
+
+/** Writes a poll answer (shared by short and long polling): 304 when empty and unchanged. */
+export async function sendPollAnswer(
+  context: TransportContext,
+  transport: "polling" | "long-polling",
+  reply: FastifyReply,
+  subscriber: Subscriber,
+  batch: PollBatch,
+  signalsSince: number,
+  ifNoneMatch: string | undefined,
+) {
+  const { metrics } = context;
+  const { signals, next } = await recentSignals(context.hub, subscriber.topics(), signalsSince);
+  const cursor = encodeCursor(subscriber.positions());
+  const etag = etagOf(cursor);
+  const empty = isEmpty(batch) && signals.length === 0;
+  reply.header("cache-control", "private, no-cache").header("etag", etag);
+  if (empty) metrics.empty.inc({ transport });
+  if (batch.resets.length > 0) metrics.resets.inc({ transport }, batch.resets.length);
+  if (empty && ifNoneMatch === etag) return reply.status(304).send();
+  const body: PollResponse = {
+    v: PROTOCOL_VERSION,
+    events: batch.events,
+    resets: batch.resets,
+    cursor,
+    more: subscriber.isSpent,
+    signals,
+    signalsSince: next,
+  };
+  const json = JSON.stringify(body);
+  metrics.count("delivered", transport, batch.events.length);
+  metrics.count("bytes", transport, Buffer.byteLength(json));
+  return reply.type("application/json; charset=utf-8").send(json);
+}
