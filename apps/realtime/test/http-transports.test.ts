@@ -41,7 +41,7 @@ function rawExchange(path: string, headers: Record<string, string>): Promise<str
     });
     let text = "";
     socket.setEncoding("utf8");
-    socket.on("data", (chunk) => (text += chunk));
+    socket.on("data", (chunk: string) => (text += chunk));
     socket.on("end", () => resolve(text));
     socket.on("error", reject);
   });
@@ -171,7 +171,7 @@ describe("server-sent events", () => {
       "last-event-id": `${TOPIC}@${first.epoch}.${first.offset}`,
     });
     await stream.waitFor(() => stream.frames.some((f) => f.event === "ready"));
-    const payloads = stream.frames.filter((f) => f.event === "message").map((f) => JSON.parse(f.data).payload);
+    const payloads = stream.frames.filter((f) => f.event === "message").map((f) => (JSON.parse(f.data) as EventEnvelope).payload);
     expect(payloads).toEqual([{ i: 2 }, { i: 3 }]);
     stream.destroy();
   });

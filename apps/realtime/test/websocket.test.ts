@@ -1,4 +1,4 @@
-import type { ClosingNotice, EventEnvelope } from "@repo/protocol";
+import type { ClosingNotice, EventEnvelope, SubscribeAck } from "@repo/protocol";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
@@ -43,7 +43,7 @@ function connectRaw(): Promise<WebSocket> {
   const ws = new WebSocket(url);
   return new Promise((resolve, reject) => {
     ws.on("message", (data) => {
-      const text = data.toString();
+      const text = (data as Buffer).toString("utf8");
       if (text.startsWith("0")) ws.send(`40${JSON.stringify({ token })}`);
       else if (text.startsWith("40")) ws.send(`420${JSON.stringify(["subscribe", { cursor: `${TOPIC}@` }])}`);
       else if (text.startsWith("430")) resolve(ws);
@@ -83,7 +83,7 @@ describe("websocket transport", () => {
     const healthy = await connectClient({ token });
     const received: EventEnvelope[] = [];
     healthy.on("event", (event: EventEnvelope) => received.push(event));
-    const ack = await healthy.emitWithAck("subscribe", { cursor: `${TOPIC}@` });
+    const ack = (await healthy.emitWithAck("subscribe", { cursor: `${TOPIC}@` })) as SubscribeAck;
     expect(ack.ok).toBe(true);
 
     const slow = await connectRaw();

@@ -153,7 +153,7 @@ export class RealtimeClient extends Emitter<ClientEvents> {
   private closingNotice: ClosingNotice | null = null;
   private flushQueued = false;
   private userClosed = false;
-  private readonly openWaiters = new Set<{ resolve: () => void; reject: (error: unknown) => void }>();
+  private readonly openWaiters = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
   private readonly recentSignalIds = new Set<string>();
   /** Newest signal timestamp seen (server clock): polls ask only for newer ones. */
   private newestSignal = 0;
@@ -235,7 +235,7 @@ export class RealtimeClient extends Emitter<ClientEvents> {
    * with a `ConnectionError`.
    */
   async send<C extends CommandInput>(input: C): Promise<CommandResultOf<C["type"]>> {
-    const command = { ...input, id: input.id ?? createCommandId() } as Command;
+    const command: Command = { ...input, id: input.id ?? createCommandId() };
     if (utf8Length(JSON.stringify(command)) > MAX_COMMAND_BYTES) {
       throw new ProtocolError("payload_too_large", `Commands are limited to ${MAX_COMMAND_BYTES} bytes`);
     }
@@ -308,7 +308,7 @@ export class RealtimeClient extends Emitter<ClientEvents> {
           this.openWaiters.delete(waiter);
           resolve();
         },
-        reject: (error: unknown) => {
+        reject: (error: Error) => {
           clearTimeout(timer);
           this.openWaiters.delete(waiter);
           reject(error);
@@ -365,7 +365,8 @@ export class RealtimeClient extends Emitter<ClientEvents> {
     if (isFatal(error) || notice?.reason === "unauthorized") {
       this.setStatus("closed", error);
       this.report(error);
-      for (const waiter of [...this.openWaiters]) waiter.reject(error);
+      const reason = error instanceof Error ? error : new ConnectionError("network", "The connection failed", { cause: error });
+      for (const waiter of [...this.openWaiters]) waiter.reject(reason);
       return;
     }
     this.setStatus("reconnecting", error);

@@ -49,7 +49,7 @@ describe("metrics", () => {
         pollIntervalMs: 20,
         fetch: async (input, init) => {
           const response = await fetch(input, init);
-          if (String(input).includes("/v1/poll")) statuses.push(response.status);
+          if ((input instanceof Request ? input.url : input.toString()).includes("/v1/poll")) statuses.push(response.status);
           return response;
         },
       });

@@ -11,7 +11,7 @@ const gameFeature: Feature = {
   name: "test-games",
   topics: { game: (user, id) => allowed.has(`${user.id}/${id}`) },
   start(context) {
-    revokeRead = context.revokeRead;
+    revokeRead = (userId, topic) => context.revokeRead(userId, topic);
     return () => {};
   },
 };

@@ -22,7 +22,7 @@ export interface DatabaseOptions {
   /** PostgreSQL URL. Wins over everything; without it (or DATABASE_URL) PGlite is used. */
   databaseUrl?: string;
   /** PGlite data folder (created if missing), or "memory". Given explicitly, it wins over DATABASE_URL. */
-  pgliteDir?: string | "memory";
+  pgliteDir?: string;
   /** Defaults to the repo's prisma/migrations. */
   migrationsDir?: string;
   /** Progress lines (the service passes its logger). */

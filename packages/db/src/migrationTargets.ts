@@ -40,12 +40,12 @@ export function postgresTarget(pool: pg.Pool, options: { lockTimeoutMs?: number 
         await client.query("RESET lock_timeout");
         try {
           return await fn({
-            query: async (sql, params) => (await client.query(sql, params)).rows,
+            query: async (sql, params) => (await client.query<never>(sql, params)).rows,
             async transaction(body) {
               await client.query("BEGIN");
               try {
                 await body({
-                  query: async (sql, params) => (await client.query(sql, params)).rows,
+                  query: async (sql, params) => (await client.query<never>(sql, params)).rows,
                   exec: async (script) => void (await client.query(script)),
                 });
                 await client.query("COMMIT");

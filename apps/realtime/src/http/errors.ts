@@ -13,6 +13,8 @@ export function toProtocolError(error: unknown): ProtocolError {
       return new ProtocolError("validation", "Request body is not valid JSON");
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return new ProtocolError("validation", "Send the body as application/json");
+    default:
+      break;
   }
   if (fastifyError.statusCode === 413) return new ProtocolError("payload_too_large", "Request body is too large");
   if (fastifyError.statusCode === 400) return new ProtocolError("validation", fastifyError.message ?? "Bad request");

@@ -17,7 +17,7 @@ export function createTopicPolicy() {
     },
     async canRead(user: User, topic: Topic): Promise<boolean> {
       const authorizer = authorizers.get(topicKind(topic));
-      return authorizer ? await authorizer(user, topicId(topic)) : false;
+      return authorizer ? authorizer(user, topicId(topic)) : false;
     },
     /** Throws `forbidden` naming the first topic the user may not read (message and issue path). */
     async assertCanRead(user: User, topics: Iterable<Topic>) {

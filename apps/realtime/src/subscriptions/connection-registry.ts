@@ -88,7 +88,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
       revalidating = false;
     }
   }
-  const revalidateTimer = setInterval(() => revalidate().catch(options.onError), options.revalidateMs);
+  const revalidateTimer = setInterval(() => void revalidate().catch((error: unknown) => options.onError(error)), options.revalidateMs);
   revalidateTimer.unref();
 
   function endSession(sessionId: string, notice: ClosingNotice = SESSION_ENDED) {

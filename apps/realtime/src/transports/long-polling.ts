@@ -89,7 +89,10 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
           clearTimeout(timer);
         }
       }
-      if (clientGone) return reply.hijack();
+      if (clientGone) {
+        reply.hijack(); // nobody to answer
+        return;
+      }
       if (why.revoked) throw readForbidden(why.revoked);
       if (why.notice?.reason === "unauthorized") throw new ProtocolError("unauthorized", why.notice.message);
       return await sendPollAnswer(context, "long-polling", reply, subscriber, batch, signalsSince, request.headers["if-none-match"]);

@@ -146,7 +146,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
         if (!user) return refuse(new ProtocolError("unauthorized", "Sign in first"));
         // Throws `rate_limited` at the per-user or per-address connection cap.
         core.registry.admit({ userId: user.id, ip: socket.handshake.address });
-        (socket as AppSocket).data.user = user;
+        socket.data.user = user;
         // The token has done its job; don't keep a copy per connection for the socket's lifetime.
         socket.handshake.auth = {};
         next();

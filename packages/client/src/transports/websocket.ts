@@ -114,7 +114,7 @@ export class WebSocketTransport extends BaseTransport {
     }
     let ack: SubscribeAck;
     try {
-      ack = await socket.timeout(this.options.ackTimeoutMs).emitWithAck(SOCKET_EVENTS.subscribe, { cursor: encodeCursor(cursors) });
+      ack = (await socket.timeout(this.options.ackTimeoutMs).emitWithAck(SOCKET_EVENTS.subscribe, { cursor: encodeCursor(cursors) })) as SubscribeAck;
     } catch (error) {
       if (this.socket === socket) this.fail(toConnectionError(error, "Subscribe got no ack"));
       return;
