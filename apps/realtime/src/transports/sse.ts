@@ -11,7 +11,7 @@ import { createFeed } from "../hub/feed";
 import { readForbidden } from "../hub/topic-policy";
 import type { TransportContext } from "./context";
 import { subscriberOf } from "./http-auth";
-import { encodingOf } from "./event-encoding";
+import { encodingOf } from "../hub/event-encoding";
 import { authorizedCursor } from "./subscription-request";
 
 type SseRequest = { Querystring: { cursor?: string; ticket?: string } };

@@ -23,7 +23,7 @@ import { Server, type Socket } from "socket.io";
 import { readForbidden } from "../hub/topic-policy";
 import { NOTHING_HELD } from "../hub/presence";
 import type { TransportContext } from "./context";
-import { encodingOf } from "./event-encoding";
+import { encodingOf } from "../hub/event-encoding";
 import { parseCursor } from "./subscription-request";
 
 const SLOW_CONSUMER_SWEEP_MS = 250;
