@@ -1,4 +1,5 @@
 import { DEV_SESSION_SECRET, type Env } from "./env";
+import type { RetentionPolicy } from "./hub/memory-hub";
 
 /** What createServer needs to know; built from env in index.ts, by hand in tests. */
 export interface ServerConfig {
@@ -14,7 +15,8 @@ export interface ServerConfig {
   /** Commands per user per window. */
   commandLimits: { points: number; windowSeconds: number };
   sseHeartbeatMs: number;
-  retention: { count: number; ageMs: number };
+  /** Hub retention: count, age and bytes per topic, bytes in total, and idle-topic eviction. */
+  retention: RetentionPolicy;
   shutdownGraceMs: number;
   /** How long a reader counts as present after its last poll or closed stream. */
   presenceTtlMs: number;
@@ -38,7 +40,13 @@ export const defaultConfig: ServerConfig = {
   maxBufferedBytes: 1024 * 1024,
   commandLimits: { points: 30, windowSeconds: 10 },
   sseHeartbeatMs: 15_000,
-  retention: { count: 10_000, ageMs: 60 * 60 * 1000 },
+  retention: {
+    count: 10_000,
+    ageMs: 60 * 60 * 1000,
+    bytesPerTopic: 16 * 1024 * 1024,
+    bytesTotal: 256 * 1024 * 1024,
+    topicIdleMs: 10 * 60 * 1000,
+  },
   shutdownGraceMs: 10_000,
   presenceTtlMs: 15_000,
   connectionLimits: { perUser: 16, perIp: 256 },
@@ -58,7 +66,13 @@ export function configFromEnv(env: Env): ServerConfig {
     maxBufferedBytes: env.MAX_BUFFERED_BYTES,
     commandLimits: { points: env.COMMAND_RATE_POINTS, windowSeconds: env.COMMAND_RATE_WINDOW_SECONDS },
     sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
-    retention: { count: env.RETENTION_COUNT, ageMs: env.RETENTION_AGE_MS },
+    retention: {
+      count: env.RETENTION_COUNT,
+      ageMs: env.RETENTION_AGE_MS,
+      bytesPerTopic: env.RETENTION_BYTES_PER_TOPIC,
+      bytesTotal: env.RETENTION_BYTES_TOTAL,
+      topicIdleMs: env.TOPIC_IDLE_MS,
+    },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     presenceTtlMs: env.PRESENCE_TTL_MS,
     connectionLimits: { perUser: env.MAX_CONNECTIONS_PER_USER, perIp: env.MAX_CONNECTIONS_PER_IP },

@@ -36,6 +36,12 @@ const EnvSchema = z
     SSE_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(15_000),
     RETENTION_COUNT: z.coerce.number().int().positive().default(10_000),
     RETENTION_AGE_MS: z.coerce.number().int().positive().default(60 * 60 * 1000),
+    /** Retained bytes per topic; an event counts twice its JSON size (the envelope and its cached JSON). */
+    RETENTION_BYTES_PER_TOPIC: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+    /** Retained bytes over all topics; past it the oldest events go first, whatever their topic. */
+    RETENTION_BYTES_TOTAL: z.coerce.number().int().min(1024).default(256 * 1024 * 1024),
+    /** A topic with no listener, no event within RETENTION_AGE_MS and untouched this long is forgotten. */
+    TOPIC_IDLE_MS: z.coerce.number().int().min(1000).default(10 * 60 * 1000),
     PRESENCE_TTL_MS: z.coerce.number().int().min(1000).default(15_000),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
     MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(16),

@@ -74,7 +74,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   });
 
   let draining = false;
-  const hub = deps.hub ?? createMemoryHub(config.retention);
+  const hub = deps.hub ?? createMemoryHub(config.retention, Date.now, { onListenerError: (err, topic) => app.log.error({ err, topic }, "hub listener threw") });
   const presence = createPresence({ ttlMs: config.presenceTtlMs });
   const metrics = createMetrics();
   const auth = createAuth({ db: deps.db, secret: config.sessionSecret, sessionTtlSeconds: config.sessionTtlSeconds });

@@ -1,6 +1,5 @@
 import type { EventEnvelope, ResetSignal } from "@repo/protocol";
 import { describe, expect, test } from "vitest";
-import { createFeed } from "../src/hub/feed";
 import { createMemoryHub } from "../src/hub/memory-hub";
 
 const TOPIC = "system:ticker";
@@ -69,37 +68,5 @@ describe("memory hub", () => {
     await hub.publish(TOPIC, "tick", 2);
     expect(seen).toEqual([1]);
     expect(hub.listenerCount()).toBe(0);
-  });
-});
-
-describe("feed", () => {
-  test("catch-up then live with no gap and no duplicate while publishing concurrently", async () => {
-    const hub = createMemoryHub({ count: 10_000, ageMs: 60_000 });
-    const first = await hub.publish(TOPIC, "tick", 0);
-    for (let i = 1; i < 500; i++) await hub.publish(TOPIC, "tick", i);
-    const received: EventEnvelope[] = [];
-    const feed = createFeed(hub, { event: (e) => received.push(e), reset: () => expect.unreachable() });
-    const publishing = (async () => {
-      for (let i = 500; i < 1000; i++) await hub.publish(TOPIC, "tick", i);
-    })();
-    await Promise.all([feed.add({ [TOPIC]: { epoch: first.epoch, offset: 10 } }), publishing]);
-    expect(received.map((e) => e.offset)).toEqual(Array.from({ length: 990 }, (_, i) => i + 11));
-    expect(feed.positions()[TOPIC]).toEqual({ epoch: first.epoch, offset: 1000 });
-    feed.close();
-    expect(hub.listenerCount()).toBe(0);
-  });
-
-  test("reports a reset and continues live from its position", async () => {
-    const hub = createMemoryHub({ count: 100, ageMs: 60_000 });
-    await hub.publish(TOPIC, "tick", 1);
-    const resets: ResetSignal[] = [];
-    const received: number[] = [];
-    const feed = createFeed(hub, { event: (e) => received.push(e.offset), reset: (r) => resets.push(r) });
-    await feed.add({ [TOPIC]: { epoch: "old", offset: 5 } });
-    await hub.publish(TOPIC, "tick", 2);
-    expect(resets).toHaveLength(1);
-    expect(resets[0]!.reason).toBe("unknown_epoch");
-    expect(received).toEqual([2]);
-    feed.close();
   });
 });

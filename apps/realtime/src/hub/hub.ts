@@ -8,6 +8,16 @@ export type ReadResult =
 export type EventListener = (event: EventEnvelope) => void;
 export type SignalListener = (signal: Signal) => void;
 
+/** What the hub holds now, for gauges and memory tests. */
+export interface HubStats {
+  /** Topics with state (a log, listeners or signals). */
+  topics: number;
+  /** Retained events over all topics. */
+  events: number;
+  /** Bytes the retained events are counted as (see the implementation for how). */
+  retainedBytes: number;
+}
+
 /**
  * The transport-agnostic core: per-topic ordered logs with offsets and an
  * epoch, bounded retention, and live fan-out. Transports read from it and
@@ -21,7 +31,10 @@ export interface Hub {
   read(topic: Topic, position: Position | null, limit?: number): Promise<ReadResult>;
   /** The position of the newest event (offset 0 when the topic is empty) and when it was published (0: never). */
   head(topic: Topic): Promise<Position & { publishedAt: number }>;
-  /** Live events (and, if given, signals) of a topic from now on, in order. Returns the unsubscribe. */
+  /**
+   * Live events (and, if given, signals) of a topic from now on, in order. Returns the unsubscribe.
+   * A listener that throws is reported by the hub; it stops neither the other listeners nor `publish`.
+   */
   listen(topic: Topic, listener: EventListener, onSignal?: SignalListener): () => void;
   /** Sends an ephemeral signal: live listeners get it now; polls see it until it expires. Never logged. */
   signal(topic: Topic, type: string, payload: unknown): Promise<Signal>;
@@ -29,5 +42,7 @@ export interface Hub {
   recentSignals(topic: Topic, sinceTs: number): Promise<Signal[]>;
   /** Number of live listeners, for gauges and leak tests. */
   listenerCount(): number;
+  /** Topics, retained events and retained bytes, for gauges. */
+  stats(): HubStats;
   close(): Promise<void>;
 }

@@ -56,6 +56,13 @@ export function createMetrics() {
     slowConsumersCut: new Counter({ name: "switchboard_slow_consumers_cut_total", help: "Connections cut because their send buffer passed the limit", labelNames, registers: [registry] }),
     commands: new Counter({ name: "switchboard_commands_total", help: "Commands handled, by outcome", labelNames: ["transport", "outcome"] as const, registers: [registry] }),
     hubListeners: new Gauge({ name: "switchboard_hub_listeners", help: "Live hub listeners (should return to zero when clients leave)", registers: [registry] }),
+    hubTopics: new Gauge({ name: "switchboard_hub_topics", help: "Topics the hub holds state for (idle ones are evicted)", registers: [registry] }),
+    hubEvents: new Gauge({ name: "switchboard_hub_events", help: "Events retained by the hub over all topics", registers: [registry] }),
+    hubRetainedBytes: new Gauge({
+      name: "switchboard_hub_retained_bytes",
+      help: "Bytes the hub's retained events count as (twice their JSON: envelope and cached encoding)",
+      registers: [registry],
+    }),
     timers: new Gauge({ name: "switchboard_pending_timers", help: "Long-poll and heartbeat timers pending", registers: [registry] }),
   };
   for (const transport of TRANSPORT_NAMES) metrics.open.set({ transport }, 0);

@@ -11,7 +11,7 @@ import {
   type TransportName,
 } from "@repo/protocol";
 import type { AuthUser } from "../auth/auth";
-import { encodingOf } from "../transports/event-encoding";
+import { encodingOf } from "../hub/event-encoding";
 import { createBudget, type Budget } from "./budget";
 import type { SubscriptionCore } from "./subscription-core";
 import type { ChannelMember, HeldEvents, TopicChannels } from "./topic-channels";

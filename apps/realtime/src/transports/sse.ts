@@ -11,7 +11,7 @@ import type { FastifyInstance } from "fastify";
 import { readForbidden } from "../hub/topic-policy";
 import type { SubscriberIo } from "../subscriptions/subscriber";
 import type { TransportContext } from "./context";
-import { encodingOf } from "./event-encoding";
+import { encodingOf } from "../hub/event-encoding";
 import { subscriberOf } from "./http-auth";
 import { parseCursor, parseLastEventId, parseSubscriptionQuery } from "./subscription-request";
 

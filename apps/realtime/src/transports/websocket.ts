@@ -29,7 +29,7 @@ import { readForbidden } from "../hub/topic-policy";
 import type { Subscriber, SubscriberIo } from "../subscriptions/subscriber";
 import { assertPlainPayload } from "../validation/payload-shape";
 import type { TransportContext } from "./context";
-import { encodingOf } from "./event-encoding";
+import { encodingOf } from "../hub/event-encoding";
 import { parseCursor } from "./subscription-request";
 
 const SLOW_CONSUMER_SWEEP_MS = 250;
