@@ -31,7 +31,7 @@ export interface ConnectionRegistryOptions {
 }
 
 const SESSION_ENDED: ClosingNotice = { reason: "unauthorized", message: "The session ended; sign in again" };
-/** How often expired sessions are looked for (a connection outlives its session by at most this). */
+/** How often expired sessions are looked for at most (a connection outlives its session by at most this). */
 const EXPIRY_SWEEP_MS = 5_000;
 const REVALIDATE_BATCH = 500;
 
@@ -70,7 +70,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
       const first = connections.values().next().value;
       if (first && first.expiresAt <= t) endAll(connections, { reason: "unauthorized", message: "The session expired; sign in again" });
     }
-  }, EXPIRY_SWEEP_MS);
+  }, Math.min(EXPIRY_SWEEP_MS, options.revalidateMs));
   expiryTimer.unref();
 
   let revalidating = false;
