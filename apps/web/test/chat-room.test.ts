@@ -208,20 +208,22 @@ describe("ChatRoomController", () => {
     room.stop();
   });
 
-  it("after a reset, refetches the latest page: merged when it overlaps, replaced when it does not", async () => {
+  it("after a reset, the list restarts from the latest page: nothing held from before the gap stays stale", async () => {
     serveReads([
-      { messages: [message(1), message(2)], hasMore: true },
-      { messages: [message(2), message(3)], hasMore: true },
+      { messages: [message(1), message(2)], hasMore: false },
+      // During the gap message 1 was deleted and message 2 edited; the latest page shows the truth.
+      { messages: [message(2, { text: "edited in the gap", editedAt: "2026-01-01T00:10:00.000Z" }), message(3)], hasMore: false },
       { messages: [message(20), message(21)], hasMore: true },
     ]);
     const client = new FakeClient();
     const room = open(client);
     await settle();
+    expect(texts(room)).toEqual(["message 1", "message 2"]);
 
     const onReset = client.subscriptions[0]!.options.onReset!;
     onReset({ topic: "chat:lobby", reason: "unknown_epoch", position: { epoch: "e2", offset: 0 } });
     await settle();
-    expect(texts(room)).toEqual(["message 1", "message 2", "message 3"]);
+    expect(texts(room)).toEqual(["edited in the gap", "message 3"]);
 
     // More was missed than a page holds: no silent gap, the list restarts from the latest page.
     onReset({ topic: "chat:lobby", reason: "retention", position: { epoch: "e3", offset: 0 } });

@@ -117,6 +117,9 @@ interface TopicState {
 }
 
 /** Refusal codes that end a connection for good (the app has to act), rather than retrying. */
+/** A connection that stayed open this long counts as healthy: the next failure starts the backoff over. */
+const STABLE_CONNECTION_MS = 5_000;
+
 const FATAL_CODES = new Set(["unauthorized", "forbidden", "validation", "not_found", "payload_too_large"]);
 
 function isFatal(error: unknown): boolean {
@@ -149,6 +152,8 @@ export class RealtimeClient extends Emitter<ClientEvents> {
   private liveGeneration = -1;
   private currentStatus: ClientStatus = "idle";
   private attempt = 0;
+  /** When the current connection opened (0: not open). */
+  private openedAt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private closingNotice: ClosingNotice | null = null;
   private flushQueued = false;
@@ -370,6 +375,8 @@ export class RealtimeClient extends Emitter<ClientEvents> {
       return;
     }
     this.setStatus("reconnecting", error);
+    if (this.openedAt !== 0 && Date.now() - this.openedAt >= STABLE_CONNECTION_MS) this.attempt = 0;
+    this.openedAt = 0;
     const delay = fullJitterDelay(this.attempt++, this.backoff);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
@@ -451,7 +458,9 @@ export class RealtimeClient extends Emitter<ClientEvents> {
       },
       opened: () => {
         if (!live()) return;
-        this.attempt = 0;
+        // The backoff resets only once the connection has proved stable (see failed()): a server
+        // that accepts and then cuts at once is retried ever more slowly, not at the minimum delay.
+        this.openedAt = Date.now();
         this.setStatus("open");
         for (const waiter of [...this.openWaiters]) waiter.resolve();
       },

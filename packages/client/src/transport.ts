@@ -41,7 +41,7 @@ export interface TransportHost extends HttpContext {
   signalsSeen(since: number): void;
   /** Where the server says the subscription stands (resolves "from now" cursors; confirms topics). */
   positions(cursors: CursorMap): void;
-  /** The connection works (first answer, stream open, socket subscribed). Resets the backoff. */
+  /** The connection works (first answer, stream open, socket subscribed); once it has stayed up a while, the backoff starts over. */
   opened(): void;
   /** Some topics were refused (forbidden, invalid); `topics` narrows which, when the transport knows. */
   refused(error: ProtocolError, topics?: Topic[]): void;

@@ -241,6 +241,8 @@ export class ChatRoomController {
   /**
    * After a reset (the server could not resume from our cursor, e.g. it restarted): the
    * subscription carries on from the new position; refetch the latest page and presence.
+   * What we held before is dropped, not merged: edits and deletes of older messages made
+   * during the gap never reached us, so they would stay stale (the reader pages back instead).
    */
   private async refresh(generation: number): Promise<void> {
     if (this.refreshing) {
@@ -254,7 +256,8 @@ export class ChatRoomController {
         const page = await getJson(`${chatPaths.messages(this.roomId)}?limit=${CHAT_LIMITS.historyPageDefault}`, ChatHistoryResponse);
         if (!this.live(generation)) return;
         if (page.ok) {
-          this.mergeLatest(page.value.messages, page.value.hasMore);
+          this.store.replaceAll(page.value.messages);
+          this.hasMore = page.value.hasMore;
           this.changed();
         }
       } while (this.refreshAgain);

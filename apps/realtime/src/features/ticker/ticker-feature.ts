@@ -6,9 +6,10 @@ export function tickerFeature(intervalMs = 1000): Feature {
   return {
     name: "ticker",
     topics: { system: (_user, id) => `system:${id}` === TICKER_TOPIC },
-    start({ hub }) {
+    start({ hub, log }) {
       let n = 0;
-      const timer = setInterval(() => void hub.publish(TICKER_TOPIC, "tick", { n: ++n }), intervalMs);
+      const tick = () => hub.publish(TICKER_TOPIC, "tick", { n: ++n }).catch((error: unknown) => log.error({ err: error }, "ticker publish failed"));
+      const timer = setInterval(() => void tick(), intervalMs);
       timer.unref();
       return () => clearInterval(timer);
     },
