@@ -31,10 +31,17 @@ export const MessageRow = memo(function MessageRow(props: RowProps) {
   );
 });
 
-function Byline({ name, children }: { name: string; children?: ReactNode }) {
+/**
+ * Names are not unique (two guests may both be "Ada"), so each carries a short tag derived
+ * from the user id, and one's own messages say so: a look-alike name cannot pass for someone else.
+ */
+function Byline({ name, userId, mine, children }: { name: string; userId: string; mine: boolean; children?: ReactNode }) {
   return (
     <div className="flex flex-wrap items-baseline gap-x-2">
       <span className="font-semibold">{name}</span>
+      <span className="text-xs text-zinc-500" title={`User ${userId}`}>
+        {mine ? "(you)" : `#${userId.slice(-4)}`}
+      </span>
       {children}
     </div>
   );
@@ -59,7 +66,7 @@ function ConfirmedRow({ message, me, editing, onStartEditing, onStopEditing, con
 
   return (
     <article className="group px-4 py-1.5 hover:bg-neutral-50 dark:hover:bg-neutral-900/60">
-      <Byline name={message.author.name}>
+      <Byline name={message.author.name} userId={message.author.id} mine={mine}>
         <time dateTime={message.createdAt} title={fullFormat.format(created)} className="text-xs text-neutral-500">
           {timeFormat.format(created)}
         </time>
@@ -186,7 +193,7 @@ function PendingRow({ pending, me, controller }: { pending: PendingMessage; me: 
   const failed = pending.state === "failed";
   return (
     <article className={`px-4 py-1.5 ${failed ? "bg-red-50 dark:bg-red-950/40" : ""}`}>
-      <Byline name={me.name}>
+      <Byline name={me.name} userId={me.id} mine>
         <span className={`text-xs ${failed ? "font-medium text-red-700 dark:text-red-400" : "text-neutral-500"}`}>
           {failed ? "Not sent" : "Sending…"}
         </span>
