@@ -47,15 +47,16 @@ export const USAGE = `Usage: pnpm bench [options]
                       Each: a fresh Switchboard with its default limits, --subscribers
                       well-behaved clients (half WebSocket, half SSE) measured without,
                       then with the attack; the attacker runs in a third process
-  --flood-sockets N   subscribe flood: attacker sockets (default 4)
-  --flood-packets N   subscribe flood: subscribe packets per socket (default 200)
+  --flood-sockets N   subscribe flood: attacker sockets (default 4; --quick 2)
+  --flood-packets N   subscribe flood: subscribe packets per socket (default 200; --quick 20)
   --flood-rss-limit M kill the server when its RSS passes M MiB (default 4096)
   --no-baselines      run only the rows named in --transports
   --payload BYTES     payload size of each message (default 200)
   --poll-interval MS  short-polling interval (default 1000)
   --quick             a tiny run for smoke tests
   --out DIR           results folder (default <repo>/bench/results)
-  --docs / --no-docs  copy the Markdown to docs/benchmark.md (default: on, off with --quick)
+  --docs / --no-docs  copy the Markdown to docs/benchmark.md (default: on; off with --quick
+                      or --transports none)
   --log-level LEVEL   Switchboard log level (default warn)
   --retries N         measure a row again, up to N times, when other processes used > 10 % of
                       the machine during its window (default 2; --quick 0)
@@ -124,7 +125,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     baselines: !values["no-baselines"],
     quick,
     outDir: values.out,
-    docs: values["no-docs"] ? false : (values.docs ?? !quick),
+    // A flood-only run has no transport rows: it must not replace docs/benchmark.md unless asked to.
+    docs: values["no-docs"] ? false : (values.docs ?? (!quick && transports.length > 0)),
     logLevel: values["log-level"] ?? "warn",
     profileDir: values.profile,
     retries: Math.floor(positiveNumber("retries", values.retries, quick ? 0 : 2, true)),
@@ -132,8 +134,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     floods: floods as FloodKind[],
     floodSizes: {
       ...DEFAULT_FLOOD_SIZES,
-      sockets: Math.floor(positiveNumber("flood-sockets", values["flood-sockets"], DEFAULT_FLOOD_SIZES.sockets)),
-      packetsPerSocket: Math.floor(positiveNumber("flood-packets", values["flood-packets"], DEFAULT_FLOOD_SIZES.packetsPerSocket)),
+      sockets: Math.floor(positiveNumber("flood-sockets", values["flood-sockets"], quick ? 2 : DEFAULT_FLOOD_SIZES.sockets)),
+      packetsPerSocket: Math.floor(positiveNumber("flood-packets", values["flood-packets"], quick ? 20 : DEFAULT_FLOOD_SIZES.packetsPerSocket)),
       rssLimitMiB: positiveNumber("flood-rss-limit", values["flood-rss-limit"], DEFAULT_FLOOD_SIZES.rssLimitMiB),
     },
   };
