@@ -50,6 +50,22 @@ async function inBatches(count: number, concurrency: number, task: (index: numbe
   return failures;
 }
 
+/**
+ * Flood rows run the service with its default limits, which may include a
+ * limit on sign-ins in total: a refused (429) well-behaved sign-in waits and
+ * tries again (1 + 2 + 4 + 8 s at most) instead of failing the row.
+ */
+async function signInPatiently(context: { url: string; agent: http.Agent }, name: string, patient: boolean): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await signIn(context, name);
+    } catch (error) {
+      if (!patient || attempt >= 4 || !(error as Error).message.startsWith("sign-in: 429")) throw error;
+      await sleep(1000 * 2 ** attempt);
+    }
+  }
+}
+
 function contextFor(index: number, extra: Partial<SubscriberContext>): SubscriberContext {
   const { url, topic, pollIntervalMs } = current();
   return {
@@ -99,7 +115,7 @@ const api = {
     if (plan.some((entry) => isSwitchboard(entry.scenario))) {
       const signed: string[] = new Array<string>(total);
       const failures = await inBatches(total, 8, async (i) => {
-        signed[i] = await signIn({ url: args.url, agent: agents[i] ?? agent }, `bench-${i}`);
+        signed[i] = await signInPatiently({ url: args.url, agent: agents[i] ?? agent }, `bench-${i}`, addresses.length > 0);
       });
       if (failures.length > 0) throw new Error(`sign-in failed ${failures.length}×: ${failures[0]!.message}`);
       tokens = signed;

@@ -44,8 +44,8 @@ export function floodRows(floods: FloodResult[]): string[][] {
 export function floodRatioRows(floods: FloodResult[]): string[][] {
   return floods.map((flood) => [
     flood.kind,
-    fmt(flood.ratios?.p50),
-    fmt(flood.ratios?.p99),
+    flood.flood ? bound(flood.flood, flood.ratios?.p50) : "–",
+    flood.flood ? bound(flood.flood, flood.ratios?.p99) : "–",
     fmt(flood.ratios?.peakRss),
     fmt(flood.serverHighWaterMiB, 0),
     flood.ok ? "ok" : (flood.error ?? "failed"),
