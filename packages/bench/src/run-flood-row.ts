@@ -207,23 +207,28 @@ export async function runFloodRow(
       return undefined;
     });
 
-    // A server the flood blocked answers once it is free again; one that stays blocked is killed.
-    const freeAt = await server.call("stopPublishing", undefined, UNRESPONSIVE_LIMIT_MS).catch((error: unknown) => {
-      if (!server.process.killed && result.serverExited === undefined) {
+    // A server the flood blocked answers once it is free again; one that stays blocked is killed
+    // (after the clients' errors are counted: the kill itself would cut every one of them).
+    const freeAt = await server.call("stopPublishing", undefined, UNRESPONSIVE_LIMIT_MS).catch(() => null);
+    const countClientTrouble = async () => {
+      const after = await loadgen.call("mark", undefined);
+      result.clientErrors = after.errors - before.errors;
+      result.clientAnomalies = after.anomalies - before.anomalies;
+    };
+    if (!freeAt) {
+      await countClientTrouble();
+      if (result.serverExited === undefined) {
         result.unresponsive = true;
-        say(`server still busy ${UNRESPONSIVE_LIMIT_MS / 1000} s after the window: killing it (${(error as Error).message.split("\n")[0]})`);
+        say(`server still busy ${UNRESPONSIVE_LIMIT_MS / 1000} s after the window: killing it`);
         server.kill();
       }
-      return null;
-    });
+    }
     const lastSeq = freeAt?.lastSeq ?? seqDueBy(monotonicMs());
     const drain = await loadgen.call("drain", { lastSeq, timeoutMs: freeAt ? 5000 : 0 }, 20_000);
     const floodEnd = Date.now();
     const drainedAt = monotonicMs();
     result.drained = drain.drained;
-    const after = await loadgen.call("mark", undefined);
-    result.clientErrors = after.errors - before.errors;
-    result.clientAnomalies = after.anomalies - before.anomalies;
+    if (freeAt) await countClientTrouble();
     if (kind === "session" && result.attacker && freeAt) {
       const counts = await server.call("counts", undefined, 30_000).catch(() => null);
       // Every well-behaved client signed in once before the windows; the rest came from the flood.
