@@ -6,7 +6,8 @@
  */
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { TICKER_TOPIC_NAME, type AttackOutcome } from "./flood/outcome";
+import { TICKER_TOPIC } from "@repo/protocol";
+import type { AttackOutcome } from "./flood/outcome";
 import { ATTACKER_ADDRESS, type FloodKind, type FloodSizes } from "./flood/kinds";
 import { RawSocketIo } from "./flood/raw-socket-io";
 import { serveApi } from "./ipc";
@@ -101,7 +102,7 @@ const api = {
         try {
           const socket = await RawSocketIo.connect(url, guest.token, { localAddress: ATTACKER_ADDRESS, timeoutMs: TIMEOUT_MS });
           tally.opened++;
-          const ticker = await socket.subscribeAndWait(`${TICKER_TOPIC_NAME}@`, TIMEOUT_MS);
+          const ticker = await socket.subscribeAndWait(`${TICKER_TOPIC}@`, TIMEOUT_MS);
           const echo = await socket.subscribeAndWait(`echo:${guest.userId}@`, TIMEOUT_MS);
           if (!ticker.ok || !echo.ok) throw new Error(`learning heads refused: ${JSON.stringify(ticker.ok ? echo : ticker)}`);
           sockets.push(socket);
@@ -115,7 +116,7 @@ const api = {
     if (kind === "poll") {
       const guest = guests[0];
       if (!guest) return { sockets: 0, cursors: [] };
-      const answer = await httpRequest(`${url}/v1/poll?cursor=${encodeURIComponent(`${TICKER_TOPIC_NAME}@`)}`, {
+      const answer = await httpRequest(`${url}/v1/poll?cursor=${encodeURIComponent(`${TICKER_TOPIC}@`)}`, {
         headers: { authorization: `Bearer ${guest.token}` },
         agent,
         timeoutMs: TIMEOUT_MS,

@@ -2,7 +2,8 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AttackerApi } from "./attacker-process";
 import { wellBehavedAddresses, type FloodKind, type FloodSizes } from "./flood/kinds";
-import { TICKER_TOPIC_NAME, type AttackOutcome } from "./flood/outcome";
+import { TICKER_TOPIC } from "@repo/protocol";
+import type { AttackOutcome } from "./flood/outcome";
 import { highWaterMiB, RssSampler } from "./flood/rss-sampler";
 import { StallProbe } from "./flood/stall-probe";
 import { ChildHandle } from "./ipc";
@@ -145,7 +146,7 @@ export async function runFloodRow(
     if (!sampler.available) say("no /proc: RSS and CPU figures unavailable");
 
     // What an hour-old deployment holds: an hour of ticks; the subscribe flood's own topics filled too.
-    await server.call("fill", { topic: TICKER_TOPIC_NAME, type: "tick", count: sizes.tickerBacklog, payloadBytes: 0 }, 120_000);
+    await server.call("fill", { topic: TICKER_TOPIC, type: "tick", count: sizes.tickerBacklog, payloadBytes: 0 }, 120_000);
     const signedIn = await attacker.call("signIn", { kind, url, sizes });
     if (kind === "subscribe") {
       for (const userId of signedIn.userIds) {

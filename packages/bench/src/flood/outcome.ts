@@ -1,6 +1,3 @@
-/** The ticker topic every signed-in user may read (as on a real deployment). */
-export const TICKER_TOPIC_NAME = "system:ticker";
-
 /** What the attacker got: what the server let through and how it refused or cut the rest. */
 export interface AttackOutcome {
   kind: string;

@@ -1,3 +1,4 @@
+import { SOCKET_PATH } from "@repo/protocol";
 import { WebSocket, type RawData } from "ws";
 import { frameText } from "../loadgen/frame-text";
 
@@ -44,7 +45,7 @@ export class RawSocketIo {
    * with the server's error code when the connection is refused.
    */
   static connect(baseUrl: string, token: string, options: { localAddress?: string; timeoutMs: number }): Promise<RawSocketIo> {
-    const url = `${baseUrl.replace(/^http/, "ws")}/v1/ws/?EIO=4&transport=websocket`;
+    const url = `${baseUrl.replace(/^http/, "ws")}${SOCKET_PATH}/?EIO=4&transport=websocket`;
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: options.timeoutMs, localAddress: options.localAddress });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

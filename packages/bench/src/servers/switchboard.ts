@@ -1,4 +1,5 @@
 import { createDatabase } from "@repo/db";
+import { TICKER_TOPIC } from "@repo/protocol";
 import { createServer, type ServerDeps } from "@repo/realtime";
 import { BENCH_EVENT_TYPE, BENCH_TOPIC, type BenchPayload } from "../message";
 import { configFor, type ServerProfile } from "./switchboard-config";
@@ -11,8 +12,6 @@ const benchFeature: Feature = {
   name: "bench",
   topics: { system: (_user, id) => `system:${id}` === BENCH_TOPIC },
 };
-
-export const TICKER_TOPIC = "system:ticker";
 
 /**
  * What an attacker reaches on a real deployment, for the flood rows: the
