@@ -22,6 +22,10 @@ let tokens: string[] = [];
 let subscribers: Subscriber[] = [];
 let idle: Subscriber[] = [];
 let idleTickets: string[] = [];
+/** Flood rows: one keep-alive agent per subscriber, bound to that subscriber's own loopback address. */
+let agents: http.Agent[] = [];
+let addresses: string[] = [];
+let groupScenarios: Scenario[] = [];
 
 function current() {
   if (!row) throw new Error("connect first");
@@ -46,40 +50,92 @@ async function inBatches(count: number, concurrency: number, task: (index: numbe
   return failures;
 }
 
+/**
+ * Flood rows run the service with its default limits, which may include a
+ * limit on sign-ins in total: a refused (429) well-behaved sign-in waits and
+ * tries again (1 + 2 + 4 + 8 s at most) instead of failing the row.
+ */
+async function signInPatiently(context: { url: string; agent: http.Agent }, name: string, patient: boolean): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await signIn(context, name);
+    } catch (error) {
+      if (!patient || attempt >= 4 || !(error as Error).message.startsWith("sign-in: 429")) throw error;
+      await sleep(1000 * 2 ** attempt);
+    }
+  }
+}
+
 function contextFor(index: number, extra: Partial<SubscriberContext>): SubscriberContext {
   const { url, topic, pollIntervalMs } = current();
-  return { url, topic, agent, pollIntervalMs, token: tokens.length > 0 ? tokens[index % tokens.length] : undefined, ...extra };
+  return {
+    url,
+    topic,
+    agent: agents[index] ?? agent,
+    localAddress: addresses[index],
+    pollIntervalMs,
+    token: tokens.length > 0 ? tokens[index % tokens.length] : undefined,
+    ...extra,
+  };
+}
+
+/** A group of subscribers of one transport; a flood row mixes several. */
+export interface SubscriberGroup {
+  scenario: Scenario;
+  subscribers: number;
 }
 
 const api = {
-  async connect(args: { scenario: Scenario; url: string; topic: string; subscribers: number; pollIntervalMs: number }) {
+  /**
+   * Signs in and opens the row's subscribers: `subscribers` of `scenario`, or
+   * the `groups` given (flood rows), each subscriber from its own loopback
+   * source address when `addresses` is given (so per-IP limits see distinct clients).
+   */
+  async connect(args: {
+    scenario: Scenario;
+    url: string;
+    topic: string;
+    subscribers: number;
+    pollIntervalMs: number;
+    groups?: SubscriberGroup[];
+    addresses?: string[];
+  }) {
     row = { scenario: args.scenario, url: args.url, topic: args.topic, pollIntervalMs: args.pollIntervalMs };
     receipts.clear();
+    const groups = args.groups ?? [{ scenario: args.scenario, subscribers: args.subscribers }];
+    groupScenarios = groups.map((group) => group.scenario);
+    const plan = groups.flatMap((group, index) => Array.from({ length: group.subscribers }, () => ({ group: index, scenario: group.scenario })));
+    const total = plan.length;
+    for (const old of agents) old.destroy();
+    addresses = args.addresses ?? [];
+    if (addresses.length > 0 && addresses.length < total) throw new Error(`${total} subscribers need as many addresses, got ${addresses.length}`);
+    agents = addresses.slice(0, total).map((localAddress) => new http.Agent({ keepAlive: true, localAddress }));
     const startedAt = monotonicMs();
     tokens = [];
-    if (isSwitchboard(args.scenario)) {
-      const signed: string[] = new Array<string>(args.subscribers);
-      const failures = await inBatches(args.subscribers, 8, async (i) => {
-        signed[i] = await signIn({ url: args.url, agent }, `bench-${i}`);
+    if (plan.some((entry) => isSwitchboard(entry.scenario))) {
+      const signed: string[] = new Array<string>(total);
+      const failures = await inBatches(total, 8, async (i) => {
+        signed[i] = await signInPatiently({ url: args.url, agent: agents[i] ?? agent }, `bench-${i}`, addresses.length > 0);
       });
       if (failures.length > 0) throw new Error(`sign-in failed ${failures.length}×: ${failures[0]!.message}`);
       tokens = signed;
     }
     const signInMs = monotonicMs() - startedAt;
     subscribers = [];
-    const failures = await inBatches(args.subscribers, 50, async (i) => {
-      const log = receipts.add();
+    const failures = await inBatches(total, 50, async (i) => {
+      const { group, scenario } = plan[i]!;
+      const log = receipts.add(group);
       const subscriber = openSubscriber(
-        args.scenario,
+        scenario,
         contextFor(i, {
           onEnvelope: (envelope, receivedAt) => receipts.record(log, envelope, receivedAt),
-          startDelayMs: Math.floor((i / args.subscribers) * args.pollIntervalMs),
+          startDelayMs: Math.floor((i / total) * args.pollIntervalMs),
         }),
       );
       subscribers.push(subscriber);
       await subscriber.ready;
     });
-    if (failures.length > 0) throw new Error(`${failures.length} of ${args.subscribers} subscribers failed: ${failures[0]!.message}`);
+    if (failures.length > 0) throw new Error(`${failures.length} of ${total} subscribers failed: ${failures[0]!.message}`);
     return { connected: subscribers.length, signInMs, connectMs: monotonicMs() - startedAt - signInMs };
   },
 
@@ -109,6 +165,38 @@ const api = {
     }
     const expected = receipts.subscribers.length * args.lastSeq;
     return { latency, windowDeliveries: latency.samples, expected, received, lost: expected - received, duplicates, outOfOrder, ...counters };
+  },
+
+  /**
+   * One window of a flood row: latency per subscriber group and overall, and
+   * the window's messages each subscriber never received (by the end of the
+   * drain). A message never received counts in the latency figures with the
+   * least latency it had: `asOf` − the time it was due (`schedule`), so a
+   * percentile over a window with losses is a lower bound, not an omission.
+   */
+  windowReport(args: { fromSeq: number; toSeq: number; asOf: number; schedule: { startSeq: number; startedAt: number; rate: number } }) {
+    const count = Math.max(0, args.toSeq - args.fromSeq + 1);
+    const dueAt = (seq: number) => args.schedule.startedAt + ((seq - args.schedule.startSeq - 1) * 1000) / args.schedule.rate;
+    const censored = groupScenarios.map(() => [] as number[]);
+    let lost = 0;
+    for (const log of receipts.subscribers) {
+      for (const seq of log.missingBetween(args.fromSeq, args.toSeq)) {
+        censored[log.group]!.push(args.asOf - dueAt(seq));
+        lost++;
+      }
+    }
+    const expected = receipts.subscribers.length * count;
+    const latencies = (group?: number) => [
+      ...receipts.latenciesBetween(args.fromSeq, args.toSeq, group),
+      ...(group === undefined ? censored.flat() : censored[group]!),
+    ];
+    return {
+      latency: summarize(latencies()),
+      groups: groupScenarios.map((scenario, group) => ({ scenario, latency: summarize(latencies(group)) })),
+      expected,
+      received: expected - lost,
+      lost,
+    };
   },
 
   /**
@@ -176,5 +264,6 @@ serveApi(api);
 process.on("SIGTERM", () => {
   for (const subscriber of [...subscribers, ...idle]) subscriber.close();
   agent.destroy();
+  for (const perAddress of agents) perAddress.destroy();
   process.exit(0);
 });

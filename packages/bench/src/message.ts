@@ -35,8 +35,8 @@ export function makePad(payloadBytes: number): string {
   return "x".repeat(Math.max(0, payloadBytes - bare));
 }
 
-export function makePayload(seq: number, pad: string): BenchPayload {
-  return { seq, sentAt: monotonicMs(), pad };
+export function makePayload(seq: number, pad: string, sentAt = monotonicMs()): BenchPayload {
+  return { seq, sentAt, pad };
 }
 
 export function isBenchEnvelope(value: unknown): value is Envelope {

@@ -1,5 +1,6 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { DEFAULT_FLOOD_SIZES, FLOOD_KINDS, isFloodKind, type FloodKind, type FloodSizes } from "./flood/kinds";
 import { isScenario, SWITCHBOARD_SCENARIOS, type Scenario } from "./scenarios";
 
 export interface BenchOptions {
@@ -27,6 +28,9 @@ export interface BenchOptions {
   pin: boolean;
   /** Write a V8 CPU profile of every server process into this folder. */
   profileDir?: string;
+  /** Flood rows to run after the transport rows (none by default). */
+  floods: FloodKind[];
+  floodSizes: FloodSizes;
 }
 
 export const USAGE = `Usage: pnpm bench [options]
@@ -38,13 +42,21 @@ export const USAGE = `Usage: pnpm bench [options]
   --idle M            idle connections for heap per connection, 0 to skip (default 1000; --quick 50)
   --transports LIST   comma-separated: websocket,sse,long-polling,polling and/or
                       bare-socketio,bare-ws,bare-sse,bare-long-poll,bare-poll
-                      (default: the four transports; each brings its baselines)
+                      (default: the four transports; each brings its baselines), or none
+  --flood LIST        also run flood rows: subscribe,session,poll or all (default: none).
+                      Each: a fresh Switchboard with its default limits, --subscribers
+                      well-behaved clients (half WebSocket, half SSE) measured without,
+                      then with the attack; the attacker runs in a third process
+  --flood-sockets N   subscribe flood: attacker sockets (default 4; --quick 2)
+  --flood-packets N   subscribe flood: subscribe packets per socket (default 200; --quick 20)
+  --flood-rss-limit M kill the server when its RSS passes M MiB (default 4096)
   --no-baselines      run only the rows named in --transports
   --payload BYTES     payload size of each message (default 200)
   --poll-interval MS  short-polling interval (default 1000)
   --quick             a tiny run for smoke tests
   --out DIR           results folder (default <repo>/bench/results)
-  --docs / --no-docs  copy the Markdown to docs/benchmark.md (default: on, off with --quick)
+  --docs / --no-docs  copy the Markdown to docs/benchmark.md (default: on; off with --quick
+                      or --transports none)
   --log-level LEVEL   Switchboard log level (default warn)
   --retries N         measure a row again, up to N times, when other processes used > 10 % of
                       the machine during its window (default 2; --quick 0)
@@ -80,18 +92,27 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       profile: { type: "string" },
       "no-pin": { type: "boolean" },
       retries: { type: "string" },
+      flood: { type: "string" },
+      "flood-sockets": { type: "string" },
+      "flood-packets": { type: "string" },
+      "flood-rss-limit": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
   });
   if (values.help) return "help";
   const quick = values.quick ?? false;
-  const transports = (values.transports ?? SWITCHBOARD_SCENARIOS.join(","))
-    .split(",")
-    .map((name) => name.trim())
-    .filter(Boolean);
+  const list = (text: string) =>
+    text
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean);
+  const transports = values.transports === "none" ? [] : list(values.transports ?? SWITCHBOARD_SCENARIOS.join(","));
   for (const name of transports) if (!isScenario(name)) throw new Error(`unknown transport "${name}"`);
-  if (transports.length === 0) throw new Error("--transports names no transport");
+  if (transports.length === 0 && values.transports !== "none") throw new Error("--transports names no transport");
+  const floods = values.flood === undefined ? [] : values.flood === "all" ? [...FLOOD_KINDS] : list(values.flood);
+  for (const name of floods) if (!isFloodKind(name)) throw new Error(`unknown flood "${name}" (subscribe, session, poll or all)`);
+  if (transports.length === 0 && floods.length === 0) throw new Error("nothing to run: --transports none and no --flood");
   return {
     subscribers: Math.floor(positiveNumber("subscribers", values.subscribers, quick ? 10 : 100)),
     rate: positiveNumber("rate", values.rate, 20),
@@ -104,10 +125,18 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     baselines: !values["no-baselines"],
     quick,
     outDir: values.out,
-    docs: values["no-docs"] ? false : (values.docs ?? !quick),
+    // A flood-only run has no transport rows: it must not replace docs/benchmark.md unless asked to.
+    docs: values["no-docs"] ? false : (values.docs ?? (!quick && transports.length > 0)),
     logLevel: values["log-level"] ?? "warn",
     profileDir: values.profile,
     retries: Math.floor(positiveNumber("retries", values.retries, quick ? 0 : 2, true)),
     pin: !values["no-pin"] && os.cpus().length >= 2 && process.platform === "linux",
+    floods: floods as FloodKind[],
+    floodSizes: {
+      ...DEFAULT_FLOOD_SIZES,
+      sockets: Math.floor(positiveNumber("flood-sockets", values["flood-sockets"], quick ? 2 : DEFAULT_FLOOD_SIZES.sockets)),
+      packetsPerSocket: Math.floor(positiveNumber("flood-packets", values["flood-packets"], quick ? 20 : DEFAULT_FLOOD_SIZES.packetsPerSocket)),
+      rssLimitMiB: positiveNumber("flood-rss-limit", values["flood-rss-limit"], DEFAULT_FLOOD_SIZES.rssLimitMiB),
+    },
   };
 }

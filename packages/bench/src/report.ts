@@ -1,4 +1,6 @@
+import { ATTACK_HEADER, attackRows, FLOOD_HEADER, FLOOD_METHOD_NOTES, FLOOD_RATIO_HEADER, floodRatioRows, floodRows } from "./flood/report";
 import type { BenchOptions } from "./options";
+import type { FloodResult } from "./run-flood-row";
 import type { RowResult } from "./run-row";
 import { BASELINE_OF, isSwitchboard, type BareScenario, type Scenario, type SwitchboardScenario } from "./scenarios";
 
@@ -49,6 +51,8 @@ export interface BenchResults {
   rows: RowResult[];
   comparisons: Comparison[];
   checks: Check[];
+  /** Flood rows (--flood), when run. */
+  floods?: FloodResult[];
 }
 
 const ratio = (a: number | undefined, b: number | undefined) =>
@@ -154,7 +158,7 @@ function checkCells(check: Check): string[] {
   return [check.row, check.target, value, limit, verdict(check.pass), check.note ?? ""];
 }
 
-const TEXT_COLUMNS = new Set(["row", "baseline", "target", "result", "note"]);
+const TEXT_COLUMNS = new Set(["row", "baseline", "target", "result", "note", "flood", "phase", "attacker outcome"]);
 
 function textTable(header: string[], rows: string[][]): string {
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? "").length)));
@@ -182,6 +186,20 @@ export function renderText(results: BenchResults): string {
     "Targets (the design brief's performance targets):",
     textTable(["row", "target", "value", "limit", "result", "note"], results.checks.map(checkCells)),
   ];
+  const floods = results.floods ?? [];
+  if (floods.length > 0) {
+    parts.push(
+      "",
+      "Floods (the same well-behaved clients without and with each attack; default limits):",
+      textTable(FLOOD_HEADER, floodRows(floods)),
+      "",
+      "Flood ÷ no flood:",
+      textTable(FLOOD_RATIO_HEADER, floodRatioRows(floods)),
+      "",
+      "Attacker:",
+      ...attackRows(floods).map(([kind, summary, clients]) => `- ${kind}: ${summary} (well-behaved clients: errors / anomalies ${clients})`),
+    );
+  }
   const failed = results.rows.filter((row) => !row.ok);
   for (const row of failed) parts.push(`\n${row.scenario} failed: ${row.error}`);
   return parts.join("\n");
@@ -255,6 +273,22 @@ function busyNote(results: BenchResults): string[] {
   return [`> **Warning:** other processes used more than ${BUSY_MACHINE_PCT} % of the machine's CPU while these rows were measured: ${list}. Their figures are skewed.`, ""];
 }
 
+function floodSection(floods: FloodResult[]): string[] {
+  if (floods.length === 0) return [];
+  return [
+    "## Floods",
+    "",
+    "The same well-behaved clients (half WebSocket, half SSE, each from its own address) measured without and then with each attack, on one Switchboard process with its default limits.",
+    "",
+    markdownTable(FLOOD_HEADER, floodRows(floods)),
+    "",
+    markdownTable(FLOOD_RATIO_HEADER, floodRatioRows(floods)),
+    "",
+    markdownTable(ATTACK_HEADER, attackRows(floods)),
+    "",
+  ];
+}
+
 export function renderMarkdown(results: BenchResults): string {
   return [
     "# Switchboard benchmark",
@@ -289,9 +323,11 @@ export function renderMarkdown(results: BenchResults): string {
     details(results),
     "",
     ...results.rows.filter((row) => !row.ok).map((row) => `- **${row.scenario} failed:** ${row.error}`),
+    ...floodSection(results.floods ?? []),
     "## Method",
     "",
     METHOD_NOTES,
+    ...((results.floods ?? []).length > 0 ? [FLOOD_METHOD_NOTES] : []),
     "",
   ].join("\n");
 }

@@ -82,7 +82,7 @@ function cpuMs(before: NodeJS.CpuUsage, after: NodeJS.CpuUsage): number {
 }
 
 /** The whole machine's busy CPU time so far (all CPUs, ms). */
-function machineCpu(): { busyMs: number; at: number; cpus: number } {
+export function machineCpu(): { busyMs: number; at: number; cpus: number } {
   const cpus = os.cpus();
   let busyMs = 0;
   for (const cpu of cpus) busyMs += cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq;
@@ -90,7 +90,7 @@ function machineCpu(): { busyMs: number; at: number; cpus: number } {
 }
 
 /** Pins every thread of a process to one CPU (Linux taskset); false when that is not possible. */
-function pinToCpu(pid: number | undefined, cpu: number): Promise<boolean> {
+export function pinToCpu(pid: number | undefined, cpu: number): Promise<boolean> {
   if (pid === undefined) return Promise.resolve(false);
   return new Promise((resolve) => execFile("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], (error) => resolve(!error)));
 }
@@ -100,8 +100,8 @@ export async function runRow(scenario: Scenario, options: BenchOptions, progress
   const kind = serverKindOf(scenario);
   const server = new ChildHandle<ServerApi>(`${scenario} server`, SERVER_SCRIPT, { cwd: PACKAGE_DIR, execArgv: ["--expose-gc"] });
   const loadgen = new ChildHandle<LoadgenApi>(`${scenario} load generator`, LOADGEN_SCRIPT, { cwd: PACKAGE_DIR });
-  liveChildren.add(server as ChildHandle<never>);
-  liveChildren.add(loadgen as ChildHandle<never>);
+  liveChildren.add(server);
+  liveChildren.add(loadgen);
   try {
     await Promise.all([server.ready, loadgen.ready]);
     if (options.pin) {
@@ -208,8 +208,8 @@ export async function runRow(scenario: Scenario, options: BenchOptions, progress
     return result;
   } finally {
     await Promise.all([server.stop(), loadgen.stop()]);
-    liveChildren.delete(server as ChildHandle<never>);
-    liveChildren.delete(loadgen as ChildHandle<never>);
+    liveChildren.delete(server);
+    liveChildren.delete(loadgen);
   }
 }
 

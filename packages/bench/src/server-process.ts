@@ -11,9 +11,12 @@ import { serveApi } from "./ipc";
 import { makePad, makePayload, monotonicMs } from "./message";
 import type { ServerKind } from "./scenarios";
 import { startBareHttp, startBareSocketIo, startBareWs } from "./servers/bare";
+import type { SwitchboardBench } from "./servers/switchboard";
+import type { ServerProfile } from "./servers/switchboard-config";
 import type { BenchServer } from "./servers/types";
 
 let server: BenchServer | undefined;
+let switchboard: SwitchboardBench | undefined;
 let seq = 0;
 let publisher: NodeJS.Timeout | undefined;
 let profiler: Session | undefined;
@@ -33,12 +36,16 @@ async function collectGarbage() {
 }
 
 const api = {
-  async start(args: { kind: ServerKind; logLevel: string }) {
+  /**
+   * `profile` (Switchboard only) picks the service's config: "bench" (the
+   * normal rows, generous limits) or "flood" (the service's default limits).
+   */
+  async start(args: { kind: ServerKind; logLevel: string; profile?: ServerProfile }) {
     switch (args.kind) {
       case "switchboard": {
         // Loaded only here, so the bare rows run even while the service does not build.
         const { startSwitchboard } = await import("./servers/switchboard");
-        server = await startSwitchboard({ logLevel: args.logLevel });
+        server = switchboard = await startSwitchboard({ logLevel: args.logLevel, profile: args.profile ?? "bench" });
         break;
       }
       case "bare-socketio":
@@ -54,30 +61,56 @@ const api = {
     return { url: server.url, pid: process.pid };
   },
 
-  /** Publishes `rate` messages a second, catching up on timer drift (at most 1,000 per tick). */
-  publish(args: { rate: number; payloadBytes: number }) {
+  /**
+   * Publishes `rate` messages a second, catching up on timer drift (at most
+   * 1,000 per tick). With `scheduled` (flood rows) a message's `sentAt` is the
+   * time it was due, not the time the timer got to it: a server whose event
+   * loop is blocked publishes late, and that wait is part of what its clients
+   * suffer (no coordinated omission).
+   */
+  publish(args: { rate: number; payloadBytes: number; scheduled?: boolean }) {
     const target = running();
     const pad = makePad(args.payloadBytes);
     const startedAt = monotonicMs();
+    const startSeq = seq;
     let sent = 0;
+    const dueAt = (index: number) => startedAt + (index * 1000) / args.rate;
     const tick = () => {
       const due = Math.floor(((monotonicMs() - startedAt) * args.rate) / 1000) + 1;
       for (let burst = 0; sent < due && burst < 1000; burst++) {
+        const payload = args.scheduled ? makePayload(seq + 1, pad, dueAt(sent)) : makePayload(seq + 1, pad);
         sent++;
         seq++;
-        target.publish(seq, makePayload(seq, pad));
+        target.publish(seq, payload);
       }
     };
     tick();
-    publisher = setInterval(tick, Math.max(1, Math.min(50, 1000 / args.rate)));
-    return { startSeq: seq };
+    if (args.scheduled) {
+      // Each tick aimed at the next message's due time: an interval timer drifts by up to one
+      // interval before the catch-up fires, which would read as latency here.
+      const next = () => {
+        publisher = setTimeout(() => {
+          tick();
+          next();
+        }, Math.max(0, dueAt(sent) - monotonicMs()));
+      };
+      next();
+    } else {
+      publisher = setInterval(tick, Math.max(1, Math.min(50, 1000 / args.rate)));
+    }
+    // The message k (0-based) of this run is seq startSeq + k + 1, due at startedAt + k / rate (monotonic ms).
+    return { startSeq, startedAt };
   },
 
   stopPublishing() {
+    // Node's clearInterval also clears the scheduled mode's setTimeout.
     clearInterval(publisher);
     publisher = undefined;
     return { lastSeq: seq };
   },
+
+  /** Answers at once: how long the answer takes is how long the event loop was busy (flood rows). */
+  ping: () => monotonicMs(),
 
   /** A point of the measurement window: last published seq, CPU and memory. */
   sample() {
@@ -91,6 +124,18 @@ const api = {
   },
 
   connections: () => running().connections(),
+
+  /** Flood rows: fills a topic with a backlog (published in this process, before any window). */
+  fill(args: { topic: string; type: string; count: number; payloadBytes: number }) {
+    if (!switchboard) throw new Error("fill needs a Switchboard server");
+    return switchboard.fill(args.topic, args.type, args.count, args.payloadBytes);
+  },
+
+  /** Flood rows: users and sessions in the database. */
+  counts() {
+    if (!switchboard) throw new Error("counts needs a Switchboard server");
+    return switchboard.counts();
+  },
 
   /** Starts a V8 CPU profile (the measured window only, with --profile). */
   async startProfile() {
@@ -114,7 +159,7 @@ const api = {
   async close() {
     clearInterval(publisher);
     await server?.close();
-    server = undefined;
+    server = switchboard = undefined;
   },
 };
 

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import { parseOptions, USAGE, type BenchOptions } from "../options";
 import { BUSY_MACHINE_PCT, compare, renderMarkdown, renderText, type BenchResults } from "../report";
+import { runFloodRow, type FloodResult } from "../run-flood-row";
 import { liveChildren, PACKAGE_DIR, runRow, type RowResult } from "../run-row";
 import { planRows, serverKindOf, type Scenario } from "../scenarios";
 import type { LatencySummary } from "../stats";
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
   const rows = planRows(options.transports, options.baselines);
   const startedAt = new Date();
   console.log(
-    `Switchboard bench: ${rows.join(", ")}\n` +
+    `Switchboard bench: ${[...rows, ...options.floods.map((kind) => `flood:${kind}`)].join(", ")}\n` +
       `${options.subscribers} subscribers, ${options.rate} msg/s, ${options.payloadBytes} B payload, ` +
       `${options.warmupS} s warm-up + ${options.durationS} s measured, ${options.idle} idle connections` +
       `${options.quick ? " (quick)" : ""}\n`,
@@ -121,6 +122,13 @@ async function main(): Promise<number> {
     results.push(best!);
   }
 
+  // Flood rows: one attempt each (an attack is not rerun on a busy machine; the other-load column says how busy it was).
+  const floods: FloodResult[] = [];
+  for (const kind of options.floods) {
+    const progress = (name: string, message: string) => console.log(`[${stamp()}] ${name.padEnd(14)} ${message}`);
+    floods.push(await runFloodRow(kind, options, options.floodSizes, progress));
+  }
+
   const busy = results.filter((row) => row.ok && row.otherCpuPct > BUSY_MACHINE_PCT);
   if (busy.length > 0) {
     console.warn(
@@ -145,6 +153,7 @@ async function main(): Promise<number> {
     rows: results,
     comparisons,
     checks,
+    ...(floods.length > 0 ? { floods } : {}),
   };
 
   console.log(`\n${renderText(report)}\n`);
@@ -160,7 +169,8 @@ async function main(): Promise<number> {
     await writeFile(docsFile, markdown);
     console.log(`Wrote ${docsFile}`);
   }
-  return results.every((row) => row.ok) ? 0 : 1;
+  // A flood row that hit the RSS limit or crashed the server is a measured result (the "before" figure), not a bench failure.
+  return results.every((row) => row.ok) && floods.every((flood) => flood.calm !== undefined) ? 0 : 1;
 }
 
 main().then(

@@ -2,6 +2,10 @@ import type { Envelope } from "../message";
 
 /** What one subscriber received, by sequence number: losses, duplicates and order. */
 export class SubscriberLog {
+  constructor(
+    /** Which group of subscribers it belongs to (a flood row's transports); 0 otherwise. */
+    readonly group = 0,
+  ) {}
   private seen = new Uint8Array(1024);
   unique = 0;
   duplicates = 0;
@@ -26,6 +30,13 @@ export class SubscriberLog {
     return true;
   }
 
+  /** The seqs among from..to this subscriber never received. */
+  missingBetween(from: number, to: number): number[] {
+    const missing: number[] = [];
+    for (let seq = Math.max(1, from); seq <= to; seq++) if (!this.seen[seq]) missing.push(seq);
+    return missing;
+  }
+
   /** Distinct messages received among seq 1..last. */
   uniqueUpTo(last: number): number {
     let count = 0;
@@ -40,9 +51,10 @@ export class Receipts {
   readonly subscribers: SubscriberLog[] = [];
   private seqs: number[] = [];
   private latencies: number[] = [];
+  private groups: number[] = [];
 
-  add(): SubscriberLog {
-    const log = new SubscriberLog();
+  add(group = 0): SubscriberLog {
+    const log = new SubscriberLog(group);
     this.subscribers.push(log);
     return log;
   }
@@ -52,14 +64,15 @@ export class Receipts {
     if (!log.receive(seq)) return;
     this.seqs.push(seq);
     this.latencies.push(receivedAt - sentAt);
+    this.groups.push(log.group);
   }
 
-  /** Latencies of first receipts of seq in [from, to]. */
-  latenciesBetween(from: number, to: number): number[] {
+  /** Latencies of first receipts of seq in [from, to] (of one group's subscribers, if given). */
+  latenciesBetween(from: number, to: number, group?: number): number[] {
     const out: number[] = [];
     for (let i = 0; i < this.seqs.length; i++) {
       const seq = this.seqs[i]!;
-      if (seq >= from && seq <= to) out.push(this.latencies[i]!);
+      if (seq >= from && seq <= to && (group === undefined || this.groups[i] === group)) out.push(this.latencies[i]!);
     }
     return out;
   }
@@ -68,5 +81,6 @@ export class Receipts {
     this.subscribers.length = 0;
     this.seqs = [];
     this.latencies = [];
+    this.groups = [];
   }
 }

@@ -4,6 +4,7 @@ import { io } from "socket.io-client";
 import { WebSocket } from "ws";
 import { isBenchEnvelope, monotonicMs, type Envelope } from "../message";
 import type { Scenario } from "../scenarios";
+import { frameText } from "./frame-text";
 import { httpRequest, openEventStream } from "./http";
 import { counters } from "./meter";
 
@@ -26,6 +27,8 @@ export interface SubscriberContext {
   onEnvelope?: (envelope: Envelope, receivedAt: number) => void;
   /** Delay before the first poll, to spread pollers over the interval. */
   startDelayMs?: number;
+  /** Source address of the socket.io connection (flood rows: one loopback address per client); HTTP takes it from `agent`. */
+  localAddress?: string;
 }
 
 export interface Subscriber {
@@ -87,6 +90,8 @@ function socketIoSubscriber(context: SubscriberContext, switchboard: boolean): S
     forceNew: true,
     reconnection: false,
     timeout: CONNECT_TIMEOUT_MS,
+    // engine.io-client hands `localAddress` to ws at runtime; its typings omit it.
+    ...(context.localAddress ? ({ localAddress: context.localAddress } as Record<string, unknown>) : {}),
   });
   socket.on("event", (value: unknown) => deliver(context, value, monotonicMs()));
   socket.on("reset", () => counters.anomalies++);
@@ -122,7 +127,7 @@ function wsSubscriber(context: SubscriberContext): Subscriber {
   const socket = new WebSocket(context.url.replace(/^http/, "ws"), { perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS });
   socket.on("message", (data) => {
     const receivedAt = monotonicMs();
-    deliver(context, JSON.parse(String(data)), receivedAt);
+    deliver(context, JSON.parse(frameText(data)), receivedAt);
   });
   let closing = false;
   socket.on("close", () => {

@@ -1,6 +1,8 @@
 import { createDatabase } from "@repo/db";
+import { TICKER_TOPIC } from "@repo/protocol";
 import { createServer, type ServerDeps } from "@repo/realtime";
 import { BENCH_EVENT_TYPE, BENCH_TOPIC, type BenchPayload } from "../message";
+import { configFor, type ServerProfile } from "./switchboard-config";
 import type { BenchServer } from "./types";
 
 type Feature = NonNullable<ServerDeps["features"]>[number];
@@ -12,19 +14,62 @@ const benchFeature: Feature = {
 };
 
 /**
+ * What an attacker reaches on a real deployment, for the flood rows: the
+ * built-in ticker's `system:ticker` (one tick a second, readable by anyone
+ * signed in) and the echo feature's own `echo:<userId>` topic, with the
+ * same read rules as the service's echo and ticker features.
+ */
+const floodFeatures: Feature[] = [
+  {
+    name: "bench",
+    topics: { system: (_user, id) => `system:${id}` === BENCH_TOPIC || `system:${id}` === TICKER_TOPIC },
+    start({ hub }) {
+      let n = 0;
+      const timer = setInterval(() => void hub.publish(TICKER_TOPIC, "tick", { n: ++n }), 1000);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+  },
+  { name: "echo", topics: { echo: (user, id) => user.id === id } },
+];
+
+export interface SwitchboardBench extends BenchServer {
+  /** Appends `count` events of about `payloadBytes` each to a topic (the flood rows' far-behind backlog). */
+  fill(topic: string, type: string, count: number, payloadBytes: number): Promise<{ head: number }>;
+  /** Rows in the users and sessions tables (sessions a sign-in flood actually created). */
+  counts(): Promise<{ users: number; sessions: number }>;
+}
+
+/**
  * The real Switchboard service (createServer from apps/realtime) on an
  * in-memory PGlite database, with everything on: auth, origin policy, metrics,
  * slow-consumer sweeps. Only the feature list is the bench's own, and request
  * logging is at `logLevel` (warn by default: info writes two lines per poll).
+ * `profile` picks the config: generous limits for the normal rows, the
+ * service's defaults for the flood rows (see switchboard-config.ts).
  */
-export async function startSwitchboard(options: { logLevel: string }): Promise<BenchServer> {
+export async function startSwitchboard(options: { logLevel: string; profile: ServerProfile }): Promise<SwitchboardBench> {
   const db = await createDatabase({ pgliteDir: "memory" });
-  const server = await createServer({ db, logger: { level: options.logLevel }, features: [benchFeature] });
+  const server = await createServer({
+    db,
+    config: configFor(options.profile),
+    logger: { level: options.logLevel },
+    features: options.profile === "flood" ? floodFeatures : [benchFeature],
+  });
   const url = await server.listen({ port: 0, host: "127.0.0.1" });
   return {
     url,
     publish(_seq: number, payload: BenchPayload) {
       void server.hub.publish(BENCH_TOPIC, BENCH_EVENT_TYPE, payload);
+    },
+    async fill(topic, type, count, payloadBytes) {
+      const text = "f".repeat(payloadBytes);
+      for (let n = 1; n <= count; n++) await server.hub.publish(topic, type, { n, text });
+      return { head: (await server.hub.head(topic)).offset };
+    },
+    async counts() {
+      const [users, sessions] = await Promise.all([db.prisma.user.count(), db.prisma.session.count()]);
+      return { users, sessions };
     },
     connections: () =>
       new Promise((resolve, reject) => server.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),

@@ -1,0 +1,28 @@
+import type { ServerDeps } from "@repo/realtime";
+
+type SwitchboardConfig = NonNullable<ServerDeps["config"]>;
+
+/** Which config a Switchboard server process runs with. */
+export type ServerProfile = "bench" | "flood";
+
+/**
+ * The bench's normal rows sign in every subscriber (and open up to --idle
+ * connections per row) from 127.0.0.1, so per-IP and per-user limits
+ * (sign-ins per minute, connections per IP/user, subscribes and polls per
+ * second) must be far above what a row needs, or they would refuse the bench
+ * itself. Put every such limit here, set generously (e.g. 1e9 sign-ins per
+ * IP, 100,000 connections per IP and per user): these rows measure transport
+ * cost, not limits.
+ */
+export const BENCH_ROW_CONFIG: SwitchboardConfig = {};
+
+/**
+ * Flood rows run the service with its defaults, limits included: that is
+ * what they measure. Their well-behaved clients each come from their own
+ * loopback address and sign in once, so default per-IP limits do not refuse them.
+ */
+export const FLOOD_ROW_CONFIG: SwitchboardConfig = {};
+
+export function configFor(profile: ServerProfile): SwitchboardConfig {
+  return profile === "flood" ? FLOOD_ROW_CONFIG : BENCH_ROW_CONFIG;
+}
