@@ -34,7 +34,8 @@ function startService(options: { env?: Record<string, string | undefined>; injec
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const baseUrl = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 30_000);
+    // Generous: tsx plus PGlite's first migration take 20 s and more on a loaded 2-core machine.
+    const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 60_000);
     child.stdout.on("data", () => {
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match) {
@@ -85,7 +86,7 @@ describe("the service process", () => {
     expect(logs).not.toContain(token);
     expect(logs).not.toContain(ticket);
     expect(logs).not.toContain(cookie.split("=")[1]!);
-  });
+  }, 90_000);
 
   test.skipIf(existsSync(dotEnv) && /^\s*SESSION_SECRET=/m.test(readFileSync(dotEnv, "utf8")))(
     "refuses to start without SESSION_SECRET when NODE_ENV is unset (F6: it counts as production)",
@@ -96,7 +97,7 @@ describe("the service process", () => {
       expect(service.output()).toContain("NODE_ENV unset counts as production");
       expect(service.output()).not.toContain("Server listening");
     },
-    60_000,
+    90_000,
   );
 
   test("an unhandled rejection is logged loudly and the service keeps serving (last line for F1)", async () => {
@@ -114,7 +115,7 @@ describe("the service process", () => {
     expect((await fetch(`${baseUrl}/v1/session`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"After"}' })).status).toBe(201);
     service.child.kill("SIGTERM");
     expect(await service.exited).toBe(0);
-  }, 60_000);
+  }, 90_000);
 
   test("an uncaught exception is logged as fatal, open streams are drained with server_shutdown, and the process exits 1", async () => {
     const service = startService({ injectFaults: true });
@@ -135,7 +136,7 @@ describe("the service process", () => {
     expect(line?.level).toBe(60);
     expect(line?.msg).toContain("uncaught exception");
     expect(service.output()).toContain("shutdown complete");
-  }, 60_000);
+  }, 90_000);
 });
 
 /** The service's JSON log lines (pino), skipping anything else on the streams. */
