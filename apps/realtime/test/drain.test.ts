@@ -25,6 +25,7 @@ async function refusesConnections(baseUrl: string, timeoutMs = 5000) {
   return false;
 }
 
+// Each test boots its own service (PGlite included): slow on a loaded machine, hence the timeouts.
 describe("graceful drain on close()", () => {
   test("a command in flight when close() starts still gets its 200 and its row; open streams get server_shutdown", async () => {
     const grace = 5000;
@@ -65,7 +66,7 @@ describe("graceful drain on close()", () => {
     const receipt = await running.db.prisma.commandReceipt.findUnique({ where: { userId_id: { userId: user.id, id: "drain-command-1" } } });
     expect(receipt).toMatchObject({ type: "echo" });
     await running.db.close();
-  });
+  }, 60_000);
 
   test("a request that never completes is cut when the grace period is over, not before", async () => {
     const grace = 800;
@@ -91,7 +92,7 @@ describe("graceful drain on close()", () => {
     expect(elapsed).toBeGreaterThanOrEqual(grace - 50);
     expect(elapsed).toBeLessThan(grace + 2000);
     await running.db.close();
-  });
+  }, 60_000);
 
   test("close() twice is one drain", async () => {
     const running = await startServer();
