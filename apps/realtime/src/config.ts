@@ -17,7 +17,16 @@ export interface ServerConfig {
   sseHeartbeatMs: number;
   /** Hub retention: count, age and bytes per topic, bytes in total, and idle-topic eviction. */
   retention: RetentionPolicy;
+  /** How long close() waits for in-flight requests before it cuts what is left. */
   shutdownGraceMs: number;
+  /** Most time a client may take to send a whole request; long polls and streams are not bound by it. */
+  requestTimeoutMs: number;
+  /** Fastify `trustProxy`: which hops may set X-Forwarded-For (false: none, so `request.ip` is the peer). */
+  trustProxy: boolean | number | string[];
+  /** Bearer token for `/metrics`; undefined leaves it open. */
+  metricsToken?: string;
+  /** The background purge of old rows; `intervalMs: 0` turns it off. */
+  purge: PurgeConfig;
   /** How long a reader counts as present after its last poll or closed stream. */
   presenceTtlMs: number;
   /** Open streams, sockets and held long polls per user and per client address, all transports together. */
@@ -28,6 +37,13 @@ export interface ServerConfig {
   subscribeBacklog: { events: number; bytes: number };
   /** Most one short or long poll answer carries before answering `more: true`. */
   pollAnswer: { events: number; bytes: number };
+}
+
+export interface PurgeConfig {
+  intervalMs: number;
+  receiptRetentionDays: number;
+  /** Sessions are deleted this long after they expired or were revoked. */
+  sessionRetentionDays: number;
 }
 
 export const defaultConfig: ServerConfig = {
@@ -48,6 +64,9 @@ export const defaultConfig: ServerConfig = {
     topicIdleMs: 10 * 60 * 1000,
   },
   shutdownGraceMs: 10_000,
+  requestTimeoutMs: 30_000,
+  trustProxy: false,
+  purge: { intervalMs: 3600_000, receiptRetentionDays: 7, sessionRetentionDays: 30 },
   presenceTtlMs: 15_000,
   connectionLimits: { perUser: 16, perIp: 256 },
   sessionRevalidateMs: 60_000,
@@ -55,12 +74,18 @@ export const defaultConfig: ServerConfig = {
   pollAnswer: { events: 1000, bytes: 1024 * 1024 },
 };
 
+/** Secure cookies unless told otherwise, in production or when the browser side is https only. */
+function cookieSecureFrom(env: Env): boolean {
+  if (env.COOKIE_SECURE !== undefined) return env.COOKIE_SECURE;
+  return env.NODE_ENV === "production" || env.ALLOWED_ORIGINS.every((origin) => origin.startsWith("https://"));
+}
+
 export function configFromEnv(env: Env): ServerConfig {
   return {
     allowedOrigins: env.ALLOWED_ORIGINS,
     sessionSecret: env.SESSION_SECRET,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
-    cookieSecure: env.COOKIE_SECURE,
+    cookieSecure: cookieSecureFrom(env),
     longPollTimeoutMs: env.LONG_POLL_TIMEOUT_MS,
     longPollLingerMs: env.LONG_POLL_LINGER_MS,
     maxBufferedBytes: env.MAX_BUFFERED_BYTES,
@@ -74,6 +99,14 @@ export function configFromEnv(env: Env): ServerConfig {
       topicIdleMs: env.TOPIC_IDLE_MS,
     },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    trustProxy: env.TRUST_PROXY,
+    metricsToken: env.METRICS_TOKEN,
+    purge: {
+      intervalMs: env.PURGE_INTERVAL_MS,
+      receiptRetentionDays: env.RECEIPT_RETENTION_DAYS,
+      sessionRetentionDays: env.SESSION_RETENTION_DAYS,
+    },
     presenceTtlMs: env.PRESENCE_TTL_MS,
     connectionLimits: { perUser: env.MAX_CONNECTIONS_PER_USER, perIp: env.MAX_CONNECTIONS_PER_IP },
     sessionRevalidateMs: env.SESSION_REVALIDATE_MS,

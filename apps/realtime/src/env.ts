@@ -1,13 +1,46 @@
 // The only place the realtime service reads its environment.
 import { existsSync } from "node:fs";
+import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 /** The repo root's `.env` (see `.env.example`), if present; real environment variables win. */
 const DOT_ENV = fileURLToPath(new URL("../../../.env", import.meta.url));
 
-/** A dev-only secret: loud in logs, refused when NODE_ENV=production. */
+/** A dev-only secret: loud in logs, and used only when NODE_ENV is development or test. */
 export const DEV_SESSION_SECRET = "switchboard-dev-secret-do-not-use-in-production-0000";
+
+/** NODE_ENV values that may run without a real secret; anything else (unset too) counts as production. */
+const RELAXED_ENVS = new Set(["development", "test"]);
+
+/** One address or CIDR block, e.g. `10.0.0.0/8` or `::1`. */
+function isAddressOrCidr(value: string): boolean {
+  const [address = "", bits, ...rest] = value.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: `false` (default), `true` (trust every hop: only behind a proxy that overwrites
+ * X-Forwarded-For), a hop count, or a comma list of proxy addresses/CIDRs.
+ */
+const TrustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): boolean | number | string[] => {
+    if (value === "" || value === "false") return false;
+    if (value === "true") return true;
+    if (/^\d+$/.test(value)) return Number(value);
+    const list = value.split(",").map((a) => a.trim()).filter(Boolean);
+    const bad = list.filter((a) => !isAddressOrCidr(a));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: "custom", message: `not true, false, a hop count or addresses/CIDRs: ${bad.join(", ")}` });
+      return z.NEVER;
+    }
+    return list;
+  });
 
 const Origins = z
   .string()
@@ -16,18 +49,28 @@ const Origins = z
 
 const EnvSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    // No default: unset must not mean "development" (see the secret rule below).
+    NODE_ENV: z.enum(["development", "test", "production"]).optional(),
     HOST: z.string().default("0.0.0.0"),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    SESSION_SECRET: z.string().min(32, "SESSION_SECRET must be at least 32 characters").default(DEV_SESSION_SECRET),
+    SESSION_SECRET: z.string().min(32, "SESSION_SECRET must be at least 32 characters").optional(),
     SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
     ALLOWED_ORIGINS: Origins.default(["http://localhost:3000"]),
-    /** Set when the service sits behind HTTPS: marks the session cookie Secure. */
+    /** Marks the session cookie Secure. Unset: on in production or when every allowed origin is https. */
     COOKIE_SECURE: z
       .enum(["true", "false"])
-      .default("false")
-      .transform((v) => v === "true"),
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === "true")),
+    /** Most time a client may take to send one whole request (headers and body); bounds slow-body attacks. */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+    TRUST_PROXY: TrustProxy.default(false),
+    /** Unset: /metrics is open (local use). Set: it needs `Authorization: Bearer <token>`. */
+    METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+    /** How often the purge of old receipts, sessions and guests runs; 0 turns it off. */
+    PURGE_INTERVAL_MS: z.coerce.number().int().min(0).default(3600_000),
+    RECEIPT_RETENTION_DAYS: z.coerce.number().positive().default(7),
+    SESSION_RETENTION_DAYS: z.coerce.number().positive().default(30),
     LONG_POLL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(25_000),
     LONG_POLL_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(250),
     MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
@@ -48,10 +91,17 @@ const EnvSchema = z
     MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(256),
     SESSION_REVALIDATE_MS: z.coerce.number().int().min(1000).default(60_000),
   })
-  .refine((env) => env.NODE_ENV !== "production" || env.SESSION_SECRET !== DEV_SESSION_SECRET, {
-    message: "SESSION_SECRET must be set in production",
+  // Fail closed: only an explicit development or test NODE_ENV may fall back to the public secret.
+  .refine((env) => RELAXED_ENVS.has(env.NODE_ENV ?? "") || (env.SESSION_SECRET && env.SESSION_SECRET !== DEV_SESSION_SECRET), {
+    message:
+      "SESSION_SECRET must be set (32+ random characters, e.g. `openssl rand -base64 48`) unless NODE_ENV is development or test; NODE_ENV unset counts as production",
     path: ["SESSION_SECRET"],
-  });
+  })
+  .transform((env) => ({
+    ...env,
+    NODE_ENV: env.NODE_ENV ?? ("production" as const),
+    SESSION_SECRET: env.SESSION_SECRET ?? DEV_SESSION_SECRET,
+  }));
 
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -1,41 +1,62 @@
 // Entry point: the only file that reads env, opens the database and listens.
-import { createDatabase } from "@repo/db";
+import { createDatabase, type Database } from "@repo/db";
 import pino from "pino";
 import { configFromEnv } from "./config";
-import { DEV_SESSION_SECRET, readEnv } from "./env";
+import { DEV_SESSION_SECRET, readEnv, type Env } from "./env";
 import { loggerOptions } from "./observability/logger";
-import { createServer } from "./server";
+import { createServer, type RealtimeServer } from "./server";
 
-const env = readEnv();
+let env: Env;
+try {
+  env = readEnv();
+} catch (error) {
+  // A configuration mistake is not a crash: say what is wrong, without a stack trace.
+  console.error((error as Error).message);
+  process.exit(1);
+}
 const logger = pino(loggerOptions(env.LOG_LEVEL));
 if (env.SESSION_SECRET === DEV_SESSION_SECRET) {
-  logger.warn("SESSION_SECRET is not set: using the public development secret. Never do this in production.");
+  logger.warn(`SESSION_SECRET is not set: using the public development secret (NODE_ENV=${env.NODE_ENV}). Never do this in production.`);
 }
 
-const db = await createDatabase({ log: (message: string) => logger.info(message) });
-logger.info({ database: db.kind }, "database ready");
-const server = await createServer({ db, config: configFromEnv(env), logger });
-await server.listen({ port: env.PORT, host: env.HOST });
-
+/** Filled in as startup proceeds; shutdown may come at any point of it. */
+const running: { db?: Database; server?: RealtimeServer } = {};
 let stopping = false;
-async function shutdown(signal: string) {
+async function shutdown(reason: string, exitCode: 0 | 1) {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, "shutting down: refusing new work, draining");
+  logger.info({ reason }, "shutting down: refusing new work, draining");
+  // close() gives in-flight requests SHUTDOWN_GRACE_MS; this is the backstop if even that hangs.
   const force = setTimeout(() => {
     logger.error("drain took too long, exiting");
     process.exit(1);
   }, env.SHUTDOWN_GRACE_MS + 2000);
   force.unref();
   try {
-    await server.close();
-    await db.close();
+    await running.server?.close();
+    await running.db?.close();
     logger.info("shutdown complete");
-    process.exit(0);
+    process.exit(exitCode);
   } catch (error) {
     logger.error({ err: error }, "shutdown failed");
     process.exit(1);
   }
 }
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
+
+// Last line of defence (F1), not the fix: every handler must catch its own errors.
+// A stray rejection is a bug to log loudly; the process state is still sound, so keep serving.
+process.on("unhandledRejection", (reason) => {
+  logger.error({ err: reason }, "unhandled promise rejection (a bug): still serving");
+});
+// After an uncaught exception the state is unknown: drain what can be drained, then exit 1.
+process.on("uncaughtException", (error, origin) => {
+  logger.fatal({ err: error, origin }, "uncaught exception: draining, then exiting");
+  void shutdown("uncaughtException", 1);
+});
+process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
+process.on("SIGINT", () => void shutdown("SIGINT", 0));
+
+const db = (running.db = await createDatabase({ log: (message: string) => logger.info(message) }));
+logger.info({ database: db.kind }, "database ready");
+const server = (running.server = await createServer({ db, config: configFromEnv(env), logger }));
+await server.listen({ port: env.PORT, host: env.HOST });

@@ -12,13 +12,16 @@ import { chatFeature } from "./features/chat/chat-feature";
 import { echoFeature } from "./features/echo/echo-feature";
 import type { Feature } from "./features/feature";
 import { tickerFeature } from "./features/ticker/ticker-feature";
+import { createDrain } from "./http/drain";
 import { registerErrorHandling } from "./http/errors";
 import { createOriginPolicy, registerOriginPolicy } from "./http/origin";
 import { registerHealthRoutes } from "./http/routes/health";
 import { registerMetricsRoute } from "./http/routes/metrics";
 import { registerSessionRoutes } from "./http/routes/session";
+import { serverOptions } from "./http/server-options";
 import type { Hub } from "./hub/hub";
 import { createMemoryHub } from "./hub/memory-hub";
+import { startPurgeJob } from "./maintenance/purge-job";
 import { createPresence, type Presence } from "./hub/presence";
 import { createTopicPolicy } from "./hub/topic-policy";
 import { createMetrics, type Metrics } from "./observability/metrics";
@@ -68,12 +71,9 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   const app: FastifyInstance = Fastify({
     loggerInstance: isLogger(logger) ? logger : pino(loggerOptions(logger.level)),
     bodyLimit: MAX_COMMAND_BYTES,
-    // Long polls and streams are ended by the service itself, never by a socket timeout.
-    requestTimeout: 0,
-    forceCloseConnections: true,
+    ...serverOptions(config),
   });
 
-  let draining = false;
   const hub = deps.hub ?? createMemoryHub(config.retention, Date.now, { onListenerError: (err, topic) => app.log.error({ err, topic }, "hub listener threw") });
   const presence = createPresence({ ttlMs: config.presenceTtlMs });
   const metrics = createMetrics();
@@ -115,11 +115,9 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   registerErrorHandling(app);
   await registerOriginPolicy(app, origins);
   await app.register(cookie);
-  app.addHook("onRequest", async (_request, reply) => {
-    if (draining) reply.header("connection", "close");
-  });
-  registerHealthRoutes(app, { db: deps.db, isDraining: () => draining });
-  registerMetricsRoute(app, metrics, hub);
+  const drain = createDrain(app, config.shutdownGraceMs);
+  registerHealthRoutes(app, { db: deps.db, isDraining: drain.isDraining });
+  registerMetricsRoute(app, metrics, hub, { token: config.metricsToken });
   registerSessionRoutes(app, { auth, cookieSecure: config.cookieSecure });
   registerHttpCommands(app, context);
   registerPolling(app, context);
@@ -143,7 +141,9 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     await hub.close();
     throw error;
   }
+  const purge = startPurgeJob({ db: deps.db, config: config.purge, log: app.log.child({ job: "purge" }) });
 
+  let closing: Promise<void> | undefined;
   return {
     app,
     auth,
@@ -155,17 +155,21 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     async listen(options = {}) {
       return app.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1" });
     },
-    async close() {
-      if (draining) return;
-      draining = true;
-      for (const stop of stops) stop();
-      const notice = { reason: "server_shutdown", message: "The server is restarting; reconnect" } as const;
-      core.registry.closeAll(notice);
-      await websocket.close(notice);
-      core.close();
-      await app.close();
-      presence.close();
-      await hub.close();
+    close() {
+      closing ??= (async () => {
+        drain.begin();
+        for (const stop of stops) stop();
+        const notice = { reason: "server_shutdown", message: "The server is restarting; reconnect" } as const;
+        core.registry.closeAll(notice);
+        await websocket.close(notice);
+        core.close();
+        // In-flight requests (e.g. a command mid-write) finish within the grace period.
+        await drain.close();
+        await purge.stop();
+        presence.close();
+        await hub.close();
+      })();
+      return closing;
     },
   };
 }

@@ -1,15 +1,32 @@
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { openRawSse } from "./support/raw-sse";
 
 const serviceDir = fileURLToPath(new URL("..", import.meta.url));
+const faultInjector = fileURLToPath(new URL("./support/fault-injector.mjs", import.meta.url));
+const dotEnv = fileURLToPath(new URL("../../../.env", import.meta.url));
 
-/** The real entry point (src/index.ts) as its own process, the way `pnpm start` runs it. */
-function startService() {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
+/**
+ * The real entry point (src/index.ts) as its own process, the way `pnpm start` runs it
+ * (with NODE_ENV=test from vitest unless `env` says otherwise; `undefined` removes a variable).
+ */
+function startService(options: { env?: Record<string, string | undefined>; injectFaults?: boolean } = {}) {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    PGLITE_DIR: "memory",
+    LOG_LEVEL: "info",
+    DATABASE_URL: "",
+    ...options.env,
+  };
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+  const preload = options.injectFaults ? ["--import", faultInjector] : [];
+  const child = spawn(process.execPath, ["--import", "tsx", ...preload, "src/index.ts"], {
     cwd: serviceDir,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", PGLITE_DIR: "memory", LOG_LEVEL: "info", DATABASE_URL: "" },
+    env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -17,7 +34,8 @@ function startService() {
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const baseUrl = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 30_000);
+    // Generous: tsx plus PGlite's first migration take 20 s and more on a loaded 2-core machine.
+    const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 60_000);
     child.stdout.on("data", () => {
       const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match) {
@@ -25,7 +43,13 @@ function startService() {
         resolve(match[1]!);
       }
     });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`service exited (${code}) before listening:\n${output}`));
+    });
   });
+  // A test that expects the service not to start never awaits it.
+  baseUrl.catch(() => undefined);
   return { child, baseUrl, exited, output: () => output };
 }
 
@@ -62,5 +86,74 @@ describe("the service process", () => {
     expect(logs).not.toContain(token);
     expect(logs).not.toContain(ticket);
     expect(logs).not.toContain(cookie.split("=")[1]!);
-  });
+  }, 90_000);
+
+  test.skipIf(existsSync(dotEnv) && /^\s*SESSION_SECRET=/m.test(readFileSync(dotEnv, "utf8")))(
+    "refuses to start without SESSION_SECRET when NODE_ENV is unset (F6: it counts as production)",
+    async () => {
+      const service = startService({ env: { NODE_ENV: undefined, SESSION_SECRET: undefined } });
+      expect(await service.exited).toBe(1);
+      expect(service.output()).toContain("SESSION_SECRET must be set");
+      expect(service.output()).toContain("NODE_ENV unset counts as production");
+      expect(service.output()).not.toContain("Server listening");
+    },
+    90_000,
+  );
+
+  test("an unhandled rejection is logged loudly and the service keeps serving (last line for F1)", async () => {
+    const service = startService({ injectFaults: true });
+    const baseUrl = await service.baseUrl;
+    service.child.kill("SIGUSR2");
+    await waitFor(() => service.output().includes("injected rejection from the test"));
+    const line = logLines(service.output()).find((l) => l.err?.message === "injected rejection from the test");
+    expect(line?.level).toBe(50);
+    expect(line?.msg).toContain("unhandled promise rejection");
+    expect(line?.err?.stack).toBeTruthy();
+
+    // Still up, and still doing real work.
+    expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${baseUrl}/v1/session`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"After"}' })).status).toBe(201);
+    service.child.kill("SIGTERM");
+    expect(await service.exited).toBe(0);
+  }, 90_000);
+
+  test("an uncaught exception is logged as fatal, open streams are drained with server_shutdown, and the process exits 1", async () => {
+    const service = startService({ injectFaults: true });
+    const baseUrl = await service.baseUrl;
+    const session = await fetch(`${baseUrl}/v1/session`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"Crash"}' });
+    const { token } = (await session.json()) as { token: string };
+    const { ticket } = (await (
+      await fetch(`${baseUrl}/v1/sse/ticket`, { method: "POST", headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { ticket: string };
+    const stream = openRawSse(`${baseUrl}/v1/sse?cursor=system:ticker@&ticket=${ticket}`);
+    await stream.waitFor(() => stream.frames.some((f) => f.event === "ready"));
+
+    service.child.kill("SIGHUP");
+    await stream.waitFor(() => stream.frames.some((f) => f.event === "closing"), 20_000);
+    expect(JSON.parse(stream.frames.find((f) => f.event === "closing")!.data)).toMatchObject({ reason: "server_shutdown" });
+    expect(await service.exited).toBe(1);
+    const line = logLines(service.output()).find((l) => l.err?.message === "injected exception from the test");
+    expect(line?.level).toBe(60);
+    expect(line?.msg).toContain("uncaught exception");
+    expect(service.output()).toContain("shutdown complete");
+  }, 90_000);
 });
+
+/** The service's JSON log lines (pino), skipping anything else on the streams. */
+function logLines(output: string): Array<{ level: number; msg: string; err?: { message: string; stack?: string } }> {
+  return output.split("\n").flatMap((line) => {
+    try {
+      return [JSON.parse(line) as { level: number; msg: string; err?: { message: string; stack?: string } }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+async function waitFor(check: () => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,6 +1,8 @@
 import { CurrentSessionResponse, ErrorResponse, SessionResponse } from "@repo/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startServer, type RunningServer } from "./support/start-server";
+import { configFromEnv } from "../src/config";
+import { readEnv } from "../src/env";
+import { ALLOWED_ORIGIN, startServer, type RunningServer } from "./support/start-server";
 
 let running: RunningServer;
 beforeAll(async () => {
@@ -99,5 +101,32 @@ describe("GET and DELETE /v1/session", () => {
     expect(out.headers.get("set-cookie")).toMatch(/sb_session=;/);
     const after = await fetch(`${running.baseUrl}/v1/session`, { headers: auth });
     expect(after.status).toBe(401);
+  });
+});
+
+describe("the session cookie's Secure flag (F19)", () => {
+  const signInCookie = async (baseUrl: string) =>
+    (
+      await fetch(`${baseUrl}/v1/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Cookie" }),
+      })
+    ).headers.get("set-cookie") ?? "";
+
+  test("is on by default in production (NODE_ENV unset counts as production), for sign-in and sign-out", async () => {
+    const env = readEnv({ SESSION_SECRET: "a-real-secret-of-at-least-thirty-two-characters", ALLOWED_ORIGINS: ALLOWED_ORIGIN });
+    const own = await startServer({ config: configFromEnv(env) });
+    const cookie = await signInCookie(own.baseUrl);
+    expect(cookie).toMatch(/^sb_session=/);
+    expect(cookie).toMatch(/;\s*Secure/i);
+    const token = cookie.split(";")[0]!;
+    const signOut = await fetch(`${own.baseUrl}/v1/session`, { method: "DELETE", headers: { cookie: token, origin: ALLOWED_ORIGIN } });
+    expect(signOut.headers.get("set-cookie") ?? "").toMatch(/;\s*Secure/i);
+    await own.stop();
+  });
+
+  test("is off for local development over http", async () => {
+    expect(await signInCookie(running.baseUrl)).not.toMatch(/;\s*Secure/i);
   });
 });

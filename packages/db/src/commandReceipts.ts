@@ -27,3 +27,13 @@ export async function saveReceipt(db: DbClient, receipt: NewReceipt): Promise<Co
   if (!stored) throw new Error(`command receipt ${receipt.userId}/${receipt.id} vanished after insert`);
   return stored;
 }
+
+/**
+ * Deletes at most `limit` receipts created before `cutoff` (one short statement, so a purge
+ * never holds a long lock); returns how many went. Call again until it returns less than `limit`.
+ */
+export function deleteReceiptsBefore(db: DbClient, cutoff: Date, limit: number): Promise<number> {
+  return db.$executeRaw`
+    DELETE FROM command_receipts WHERE (user_id, command_id) IN (
+      SELECT user_id, command_id FROM command_receipts WHERE created_at < ${cutoff} LIMIT ${limit})`;
+}

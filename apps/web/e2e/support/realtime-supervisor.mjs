@@ -43,7 +43,8 @@ function startService() {
   if (child) return;
   const current = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
     cwd: REALTIME_DIR,
-    env: { ...process.env, PORT, PGLITE_DIR: dataDir },
+    // NODE_ENV=test: the service may then run with the public dev secret (it refuses to otherwise).
+    env: { NODE_ENV: "test", ...process.env, PORT, PGLITE_DIR: dataDir },
     stdio: ["ignore", "inherit", "inherit"],
   });
   child = current;

@@ -32,7 +32,8 @@ const SPACING_JITTER_MS = 1000;
 async function startService(): Promise<{ baseUrl: string; stop: () => void }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
     cwd: path.join(REPO_ROOT, "apps/realtime"),
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", PGLITE_DIR: "memory", LOG_LEVEL: "info", DATABASE_URL: "" },
+    // NODE_ENV=test lets the service run on the public dev secret (unset counts as production).
+    env: { NODE_ENV: "test", ...process.env, PORT: "0", HOST: "127.0.0.1", PGLITE_DIR: "memory", LOG_LEVEL: "info", DATABASE_URL: "" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let output = "";
