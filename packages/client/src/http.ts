@@ -121,6 +121,8 @@ export async function sendCommandOverHttp(
     timeoutMs,
   });
   if (isGatewayFailure(answer)) throw new ConnectionError("network", `Command got HTTP ${answer.status} from a gateway`);
+  // A draining instance (`unavailable`) did not run the command: retry it (same id) like a lost answer.
+  if (answer.status === 503) throw new ConnectionError("network", "The server is shutting down; retrying");
   const result = CommandResult.safeParse(parseJson(answer.text));
   if (result.success) return result.data;
   return { ok: false, id: command.id, error: errorFromAnswer(answer).toBody() };

@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   "payload_too_large",
   "conflict",
   "internal",
+  /** The instance is draining (shutting down): retry shortly, another instance may answer. */
+  "unavailable",
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -24,6 +26,7 @@ export const HTTP_STATUS_BY_ERROR: Record<ErrorCode, number> = {
   payload_too_large: 413,
   conflict: 409,
   internal: 500,
+  unavailable: 503,
 };
 
 export const ErrorIssue = z.object({

@@ -18,7 +18,7 @@ export function createDrain(app: FastifyInstance, graceMs: number) {
   app.addHook("onRequest", async (request, reply) => {
     if (!draining || PROBES.has(request.routeOptions.url ?? "")) return;
     // No 503 code in the protocol's error set yet: `internal` with a clear message and Retry-After.
-    const body: ErrorResponse = { error: { code: "internal", message: "The server is shutting down; retry shortly" } };
+    const body: ErrorResponse = { error: { code: "unavailable", message: "The server is shutting down; retry shortly" } };
     return reply.status(503).header("connection", "close").header("retry-after", "1").send(body);
   });
   app.addHook("onSend", async (_request, reply) => {
