@@ -25,6 +25,7 @@ import { fastifyCookie } from "@fastify/cookie";
 import type { FastifyBaseLogger } from "fastify";
 import { Server, type Socket } from "socket.io";
 import type { AuthUser } from "../auth/auth";
+import { clientAddressOf } from "../http/client-address";
 import { readForbidden } from "../hub/topic-policy";
 import type { Subscriber, SubscriberIo } from "../subscriptions/subscriber";
 import { assertPlainPayload } from "../validation/payload-shape";
@@ -44,6 +45,8 @@ const HANDLED_EVENTS = new Set<string>([SOCKET_EVENTS.subscribe, SOCKET_EVENTS.u
 interface SocketData {
   /** Who the handshake authenticated; the subscriber is made once the socket is connected. */
   user: AuthUser;
+  /** The client's address, with the `trustProxy` rule applied. */
+  ip: string;
   subscriber: Subscriber;
   /** Start of the current subscribe window and how many were sent in it. */
   window: number;
@@ -84,6 +87,7 @@ const errorAck = (error: unknown) => {
  */
 export function attachWebSocket(httpServer: HttpServer, context: TransportContext, log: FastifyBaseLogger) {
   const { metrics, config, origins, auth, core } = context;
+  const addressOf = clientAddressOf(config.trustProxy);
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     path: SOCKET_PATH,
     transports: ["websocket"],
@@ -145,8 +149,10 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
       .then((user) => {
         if (!user) return refuse(new ProtocolError("unauthorized", "Sign in first"));
         // Throws `rate_limited` at the per-user or per-address connection cap.
-        core.registry.admit({ userId: user.id, ip: socket.handshake.address });
+        const ip = addressOf(socket.request);
+        core.registry.admit({ userId: user.id, ip });
         socket.data.user = user;
+        socket.data.ip = ip;
         // The token has done its job; don't keep a copy per connection for the socket's lifetime.
         socket.handshake.auth = {};
         next();
@@ -243,8 +249,9 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
 
   io.on("connection", (socket) => {
     try {
-      const subscriber = core.subscriber({ transport: "websocket", user: socket.data.user, ip: socket.handshake.address, io: new SocketIo(socket), channels });
-      socket.data = { user: socket.data.user, subscriber, window: 0, sent: 0, strikes: 0 };
+      const { user, ip } = socket.data;
+      const subscriber = core.subscriber({ transport: "websocket", user, ip, io: new SocketIo(socket), channels });
+      socket.data = { user, ip, subscriber, window: 0, sent: 0, strikes: 0 };
     } catch (error) {
       // Another handshake of the same user or address took the last place meanwhile.
       const body = errorAck(error).error;

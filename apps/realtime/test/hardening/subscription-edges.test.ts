@@ -128,3 +128,33 @@ describe("connection caps (per user and per address, every transport together)",
     await expect.poll(() => running.server.openConnections()).toBe(0);
   });
 });
+
+describe("the WebSocket sees the client's address behind a trusted proxy", () => {
+  test("per-address caps on sockets follow X-Forwarded-For from a trusted proxy", async () => {
+    const proxied = await startServer({ config: { trustProxy: ["127.0.0.1"], connectionLimits: { perUser: 10, perIp: 1 } } });
+    try {
+      const users = await Promise.all([1, 2, 3].map((n) => signIn(proxied.baseUrl, `Guest ${n}`)));
+      const connect = (token: string, forwardedFor: string) =>
+        new Promise<{ ok: boolean; code?: string; close: () => void }>((resolve) => {
+          const socket = io(proxied.baseUrl, {
+            path: "/v1/ws",
+            transports: ["websocket"],
+            reconnection: false,
+            auth: { token },
+            extraHeaders: { "x-forwarded-for": forwardedFor },
+          });
+          socket.on("connect", () => resolve({ ok: true, close: () => socket.close() }));
+          socket.on("connect_error", (error: Error & { data?: { code?: string } }) =>
+            resolve({ ok: false, code: error.data?.code, close: () => socket.close() }),
+          );
+        });
+      const first = await connect(users[0]!.token, "203.0.113.1");
+      const second = await connect(users[1]!.token, "203.0.113.2");
+      const third = await connect(users[2]!.token, "203.0.113.1");
+      expect([first.ok, second.ok, third.ok, third.code]).toEqual([true, true, false, "rate_limited"]);
+      for (const socket of [first, second, third]) socket.close();
+    } finally {
+      await proxied.stop();
+    }
+  });
+});
