@@ -14,7 +14,9 @@ export type ServerProfile = "bench" | "flood";
  * IP, 100,000 connections per IP and per user): these rows measure transport
  * cost, not limits.
  */
-export const BENCH_ROW_CONFIG: SwitchboardConfig = {};
+export const BENCH_ROW_CONFIG: SwitchboardConfig = {
+  connectionLimits: { perUser: 100_000, perIp: 100_000 },
+};
 
 /**
  * Flood rows run the service with its defaults, limits included: that is
