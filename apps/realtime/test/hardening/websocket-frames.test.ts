@@ -167,12 +167,17 @@ describe("bounded subscribes (F2, F16)", () => {
 
   test("a backlog larger than the consumer reads is cut inside the catch-up loop, with a reason", async () => {
     const slow = await startServer({
-      config: { subscribeBacklog: { events: 100_000, bytes: 64 * 1024 * 1024 }, maxBufferedBytes: 256 * 1024 },
+      config: {
+        subscribeBacklog: { events: 100_000, bytes: 256 * 1024 * 1024 },
+        maxBufferedBytes: 256 * 1024,
+        // A backlog larger than the kernel's socket buffers can absorb (tens of MB on loopback).
+        retention: { count: 100_000, ageMs: 3_600_000, bytesPerTopic: 256 * 1024 * 1024, bytesTotal: 512 * 1024 * 1024 },
+      },
       features: [{ name: "test-topics", topics: { system: () => true } }],
     });
     try {
       const { token: slowToken } = await signIn(slow.baseUrl);
-      for (let i = 1; i <= 1500; i++) await slow.server.hub.publish("system:huge", "fill", { i, pad: "y".repeat(8000) });
+      for (let i = 1; i <= 4000; i++) await slow.server.hub.publish("system:huge", "fill", { i, pad: "y".repeat(8000) });
       const head = await slow.server.hub.head("system:huge");
       const socket = await connectRawSocket(slow.baseUrl, slowToken);
       socket.ws.pause();
