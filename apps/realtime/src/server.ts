@@ -17,6 +17,7 @@ import { createOriginPolicy, registerOriginPolicy } from "./http/origin";
 import { registerHealthRoutes } from "./http/routes/health";
 import { registerMetricsRoute } from "./http/routes/metrics";
 import { registerSessionRoutes } from "./http/routes/session";
+import { createAddressLimits, type AddressLimits, type AddressLimitsConfig } from "./limits/address-limits";
 import type { Hub } from "./hub/hub";
 import { createMemoryHub } from "./hub/memory-hub";
 import { createPresence, type Presence } from "./hub/presence";
@@ -32,7 +33,8 @@ import { attachWebSocket } from "./transports/websocket";
 
 export interface ServerDeps {
   db: Database;
-  config?: Partial<ServerConfig>;
+  /** Over defaultConfig; `addressLimits` is merged per kind. */
+  config?: Partial<Omit<ServerConfig, "addressLimits">> & { addressLimits?: Partial<AddressLimitsConfig> };
   /** A pino logger, or a level for a fresh one ("silent" in tests). */
   logger?: FastifyBaseLogger | { level: string };
   /** The event hub; the in-process one by default. */
@@ -48,6 +50,8 @@ export interface RealtimeServer {
   presence: Presence;
   metrics: Metrics;
   config: ServerConfig;
+  /** Per client address (and global) rate limits; the transports charge `poll` and `subscribe`. */
+  addressLimits: AddressLimits;
   /** Open streams and held requests (for leak checks). */
   openConnections(): number;
   /** Binds the HTTP server (port 0 picks a free port); resolves to its base URL. */
@@ -60,9 +64,18 @@ function isLogger(value: ServerDeps["logger"]): value is FastifyBaseLogger {
   return typeof (value as FastifyBaseLogger).child === "function";
 }
 
+/** Trust the first `hops` proxies (what a number means to proxy-addr; Fastify's types only take a function). */
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}
+
 /** Builds the realtime service without listening; only index.ts (and tests, on port 0) call listen(). */
 export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
-  const config: ServerConfig = { ...defaultConfig, ...deps.config };
+  const config: ServerConfig = {
+    ...defaultConfig,
+    ...deps.config,
+    addressLimits: { ...defaultConfig.addressLimits, ...deps.config?.addressLimits },
+  };
   const logger = deps.logger ?? { level: "info" };
   const app: FastifyInstance = Fastify({
     loggerInstance: isLogger(logger) ? logger : pino(loggerOptions(logger.level)),
@@ -70,6 +83,8 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     // Long polls and streams are ended by the service itself, never by a socket timeout.
     requestTimeout: 0,
     forceCloseConnections: true,
+    // request.ip is what per-address limits key on: behind a proxy it must be the client's.
+    trustProxy: typeof config.trustProxy === "number" ? trustHops(config.trustProxy) : config.trustProxy,
   });
 
   let draining = false;
@@ -77,6 +92,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   const presence = createPresence({ ttlMs: config.presenceTtlMs });
   const metrics = createMetrics();
   const auth = createAuth({ db: deps.db, secret: config.sessionSecret, sessionTtlSeconds: config.sessionTtlSeconds });
+  const addressLimits = createAddressLimits(config.addressLimits);
   const origins = createOriginPolicy(config.allowedOrigins);
   const topics = createTopicPolicy();
   const features = deps.features ?? [echoFeature, tickerFeature(), chatFeature()];
@@ -93,6 +109,8 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     handlers: handlers as CommandHandlers,
     receipts: createDatabaseReceipts(deps.db),
     limits: config.commandLimits,
+    requestLimits: config.commandRequestLimits,
+    addressLimits,
     policies,
     metrics,
     log: app.log,
@@ -108,7 +126,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   });
   registerHealthRoutes(app, { db: deps.db, isDraining: () => draining });
   registerMetricsRoute(app, metrics, hub);
-  registerSessionRoutes(app, { auth, cookieSecure: config.cookieSecure });
+  registerSessionRoutes(app, { auth, cookieSecure: config.cookieSecure, addressLimits });
   registerHttpCommands(app, context);
   registerPolling(app, context);
   registerLongPolling(app, context);
@@ -139,6 +157,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     presence,
     metrics,
     config,
+    addressLimits,
     openConnections: () => connections.size(),
     async listen(options = {}) {
       return app.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1" });

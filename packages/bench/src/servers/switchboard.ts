@@ -11,15 +11,26 @@ const benchFeature: Feature = {
   topics: { system: (_user, id) => `system:${id}` === BENCH_TOPIC },
 };
 
+function relaxedAddressLimits() {
+  const plenty = [{ points: 1_000_000_000, windowSeconds: 1 }];
+  return { session: plenty, "session:global": plenty, ticket: plenty, poll: plenty, subscribe: plenty, room: plenty, "room:global": plenty };
+}
+
 /**
  * The real Switchboard service (createServer from apps/realtime) on an
  * in-memory PGlite database, with everything on: auth, origin policy, metrics,
- * slow-consumer sweeps. Only the feature list is the bench's own, and request
+ * slow-consumer sweeps (per-address rate limits raised out of reach). Only the feature list is the bench's own, and request
  * logging is at `logLevel` (warn by default: info writes two lines per poll).
  */
 export async function startSwitchboard(options: { logLevel: string }): Promise<BenchServer> {
   const db = await createDatabase({ pgliteDir: "memory" });
-  const server = await createServer({ db, logger: { level: options.logLevel }, features: [benchFeature] });
+  const server = await createServer({
+    db,
+    logger: { level: options.logLevel },
+    features: [benchFeature],
+    // One loopback address plays every subscriber: per-address limits would measure themselves.
+    config: { addressLimits: relaxedAddressLimits() },
+  });
   const url = await server.listen({ port: 0, host: "127.0.0.1" });
   return {
     url,

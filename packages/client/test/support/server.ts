@@ -22,6 +22,11 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+function relaxedAddressLimits(): ServerConfig["addressLimits"] {
+  const plenty = [{ points: 1_000_000, windowSeconds: 1 }];
+  return { session: plenty, "session:global": plenty, ticket: plenty, poll: plenty, subscribe: plenty, room: plenty, "room:global": plenty };
+}
+
 /** The real service in-process on a free port, over an in-memory PGlite database, with test-friendly limits. */
 export async function startTestServer(
   config: Partial<ServerConfig> = {},
@@ -38,6 +43,9 @@ export async function startTestServer(
       longPollLingerMs: 10,
       sseHeartbeatMs: 1_000,
       commandLimits: { points: 100_000, windowSeconds: 1 },
+      commandRequestLimits: { points: 100_000, windowSeconds: 1 },
+      // Every test's guests sign in, poll and subscribe from 127.0.0.1.
+      addressLimits: relaxedAddressLimits(),
       ...config,
     },
   });
