@@ -1,5 +1,7 @@
 import { DEV_SESSION_SECRET, type Env } from "./env";
 import type { RetentionPolicy } from "./hub/memory-hub";
+import type { AddressLimitsConfig } from "./limits/address-limits";
+import { parseRateSpec } from "./limits/rate-spec";
 
 /** What createServer needs to know; built from env in index.ts, by hand in tests. */
 export interface ServerConfig {
@@ -14,6 +16,13 @@ export interface ServerConfig {
   maxBufferedBytes: number;
   /** Commands per user per window. */
   commandLimits: { points: number; windowSeconds: number };
+  /**
+   * Every command per user per window, retries answered from a receipt
+   * included: charged before any database work, above the per-type budgets.
+   */
+  commandRequestLimits: { points: number; windowSeconds: number };
+  /** Per client address (and global) rates: sign-ins, tickets, polls, subscribes, room creation. */
+  addressLimits: AddressLimitsConfig;
   sseHeartbeatMs: number;
   /** Hub retention: count, age and bytes per topic, bytes in total, and idle-topic eviction. */
   retention: RetentionPolicy;
@@ -21,7 +30,10 @@ export interface ServerConfig {
   shutdownGraceMs: number;
   /** Most time a client may take to send a whole request; long polls and streams are not bound by it. */
   requestTimeoutMs: number;
-  /** Fastify `trustProxy`: which hops may set X-Forwarded-For (false: none, so `request.ip` is the peer). */
+  /**
+   * Fastify `trustProxy`: which hops may set X-Forwarded-For (false: none, so `request.ip` is
+   * the peer). Set it behind a reverse proxy, or every client shares the proxy's address.
+   */
   trustProxy: boolean | number | string[];
   /** Bearer token for `/metrics`; undefined leaves it open. */
   metricsToken?: string;
@@ -55,6 +67,17 @@ export const defaultConfig: ServerConfig = {
   longPollLingerMs: 250,
   maxBufferedBytes: 1024 * 1024,
   commandLimits: { points: 30, windowSeconds: 10 },
+  commandRequestLimits: { points: 120, windowSeconds: 10 },
+  addressLimits: {
+    session: parseRateSpec("10/1m,100/1d"),
+    "session:global": parseRateSpec("100/1m"),
+    ticket: parseRateSpec("60/1m"),
+    // A tab polls about once a second; a NAT'd office shares one address.
+    poll: parseRateSpec("40/1s"),
+    subscribe: parseRateSpec("20/1s"),
+    room: parseRateSpec("10/1m,50/1d"),
+    "room:global": parseRateSpec("30/1m,1000/1d"),
+  },
   sseHeartbeatMs: 15_000,
   retention: {
     count: 10_000,
@@ -90,6 +113,16 @@ export function configFromEnv(env: Env): ServerConfig {
     longPollLingerMs: env.LONG_POLL_LINGER_MS,
     maxBufferedBytes: env.MAX_BUFFERED_BYTES,
     commandLimits: { points: env.COMMAND_RATE_POINTS, windowSeconds: env.COMMAND_RATE_WINDOW_SECONDS },
+    commandRequestLimits: { points: env.COMMAND_REQUEST_RATE_POINTS, windowSeconds: env.COMMAND_REQUEST_RATE_WINDOW_SECONDS },
+    addressLimits: {
+      session: env.RATE_LIMIT_SESSION,
+      "session:global": env.RATE_LIMIT_SESSION_GLOBAL,
+      ticket: env.RATE_LIMIT_TICKET,
+      poll: env.RATE_LIMIT_POLL,
+      subscribe: env.RATE_LIMIT_SUBSCRIBE,
+      room: env.RATE_LIMIT_ROOM,
+      "room:global": env.RATE_LIMIT_ROOM_GLOBAL,
+    },
     sseHeartbeatMs: env.SSE_HEARTBEAT_MS,
     retention: {
       count: env.RETENTION_COUNT,

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { parseRateSpec } from "./limits/rate-spec";
 
 /** The repo root's `.env` (see `.env.example`), if present; real environment variables win. */
 const DOT_ENV = fileURLToPath(new URL("../../../.env", import.meta.url));
@@ -47,6 +48,16 @@ const Origins = z
   .transform((value) => value.split(",").map((o) => o.trim()).filter(Boolean))
   .pipe(z.array(z.url().transform((u) => new URL(u).origin)).min(1));
 
+/** A rate such as "10/1m,100/1d" (see limits/rate-spec.ts), or "off". */
+const RateSpec = z.string().transform((text, ctx) => {
+  try {
+    return parseRateSpec(text);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
 const EnvSchema = z
   .object({
     // No default: unset must not mean "development" (see the secret rule below).
@@ -76,6 +87,17 @@ const EnvSchema = z
     MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
     COMMAND_RATE_POINTS: z.coerce.number().int().positive().default(30),
     COMMAND_RATE_WINDOW_SECONDS: z.coerce.number().int().positive().default(10),
+    /** Every command a user sends, retries included, before any database work (F13). */
+    COMMAND_REQUEST_RATE_POINTS: z.coerce.number().int().positive().default(120),
+    COMMAND_REQUEST_RATE_WINDOW_SECONDS: z.coerce.number().int().positive().default(10),
+    /** Per client address unless _GLOBAL (see limits/address-limits.ts). */
+    RATE_LIMIT_SESSION: RateSpec.default(parseRateSpec("10/1m,100/1d")),
+    RATE_LIMIT_SESSION_GLOBAL: RateSpec.default(parseRateSpec("100/1m")),
+    RATE_LIMIT_TICKET: RateSpec.default(parseRateSpec("60/1m")),
+    RATE_LIMIT_POLL: RateSpec.default(parseRateSpec("40/1s")),
+    RATE_LIMIT_SUBSCRIBE: RateSpec.default(parseRateSpec("20/1s")),
+    RATE_LIMIT_ROOM: RateSpec.default(parseRateSpec("10/1m,50/1d")),
+    RATE_LIMIT_ROOM_GLOBAL: RateSpec.default(parseRateSpec("30/1m,1000/1d")),
     SSE_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(15_000),
     RETENTION_COUNT: z.coerce.number().int().positive().default(10_000),
     RETENTION_AGE_MS: z.coerce.number().int().positive().default(60 * 60 * 1000),

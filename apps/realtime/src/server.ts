@@ -19,6 +19,7 @@ import { registerHealthRoutes } from "./http/routes/health";
 import { registerMetricsRoute } from "./http/routes/metrics";
 import { registerSessionRoutes } from "./http/routes/session";
 import { serverOptions } from "./http/server-options";
+import { createAddressLimits, type AddressLimits, type AddressLimitsConfig } from "./limits/address-limits";
 import type { Hub } from "./hub/hub";
 import { createMemoryHub } from "./hub/memory-hub";
 import { startPurgeJob } from "./maintenance/purge-job";
@@ -36,7 +37,8 @@ import { attachWebSocket } from "./transports/websocket";
 
 export interface ServerDeps {
   db: Database;
-  config?: Partial<ServerConfig>;
+  /** Over defaultConfig; `addressLimits` is merged per kind. */
+  config?: Partial<Omit<ServerConfig, "addressLimits">> & { addressLimits?: Partial<AddressLimitsConfig> };
   /** A pino logger, or a level for a fresh one ("silent" in tests). */
   logger?: FastifyBaseLogger | { level: string };
   /** The event hub; the in-process one by default. */
@@ -52,6 +54,8 @@ export interface RealtimeServer {
   presence: Presence;
   metrics: Metrics;
   config: ServerConfig;
+  /** Per client address (and global) rate limits; the transports charge `poll` and `subscribe`. */
+  addressLimits: AddressLimits;
   /** Open streams and held requests (for leak checks). */
   openConnections(): number;
   /** Binds the HTTP server (port 0 picks a free port); resolves to its base URL. */
@@ -66,7 +70,11 @@ function isLogger(value: ServerDeps["logger"]): value is FastifyBaseLogger {
 
 /** Builds the realtime service without listening; only index.ts (and tests, on port 0) call listen(). */
 export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
-  const config: ServerConfig = { ...defaultConfig, ...deps.config };
+  const config: ServerConfig = {
+    ...defaultConfig,
+    ...deps.config,
+    addressLimits: { ...defaultConfig.addressLimits, ...deps.config?.addressLimits },
+  };
   const logger = deps.logger ?? { level: "info" };
   const app: FastifyInstance = Fastify({
     loggerInstance: isLogger(logger) ? logger : pino(loggerOptions(logger.level)),
@@ -78,6 +86,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   const presence = createPresence({ ttlMs: config.presenceTtlMs });
   const metrics = createMetrics();
   const auth = createAuth({ db: deps.db, secret: config.sessionSecret, sessionTtlSeconds: config.sessionTtlSeconds });
+  const addressLimits = createAddressLimits(config.addressLimits);
   const origins = createOriginPolicy(config.allowedOrigins);
   const topics = createTopicPolicy();
   const features = deps.features ?? [echoFeature, tickerFeature(), chatFeature()];
@@ -94,6 +103,8 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     handlers: handlers as CommandHandlers,
     receipts: createDatabaseReceipts(deps.db),
     limits: config.commandLimits,
+    requestLimits: config.commandRequestLimits,
+    addressLimits,
     policies,
     metrics,
     log: app.log,
@@ -109,8 +120,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     connectionLimits: config.connectionLimits,
     sessionRevalidateMs: config.sessionRevalidateMs,
   });
-  const limits: TransportContext["limits"] = { consume: async () => {} };
-  const context: TransportContext = { hub, presence, auth, topics, dispatcher, metrics, config, origins, core, limits };
+  const context: TransportContext = { hub, presence, auth, topics, dispatcher, metrics, config, origins, core, addressLimits };
 
   registerErrorHandling(app);
   await registerOriginPolicy(app, origins);
@@ -118,7 +128,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   const drain = createDrain(app, config.shutdownGraceMs);
   registerHealthRoutes(app, { db: deps.db, isDraining: drain.isDraining });
   registerMetricsRoute(app, metrics, hub, { token: config.metricsToken });
-  registerSessionRoutes(app, { auth, cookieSecure: config.cookieSecure });
+  registerSessionRoutes(app, { auth, cookieSecure: config.cookieSecure, addressLimits });
   registerHttpCommands(app, context);
   registerPolling(app, context);
   registerLongPolling(app, context);
@@ -151,6 +161,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     presence,
     metrics,
     config,
+    addressLimits,
     openConnections: () => core.registry.size(),
     async listen(options = {}) {
       return app.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1" });

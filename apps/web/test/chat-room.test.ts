@@ -125,6 +125,17 @@ describe("ChatRoomController", () => {
     expect(third && "deletedAt" in third ? typeof third.deletedAt : null).toBe("string");
   });
 
+  it("ignores a message.created that names another room (F17)", async () => {
+    serveReads([{ messages: [message(1)], hasMore: false }]);
+    const client = new FakeClient();
+    const room = open(client);
+    await settle();
+
+    client.emit("message.created", { message: message(2, { roomId: "elsewhere", text: "not for this room" }) });
+    client.emit("message.created", { message: message(3) });
+    expect(texts(room)).toEqual(["message 1", "message 3"]);
+  });
+
   it("shows my message at once and exactly once, even when its event beats the answer", async () => {
     serveReads([{ messages: [], hasMore: false }]);
     const client = new FakeClient();

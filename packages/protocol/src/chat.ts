@@ -42,6 +42,11 @@ export const CHAT_LIMITS = {
   /** History page size: default and maximum. */
   historyPageDefault: 50,
   historyPageMax: 100,
+  /** Room directory page size: default and maximum. */
+  roomsPageDefault: 50,
+  roomsPageMax: 100,
+  /** Code points in a directory search. */
+  roomSearchChars: 48,
   /** `chat.send` per user: more within the window is refused with `rate_limited` (+ retryAfter). */
   sendRate: { points: 10, windowSeconds: 10 },
   /** At most one `typing` signal per user per room this often; extra `chat.typing` commands are absorbed. */
@@ -54,9 +59,34 @@ export const RoomName = visibleLabel("Room name", CHAT_LIMITS.roomNameChars);
 /** Line breaks (`\n`) are allowed; every other control character, and broken UTF-16, is refused. */
 const CONTROL_EXCEPT_NEWLINE = /(?!\n)[\p{Cc}\p{Cs}]/u;
 
+/** Bidi embeddings and overrides (closed by PDF) and isolates (closed by PDI). */
+const BIDI_EMBEDDING = new Set(["\u202A", "\u202B", "\u202D", "\u202E"]);
+const BIDI_ISOLATE = new Set(["\u2066", "\u2067", "\u2068"]);
+const PDF = "\u202C";
+const PDI = "\u2069";
+
+/**
+ * Whether every bidi embedding, override and isolate in `text` is closed, in
+ * nesting order, on its own line (the bidi algorithm ends them all at a line
+ * break anyway). An unclosed one reorders whatever follows it: the
+ * "invoice\u202Efdp.exe" spoof, Trojan Source.
+ */
+export function bidiControlsPaired(text: string): boolean {
+  const open: string[] = [];
+  for (const char of text) {
+    if (char === "\n") {
+      if (open.length > 0) return false;
+    } else if (BIDI_EMBEDDING.has(char)) open.push(PDF);
+    else if (BIDI_ISOLATE.has(char)) open.push(PDI);
+    else if ((char === PDF || char === PDI) && open.pop() !== char) return false;
+  }
+  return open.length === 0;
+}
+
 /**
  * A message text: `\r\n` and `\r` become `\n`, then trimmed; 1–2,000 characters
- * (code points); line breaks allowed, other control characters refused.
+ * (code points); line breaks allowed, other control characters refused; bidi
+ * embeddings, overrides and isolates only in closed, properly nested pairs.
  * Otherwise kept verbatim (`<script>` is just text).
  */
 export const MessageText = z
@@ -64,6 +94,7 @@ export const MessageText = z
   .max(CHAT_LIMITS.messageChars * 4, "Message is too long")
   .transform((s) => s.replace(/\r\n?/g, "\n").trim())
   .refine((s) => !CONTROL_EXCEPT_NEWLINE.test(s), "Message contains control characters")
+  .refine((s) => bidiControlsPaired(s), "Message has an unclosed or misnested text-direction control")
   .refine((s) => s.length > 0, "Message must not be empty")
   .refine((s) => codePointLength(s) <= CHAT_LIMITS.messageChars, `Message must be at most ${CHAT_LIMITS.messageChars} characters`);
 
@@ -211,8 +242,30 @@ export const chatPaths = {
   presence: (roomId: RoomId) => `/v1/chat/rooms/${roomId}/presence`,
 } as const;
 
-/** `GET /v1/chat/rooms`: every room, oldest first (the lobby first). */
-export const ChatRoomsResponse = z.object({ rooms: z.array(ChatRoom) });
+/** Where the next directory page starts: opaque, from `nextCursor`. */
+export const RoomsCursor = z.string().regex(/^[0-9a-z]{1,12}\.[a-z0-9][a-z0-9-]{0,31}$/, "Invalid rooms cursor");
+
+/**
+ * Query of `GET /v1/chat/rooms`: `limit` rooms (default 50, at most 100) after
+ * `after` (a `nextCursor`), only names containing `q` (case-insensitive) if given.
+ */
+export const ChatRoomsQuery = z.object({
+  after: RoomsCursor.optional(),
+  limit: z.coerce.number().int().min(1).max(CHAT_LIMITS.roomsPageMax).default(CHAT_LIMITS.roomsPageDefault),
+  q: z
+    .string()
+    .max(CHAT_LIMITS.roomSearchChars * 4, "Search is too long")
+    .transform((s) => s.normalize("NFC").trim())
+    .refine((s) => !/[\p{Cc}\p{Cs}]/u.test(s), "Search contains control characters")
+    .optional(),
+});
+export type ChatRoomsQuery = z.input<typeof ChatRoomsQuery>;
+
+/**
+ * `GET /v1/chat/rooms`: one page of the directory, oldest first (the lobby
+ * first). `nextCursor`: more rooms follow (ask with `after` = it), else null.
+ */
+export const ChatRoomsResponse = z.object({ rooms: z.array(ChatRoom), nextCursor: RoomsCursor.nullable() });
 export type ChatRoomsResponse = z.infer<typeof ChatRoomsResponse>;
 
 export const ChatRoomParams = z.object({ roomId: RoomId });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ChatCommandPayloads, ChatCommandResults } from "./chat";
+import { ChatCommandPayloads, ChatCommandResults, MessageText } from "./chat";
 import { ErrorBody } from "./errors";
 
 /**
@@ -14,7 +14,8 @@ export const MAX_COMMAND_BYTES = 16 * 1024;
 export const EchoCommand = z.object({
   id: CommandId,
   type: z.literal("echo"),
-  payload: z.object({ text: z.string().min(1).max(2000) }),
+  /** The rules of a chat message (MessageText): 1–2,000 characters, no control characters, paired bidi controls. */
+  payload: z.object({ text: MessageText }),
 });
 
 /** The chat commands (payloads, results and rules in chat.ts). */

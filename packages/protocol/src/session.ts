@@ -5,6 +5,45 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 /** Control, private-use, unassigned, surrogate, line/paragraph separators and bidi overrides. */
 const INVISIBLE_OR_UNSAFE = /[\p{Cc}\p{Co}\p{Cn}\p{Cs}\u2028\u2029\u202A-\u202E\u2066-\u2069\u200B\u2060\uFEFF]/u;
 
+/** Letters that draw nothing (the Hangul fillers) and the blank braille pattern: a name of them looks empty. */
+const BLANK_LOOKALIKES = /[\u115F\u1160\u3164\uFFA0\u2800]/u;
+
+const FORMAT = /\p{Cf}/u;
+const ZWNJ = 0x200c;
+const ZWJ = 0x200d;
+/** What a joiner may follow: a letter, a mark (Indic virama, emoji variation selector) or an emoji. */
+const JOINS_AFTER = /[\p{L}\p{M}\p{Extended_Pictographic}\p{Emoji_Modifier}]/u;
+/** What a joiner may precede: a letter or an emoji. */
+const JOINS_BEFORE = /[\p{L}\p{Extended_Pictographic}]/u;
+
+/** Most combining marks one visible character may carry (more is "Zalgo" text spilling over its neighbours). */
+export const MAX_MARKS_PER_CHARACTER = 4;
+
+/**
+ * Whether `text` has an invisible format character (\p{Cf}: soft hyphen,
+ * LRM/RLM, U+180E, invisible operators, tag characters…). ZWJ and ZWNJ are
+ * kept between letters or emoji, where scripts (Persian, Indic) and emoji
+ * sequences (👩‍💻) need them.
+ */
+export function hasInvisibleFormat(text: string): boolean {
+  const chars = [...text];
+  return chars.some((char, i) => {
+    if (!FORMAT.test(char)) return false;
+    const code = char.codePointAt(0);
+    if (code !== ZWJ && code !== ZWNJ) return true;
+    return !(JOINS_AFTER.test(chars[i - 1] ?? "") && JOINS_BEFORE.test(chars[i + 1] ?? ""));
+  });
+}
+
+/** The most combining marks (\p{M}) in one grapheme cluster of `text`, precomposed letters (é) decomposed first. */
+export function maxMarksPerCharacter(text: string): number {
+  let most = 0;
+  for (const { segment } of segmenter.segment(text)) {
+    most = Math.max(most, segment.normalize("NFD").match(/\p{M}/gu)?.length ?? 0);
+  }
+  return most;
+}
+
 /** Counts user-perceived characters (grapheme clusters), so "👩‍💻" is one. */
 export function visibleLength(text: string): number {
   let count = 0;
@@ -15,14 +54,18 @@ export function visibleLength(text: string): number {
 /**
  * A short human-visible label (a display name, a room name): trimmed, NFC,
  * 1–`maxVisible` visible characters (grapheme clusters), nothing invisible,
- * control or bidi-override. `label` starts the error messages ("Room name …").
+ * control or bidi-override, no blank-looking letters, at most
+ * MAX_MARKS_PER_CHARACTER combining marks per character. `label` starts the
+ * error messages ("Room name …").
  */
 export function visibleLabel(label: string, maxVisible: number) {
   return z
     .string()
     .max(maxVisible * 8, `${label} is too long`)
     .transform((s) => s.normalize("NFC").trim())
-    .refine((s) => !INVISIBLE_OR_UNSAFE.test(s), `${label} contains invisible or control characters`)
+    .refine((s) => !INVISIBLE_OR_UNSAFE.test(s) && !hasInvisibleFormat(s), `${label} contains invisible or control characters`)
+    .refine((s) => !BLANK_LOOKALIKES.test(s), `${label} contains blank-looking characters`)
+    .refine((s) => maxMarksPerCharacter(s) <= MAX_MARKS_PER_CHARACTER, `${label} has too many accents on one character`)
     .refine((s) => visibleLength(s) >= 1, `${label} must not be empty`)
     .refine((s) => visibleLength(s) <= maxVisible, `${label} must be at most ${maxVisible} characters`);
 }

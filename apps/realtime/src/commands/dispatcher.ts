@@ -9,8 +9,9 @@ import {
   type User,
 } from "@repo/protocol";
 import type { FastifyBaseLogger } from "fastify";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Hub } from "../hub/hub";
+import type { AddressLimits } from "../limits/address-limits";
+import { memoryRateLimiters, type RateLimiter, type RateLimiterFactory } from "../limits/rate-limiter";
 import type { Metrics } from "../observability/metrics";
 import type { CommandHandler, CommandHandlers, CommandPolicies, ReceiptStore } from "./types";
 
@@ -20,32 +21,44 @@ export interface CommandLimits {
   windowSeconds: number;
 }
 
+async function charge(limiter: RateLimiter, key: string) {
+  const retryAfter = await limiter.take(key);
+  if (retryAfter !== null) throw new ProtocolError("rate_limited", "Too many commands; slow down", { retryAfter });
+}
+
 /**
  * The one path every client→server action takes, whatever the transport:
- * size → envelope → schema → idempotency (in flight, then stored receipt) →
- * rate limit → handler → receipt. Never throws: failures come back typed.
- * A type's policy can turn receipts off (ephemeral commands) or give it its
- * own rate limit instead of the shared one.
+ * request rate → size → envelope → schema → idempotency (in flight, then
+ * stored receipt) → type's rate limit → handler → receipt. Never throws:
+ * failures come back typed. The request rate is charged first, before any
+ * database work, so replaying a known command id costs a point too (F13); the
+ * type's budget only once its work really runs, so a retry answered from its
+ * receipt never eats into it. A type's policy can turn receipts off
+ * (ephemeral commands) or give it its own rate limit instead of the shared one.
  */
 export function createCommandDispatcher(deps: {
   hub: Hub;
   handlers: CommandHandlers;
   receipts: ReceiptStore;
   limits: CommandLimits;
+  /** Every command request per user, retries included (default: 4 × `limits`). */
+  requestLimits?: CommandLimits;
+  addressLimits: AddressLimits;
   policies?: CommandPolicies;
   metrics: Metrics;
   log: FastifyBaseLogger;
+  limiters?: RateLimiterFactory;
 }) {
-  const shared = new RateLimiterMemory({ points: deps.limits.points, duration: deps.limits.windowSeconds });
-  const limiters = new Map<string, RateLimiterMemory>();
+  const factory = deps.limiters ?? memoryRateLimiters;
+  const requests = factory("commands:requests", deps.requestLimits ?? { points: deps.limits.points * 4, windowSeconds: deps.limits.windowSeconds });
+  const shared = factory("commands", deps.limits);
+  const limiters = new Map<string, RateLimiter>();
   for (const [type, policy] of Object.entries(deps.policies ?? {})) {
-    if (policy?.limit) {
-      limiters.set(type, new RateLimiterMemory({ keyPrefix: type, points: policy.limit.points, duration: policy.limit.windowSeconds }));
-    }
+    if (policy?.limit) limiters.set(type, factory(`commands:${type}`, policy.limit));
   }
   const inFlight = new Map<string, Promise<CommandResult>>();
 
-  async function run(user: User, command: Command): Promise<CommandResult> {
+  async function run(user: User, command: Command, ip: string | undefined): Promise<CommandResult> {
     const handler = deps.handlers[command.type] as CommandHandler<typeof command.type> | undefined;
     // A known type whose feature is not running on this server.
     if (!handler) throw new ProtocolError("not_found", `No handler for ${command.type} commands`);
@@ -54,26 +67,19 @@ export function createCommandDispatcher(deps: {
       const stored = await deps.receipts.find(user.id, command.id);
       if (stored !== undefined) return { ok: true, id: command.id, result: stored };
     }
-    try {
-      await (limiters.get(command.type) ?? shared).consume(user.id);
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) {
-        throw new ProtocolError("rate_limited", "Too many commands; slow down", {
-          retryAfter: Math.ceil(rejection.msBeforeNext / 1000),
-        });
-      }
-      throw rejection;
-    }
-    const result = await handler({ user, hub: deps.hub }, command);
+    await charge(limiters.get(command.type) ?? shared, user.id);
+    const result = await handler({ user, hub: deps.hub, ip, addressLimits: deps.addressLimits }, command);
     if (receipts) await deps.receipts.save(user.id, command.id, command.type, result);
     return { ok: true, id: command.id, result };
   }
 
   return {
-    async dispatch(user: User, input: unknown, transport: TransportName, size?: number): Promise<CommandResult> {
+    /** `ip`: the client's address (request.ip, the socket's), for per-address limits of some commands. */
+    async dispatch(user: User, input: unknown, transport: TransportName, size?: number, ip?: string): Promise<CommandResult> {
       const envelope = CommandEnvelope.safeParse(input);
       const id = envelope.success ? envelope.data.id : null;
       try {
+        await charge(requests, user.id);
         if (size !== undefined && size > MAX_COMMAND_BYTES) {
           throw new ProtocolError("payload_too_large", `Commands are limited to ${MAX_COMMAND_BYTES} bytes`);
         }
@@ -87,7 +93,7 @@ export function createCommandDispatcher(deps: {
         const key = `${user.id}:${parsed.data.id}`;
         let pending = inFlight.get(key);
         if (!pending) {
-          pending = run(user, parsed.data).finally(() => inFlight.delete(key));
+          pending = run(user, parsed.data, ip).finally(() => inFlight.delete(key));
           inFlight.set(key, pending);
         }
         const result = await pending;
@@ -97,6 +103,8 @@ export function createCommandDispatcher(deps: {
         const protocolError =
           error instanceof ProtocolError ? error : new ProtocolError("internal", "Command failed unexpectedly");
         if (protocolError.code === "internal") deps.log.error({ err: error, commandId: id }, "command failed");
+        // A flood is refused cheaply; logging each refusal at info would be its own amplification.
+        else if (protocolError.code === "rate_limited") deps.log.debug({ commandId: id, userId: user.id }, "command rate limited");
         else deps.log.info({ code: protocolError.code, commandId: id, userId: user.id }, "command refused");
         deps.metrics.commands.inc({ transport, outcome: protocolError.code });
         return { ok: false, id, error: protocolError.toBody() };

@@ -1,9 +1,14 @@
 import type { Command, CommandResultOf, CommandType, User } from "@repo/protocol";
 import type { Hub } from "../hub/hub";
+import type { AddressLimits } from "../limits/address-limits";
 
 export interface CommandContext {
   user: User;
   hub: Hub;
+  /** The client's address, when the transport knows it (for per-address limits such as `room`). */
+  ip?: string;
+  /** Per-address and global rate limits, for handlers whose effect is costly (creating a room). */
+  addressLimits: AddressLimits;
 }
 
 /** Runs one command type. Throw a ProtocolError for a typed failure (nothing is recorded). */
@@ -16,7 +21,8 @@ export type CommandHandlers = { [T in CommandType]: CommandHandler<T> };
 
 /** Where first results of commands are kept, so a retried id has no second effect. */
 export interface ReceiptStore {
-  find(userId: string, commandId: string): Promise<unknown | undefined>;
+  /** The stored result, or undefined when there is none. */
+  find(userId: string, commandId: string): Promise<unknown>;
   save(userId: string, commandId: string, type: string, result: unknown): Promise<unknown>;
 }
 
@@ -33,6 +39,8 @@ export interface CommandPolicy {
   /**
    * Its own per-user budget instead of the shared command rate: over it the
    * command is refused with `rate_limited` and `retryAfter`, and does nothing.
+   * Charged only for work that runs: a retry answered from its receipt is free
+   * here (it still counts against the per-user request rate).
    */
   limit?: { points: number; windowSeconds: number };
 }

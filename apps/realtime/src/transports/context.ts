@@ -6,6 +6,7 @@ import type { Hub } from "../hub/hub";
 import type { Presence } from "../hub/presence";
 import type { TopicPolicy } from "../hub/topic-policy";
 import type { Metrics } from "../observability/metrics";
+import type { AddressLimits } from "../limits/address-limits";
 import type { SubscriptionCore } from "../subscriptions/subscription-core";
 
 /** Everything a transport adapter may use. Adapters hold no feature logic, and no subscription logic either: that is the core's. */
@@ -19,6 +20,6 @@ export interface TransportContext {
   config: ServerConfig;
   origins: OriginPolicy;
   core: SubscriptionCore;
-  /** Per-address rate limits: throws `rate_limited` with `retryAfter` when over. */
-  limits: { consume(kind: "poll" | "subscribe", key: string): Promise<void> };
+  /** Per-address rate limits: `consume` throws `rate_limited` with `retryAfter` when over. */
+  addressLimits: AddressLimits;
 }

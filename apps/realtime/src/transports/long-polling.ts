@@ -26,9 +26,10 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
 
   app.get("/v1/long-poll", async (request, reply) => {
     metrics.requests.inc({ transport: "long-polling" });
+    // Charged before anything else, authentication included: anonymous floods pay too.
+    await context.addressLimits.consume("poll", request.ip);
     const query = parseSubscriptionQuery(request);
     const user = await subscriberOf(context.auth, request, query.ticket);
-    await context.limits.consume("poll", request.ip);
     const cursors = parseCursor(query.cursor);
     const requested = query.timeout === undefined ? config.longPollTimeoutMs : Number(query.timeout);
     const timeoutMs = Math.min(requested, config.longPollTimeoutMs);

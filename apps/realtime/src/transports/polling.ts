@@ -11,9 +11,10 @@ export function registerPolling(app: FastifyInstance, context: TransportContext)
 
   app.get("/v1/poll", async (request, reply) => {
     metrics.requests.inc({ transport: "polling" });
+    // Charged before anything else, authentication included: anonymous floods pay too.
+    await context.addressLimits.consume("poll", request.ip);
     const query = parseSubscriptionQuery(request);
     const user = await subscriberOf(context.auth, request, query.ticket);
-    await context.limits.consume("poll", request.ip);
     const cursors = parseCursor(query.cursor);
     const batch = emptyBatch();
     const subscriber = core.subscriber({

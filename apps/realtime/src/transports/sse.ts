@@ -31,10 +31,11 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
 
   app.get("/v1/sse", async (request, reply) => {
     metrics.requests.inc({ transport: "sse" });
+    // Charged before anything else, authentication included: anonymous floods pay too.
+    await context.addressLimits.consume("subscribe", request.ip);
     const query = parseSubscriptionQuery(request);
     const lastEventId = parseLastEventId(request);
     const user = await subscriberOf(context.auth, request, query.ticket);
-    await context.limits.consume("subscribe", request.ip);
     const cursors = parseCursor(lastEventId ?? query.cursor);
     // Refuse a forbidden topic with a plain 403 while that is still possible (before the stream starts).
     await context.topics.assertCanRead(user, Object.keys(cursors));

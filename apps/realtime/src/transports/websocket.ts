@@ -183,7 +183,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
   async function subscribe(socket: AppSocket, request: unknown): Promise<SubscribeAck> {
     const { cursor } = parseOrThrow(SubscribeRequest, request, "subscribe request");
     chargeSubscribe(socket);
-    await context.limits.consume("subscribe", socket.data.subscriber.ip);
+    await context.addressLimits.consume("subscribe", socket.data.subscriber.ip);
     const outcome = await socket.data.subscriber.subscribe(parseCursor(cursor), config.subscribeBacklog);
     return { ok: true, v: PROTOCOL_VERSION, cursor: encodeCursor(outcome.positions), ...(outcome.more.length > 0 ? { more: outcome.more } : {}) };
   }

@@ -1,5 +1,5 @@
 import { createDatabase, type Database } from "@repo/db";
-import type { ServerConfig } from "../../src/config";
+import type { AddressLimitsConfig } from "../../src/limits/address-limits";
 import { createServer, type RealtimeServer, type ServerDeps } from "../../src/server";
 
 export const ALLOWED_ORIGIN = "http://localhost:3000";
@@ -11,14 +11,34 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+const PLENTY = [{ points: 1_000_000, windowSeconds: 1 }];
+
+/**
+ * Per-address limits out of the way: every test signs its guests in from
+ * 127.0.0.1. A test of a limit passes its own (merged per kind).
+ */
+export const RELAXED_ADDRESS_LIMITS: AddressLimitsConfig = {
+  session: PLENTY,
+  "session:global": PLENTY,
+  ticket: PLENTY,
+  poll: PLENTY,
+  subscribe: PLENTY,
+  room: PLENTY,
+  "room:global": PLENTY,
+};
+
 /** A real service on a free port over an in-memory PGlite database (or the one given). */
 export async function startServer(
-  options: { config?: Partial<ServerConfig>; db?: Database; features?: ServerDeps["features"] } = {},
+  options: { config?: ServerDeps["config"]; db?: Database; features?: ServerDeps["features"] } = {},
 ): Promise<RunningServer> {
   const db = options.db ?? (await createDatabase({ pgliteDir: "memory" }));
   const server = await createServer({
     db,
-    config: { allowedOrigins: [ALLOWED_ORIGIN], ...options.config },
+    config: {
+      allowedOrigins: [ALLOWED_ORIGIN],
+      ...options.config,
+      addressLimits: { ...RELAXED_ADDRESS_LIMITS, ...options.config?.addressLimits },
+    },
     logger: { level: "silent" },
     features: options.features,
   });

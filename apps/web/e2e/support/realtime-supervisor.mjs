@@ -11,7 +11,8 @@
 //   users, rooms and messages survive a restart, as they would with a real database;
 // - it listens on 127.0.0.1:REALTIME_CONTROL_PORT for `POST /stop` (SIGTERM, wait for a
 //   clean exit), `POST /start` (spawn, wait for /healthz) and `POST /restart`;
-// - on SIGTERM/SIGINT (Playwright's shutdown) it stops the service and deletes the folder.
+// - on SIGTERM/SIGINT (Playwright's shutdown) it stops the service and deletes the folder;
+// - it raises the per-address rate limits (RATE_LIMIT_*): every test comes from one address.
 //
 // Tests run one at a time (workers: 1), so a restart never pulls the service from under
 // another test.
@@ -39,12 +40,26 @@ function log(message) {
   console.error(`[realtime-supervisor] ${message}`);
 }
 
+/**
+ * Every browser test signs in and creates rooms from 127.0.0.1, many a minute:
+ * the per-address limits are raised (the environment may still set its own).
+ */
+const RELAXED_LIMITS = {
+  RATE_LIMIT_SESSION: "10000/1m",
+  RATE_LIMIT_SESSION_GLOBAL: "10000/1m",
+  RATE_LIMIT_TICKET: "10000/1m",
+  RATE_LIMIT_POLL: "1000/1s",
+  RATE_LIMIT_SUBSCRIBE: "1000/1s",
+  RATE_LIMIT_ROOM: "10000/1m",
+  RATE_LIMIT_ROOM_GLOBAL: "10000/1m",
+};
+
 function startService() {
   if (child) return;
   const current = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
     cwd: REALTIME_DIR,
     // NODE_ENV=test: the service may then run with the public dev secret (it refuses to otherwise).
-    env: { NODE_ENV: "test", ...process.env, PORT, PGLITE_DIR: dataDir },
+    env: { NODE_ENV: "test", ...RELAXED_LIMITS, ...process.env, PORT, PGLITE_DIR: dataDir },
     stdio: ["ignore", "inherit", "inherit"],
   });
   child = current;

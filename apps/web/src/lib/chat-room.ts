@@ -330,6 +330,8 @@ export class ChatRoomController {
     const event = parsed.data;
     switch (event.type) {
       case CHAT_EVENTS.messageCreated:
+        // Only this room's messages: another room's, however it got onto this topic, is not ours to show.
+        if (event.payload.message.roomId !== this.roomId) return;
         this.store.matchCreated(event.payload.message, this.me.id);
         this.store.upsert(event.payload.message);
         // Whoever just posted has stopped typing.

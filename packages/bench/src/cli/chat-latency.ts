@@ -32,8 +32,21 @@ const SPACING_JITTER_MS = 1000;
 async function startService(): Promise<{ baseUrl: string; stop: () => void }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
     cwd: path.join(REPO_ROOT, "apps/realtime"),
+    // Every client signs in and polls from 127.0.0.1: per-address limits raised.
     // NODE_ENV=test lets the service run on the public dev secret (unset counts as production).
-    env: { NODE_ENV: "test", ...process.env, PORT: "0", HOST: "127.0.0.1", PGLITE_DIR: "memory", LOG_LEVEL: "info", DATABASE_URL: "" },
+    env: {
+      NODE_ENV: "test",
+      RATE_LIMIT_SESSION: "10000/1m",
+      RATE_LIMIT_POLL: "1000/1s",
+      RATE_LIMIT_SUBSCRIBE: "1000/1s",
+      RATE_LIMIT_TICKET: "10000/1m",
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      PGLITE_DIR: "memory",
+      LOG_LEVEL: "info",
+      DATABASE_URL: "",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let output = "";

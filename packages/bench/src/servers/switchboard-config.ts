@@ -14,8 +14,13 @@ export type ServerProfile = "bench" | "flood";
  * IP, 100,000 connections per IP and per user): these rows measure transport
  * cost, not limits.
  */
+const plenty = [{ points: 1_000_000_000, windowSeconds: 1 }];
+
 export const BENCH_ROW_CONFIG: SwitchboardConfig = {
   connectionLimits: { perUser: 100_000, perIp: 100_000 },
+  commandRequestLimits: { points: 1_000_000_000, windowSeconds: 1 },
+  commandLimits: { points: 1_000_000_000, windowSeconds: 1 },
+  addressLimits: { session: plenty, "session:global": plenty, ticket: plenty, poll: plenty, subscribe: plenty, room: plenty, "room:global": plenty },
 };
 
 /**

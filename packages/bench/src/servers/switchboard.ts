@@ -43,7 +43,7 @@ export interface SwitchboardBench extends BenchServer {
 /**
  * The real Switchboard service (createServer from apps/realtime) on an
  * in-memory PGlite database, with everything on: auth, origin policy, metrics,
- * slow-consumer sweeps. Only the feature list is the bench's own, and request
+ * slow-consumer sweeps (per-address rate limits raised out of reach). Only the feature list is the bench's own, and request
  * logging is at `logLevel` (warn by default: info writes two lines per poll).
  * `profile` picks the config: generous limits for the normal rows, the
  * service's defaults for the flood rows (see switchboard-config.ts).

@@ -22,6 +22,11 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+function relaxedAddressLimits(): ServerConfig["addressLimits"] {
+  const plenty = [{ points: 1_000_000, windowSeconds: 1 }];
+  return { session: plenty, "session:global": plenty, ticket: plenty, poll: plenty, subscribe: plenty, room: plenty, "room:global": plenty };
+}
+
 /** The real service in-process on a free port, over an in-memory PGlite database, with test-friendly limits. */
 export async function startTestServer(
   config: Partial<ServerConfig> = {},
@@ -40,6 +45,9 @@ export async function startTestServer(
       commandLimits: { points: 100_000, windowSeconds: 1 },
       // One test user opens dozens of streams and polls at once; the caps have tests of their own.
       connectionLimits: { perUser: 1_000, perIp: 10_000 },
+      commandRequestLimits: { points: 100_000, windowSeconds: 1 },
+      // Every test's guests sign in, poll and subscribe from 127.0.0.1.
+      addressLimits: relaxedAddressLimits(),
       ...config,
     },
   });

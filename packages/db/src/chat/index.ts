@@ -1,5 +1,5 @@
-export { createRoom, ensureRoom, findRoom, findRoomSummary, listRooms, type ChatRoomSummary } from "./rooms";
-export { isMember, joinRoom, leaveRoom } from "./memberships";
+export { createRoom, ensureRoom, findRoom, findRoomSummary, listRooms, type ChatRoomSummary, type RoomKey } from "./rooms";
+export { isMember, joinRoom, leaveRoom, membershipOf } from "./memberships";
 export {
   createMessage,
   deleteMessage,

@@ -17,3 +17,16 @@ export async function isMember(db: DbClient, roomId: string, userId: string): Pr
   const row = await db.chatMembership.findUnique({ where: { roomId_userId: { roomId, userId } }, select: { userId: true } });
   return row !== null;
 }
+
+/**
+ * Membership and whether the room exists, in one query: "none" when there is
+ * no such room (so a caller can decline to remember an answer for it).
+ */
+export async function membershipOf(db: DbClient, roomId: string, userId: string): Promise<"member" | "not_member" | "none"> {
+  const room = await db.chatRoom.findUnique({
+    where: { id: roomId },
+    select: { memberships: { where: { userId }, select: { userId: true } } },
+  });
+  if (!room) return "none";
+  return room.memberships.length > 0 ? "member" : "not_member";
+}

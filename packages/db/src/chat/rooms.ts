@@ -58,8 +58,35 @@ export async function findRoomSummary(db: DbClient, id: string, userId: string):
   return room ? toSummary(room) : null;
 }
 
-/** Every room, oldest first, as `userId` sees it. */
-export async function listRooms(db: DbClient, userId: string): Promise<ChatRoomSummary[]> {
-  const rooms = await db.chatRoom.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], ...summaryQuery(userId) });
-  return rooms.map(toSummary);
+/** Where a directory page starts: after this room in (createdAt, id) order. */
+export interface RoomKey {
+  createdAt: Date;
+  id: string;
+}
+
+/**
+ * One page of the directory, oldest first, as `userId` sees it: at most
+ * `limit` rooms after `after` (keyset on createdAt, id, so pages never shift),
+ * optionally only names containing `search` (case-insensitive). `next` is the
+ * key to ask for the following page, null on the last one.
+ */
+export async function listRooms(
+  db: DbClient,
+  userId: string,
+  options: { limit: number; after?: RoomKey; search?: string },
+): Promise<{ rooms: ChatRoomSummary[]; next: RoomKey | null }> {
+  const { limit, after, search } = options;
+  const rows = await db.chatRoom.findMany({
+    where: {
+      ...(after ? { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] } : {}),
+      // Prisma passes `contains` into ILIKE as is: its wildcards must be escaped to be literal.
+      ...(search ? { name: { contains: search.replace(/[\\%_]/g, "\\$&"), mode: "insensitive" as const } } : {}),
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: limit + 1,
+    ...summaryQuery(userId),
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { rooms: page.map(toSummary), next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
 }

@@ -10,6 +10,8 @@ export interface ChatOptions {
   typingThrottleMs?: number;
   /** How long a topic-read membership answer is remembered (default 5 s; this instance's joins/leaves apply at once). */
   membershipCacheMs?: number;
+  /** How many (room, user) membership answers are remembered, least recently used out first (default 50,000). */
+  membershipCacheEntries?: number;
 }
 
 /**
@@ -33,7 +35,12 @@ export function chatFeature(options: ChatOptions = {}): Feature {
       "chat.typing": { receipts: false, limit: { points: 60, windowSeconds: 10 } },
     },
     commands: {
-      "chat.createRoom": ({ user }, command) => chat().createRoom(user, command.payload.name),
+      "chat.createRoom": async ({ user, ip, addressLimits }, command) => {
+        // Rooms are listed to everyone: per address, and for everyone together, a bounded rate (F9).
+        if (ip !== undefined) await addressLimits.consume("room", ip);
+        await addressLimits.consume("room:global", "");
+        return chat().createRoom(user, command.payload.name);
+      },
       "chat.join": ({ user }, command) => chat().join(user, command.payload.roomId),
       "chat.leave": ({ user }, command) => chat().leave(user, command.payload.roomId),
       "chat.send": ({ user }, command) => chat().send(user, command.id, command.payload.roomId, command.payload.text),
@@ -41,15 +48,17 @@ export function chatFeature(options: ChatOptions = {}): Feature {
       "chat.delete": ({ user }, command) => chat().delete(user, command.payload.messageId),
       "chat.typing": ({ user }, command) => chat().typing(user, command.payload.roomId),
     },
-    async start({ hub, presence, db, log, revokeRead }) {
+    async start(context) {
+      const { hub, presence, db, log } = context;
       const started = createChatService({
         hub,
         presence,
         db,
         log,
-        revokeRead,
+        revokeRead: (userId, topic) => context.revokeRead(userId, topic),
         typingThrottleMs: options.typingThrottleMs ?? CHAT_LIMITS.typingThrottleMs,
         membershipCacheMs: options.membershipCacheMs ?? 5000,
+        membershipCacheEntries: options.membershipCacheEntries ?? 50_000,
       });
       await started.ensureLobby();
       service = started;

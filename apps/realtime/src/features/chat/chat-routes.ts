@@ -1,6 +1,7 @@
 import {
   ChatHistoryQuery,
   ChatRoomParams,
+  ChatRoomsQuery,
   chatPaths,
   parseOrThrow,
   type ChatHistoryResponse,
@@ -19,7 +20,7 @@ function noStore(reply: FastifyReply) {
 
 /**
  * The chat reads, as plain GETs (any transport's client uses them):
- *   GET /v1/chat/rooms                              the directory
+ *   GET /v1/chat/rooms?after&limit&q                a directory page
  *   GET /v1/chat/rooms/:roomId/messages?before&limit  a history page + the topic position
  *   GET /v1/chat/rooms/:roomId/presence             who is reading now
  * Room reads are for members only (403), an unknown room is 404.
@@ -27,8 +28,9 @@ function noStore(reply: FastifyReply) {
 export function registerChatRoutes(app: FastifyInstance, context: FeatureRouteContext, service: () => ChatService) {
   app.get(chatPaths.rooms, async (request, reply) => {
     const user = await requireUser(context.auth, request);
+    const query = parseOrThrow(ChatRoomsQuery, request.query, "rooms query");
     noStore(reply);
-    const body: ChatRoomsResponse = { rooms: await service().rooms(user) };
+    const body: ChatRoomsResponse = await service().rooms(user, query);
     return body;
   });
 

@@ -24,8 +24,8 @@ import {
   roomIdFromName,
   type ChatCommandResults,
   type ChatHistoryResponse,
-  type ChatRoom,
   type ChatEvent,
+  type ChatRoomsResponse,
   type TypingSignal,
   type User,
 } from "@repo/protocol";
@@ -34,7 +34,7 @@ import type { z } from "zod";
 import type { Hub } from "../../hub/hub";
 import type { Presence } from "../../hub/presence";
 import { createMembershipCache } from "./membership-cache";
-import { messageToWire, roomToWire } from "./wire";
+import { decodeRoomsCursor, encodeRoomsCursor, messageToWire, roomToWire } from "./wire";
 
 type Result<T extends keyof typeof ChatCommandResults> = z.infer<(typeof ChatCommandResults)[T]>;
 
@@ -46,6 +46,7 @@ export interface ChatServiceDeps {
   revokeRead(userId: string, topic: string): void;
   typingThrottleMs: number;
   membershipCacheMs: number;
+  membershipCacheEntries?: number;
   now?: () => number;
 }
 
@@ -58,7 +59,11 @@ export interface ChatServiceDeps {
 export function createChatService(deps: ChatServiceDeps) {
   const { hub, presence, db, log } = deps;
   const now = deps.now ?? Date.now;
-  const members = createMembershipCache(db.prisma, { ttlMs: deps.membershipCacheMs, now });
+  const members = createMembershipCache(db.prisma, {
+    ttlMs: deps.membershipCacheMs,
+    maxEntries: deps.membershipCacheEntries,
+    now,
+  });
   /** Last typing signal per user and room. */
   const lastTyping = new Map<string, number>();
 
@@ -130,7 +135,14 @@ export function createChatService(deps: ChatServiceDeps) {
       await assertMember(user, roomId);
       // The command id makes the insert idempotent even without the dispatcher's receipt
       // (a crash between the two, or the same retry reaching two instances).
-      const { message } = await createMessage(db.prisma, { roomId, authorId: user.id, text, commandId });
+      const { message, created } = await createMessage(db.prisma, { roomId, authorId: user.id, text, commandId });
+      // The id already names another message (another room, other text): a client bug or a
+      // replay. Publishing it here would show room A's message to room B's members (F17).
+      if (!created && (message.roomId !== roomId || (message.text !== text && !message.editedAt && !message.deletedAt))) {
+        throw new ProtocolError("conflict", "This command id was already used for another message", {
+          issues: [{ path: ["id"], message: "Use a new command id for a new message" }],
+        });
+      }
       const wire = messageToWire(message);
       // Publish even when the row already existed: then the first attempt may have died
       // between insert and publish, and a second event is harmless (clients keep messages by id).
@@ -176,8 +188,14 @@ export function createChatService(deps: ChatServiceDeps) {
 
     // ---- reads
 
-    async rooms(user: User): Promise<ChatRoom[]> {
-      return (await listRooms(db.prisma, user.id)).map(roomToWire);
+    /** One directory page (bounded whatever the table holds, F9). */
+    async rooms(user: User, query: { after?: string; limit: number; q?: string }): Promise<ChatRoomsResponse> {
+      const page = await listRooms(db.prisma, user.id, {
+        limit: query.limit,
+        after: query.after === undefined ? undefined : decodeRoomsCursor(query.after),
+        search: query.q || undefined,
+      });
+      return { rooms: page.rooms.map(roomToWire), nextCursor: page.next ? encodeRoomsCursor(page.next) : null };
     },
 
     async history(user: User, roomId: string, query: { before?: string; limit: number }): Promise<ChatHistoryResponse> {

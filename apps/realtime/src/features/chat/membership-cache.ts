@@ -1,39 +1,44 @@
-import { isMember, type DbClient } from "@repo/db";
+import { membershipOf, type DbClient } from "@repo/db";
+import { LRUCache } from "lru-cache";
 
 /**
  * Room membership for topic reads, which run on every poll: answers from the
  * database, remembered for a few seconds. Joins and leaves on this instance
  * update it at once; a change made on another instance shows within `ttlMs`.
+ *
+ * A least-recently-used cache with a TTL: when full, the coldest answers go
+ * (no clear-everything cliff, F14). No answer is kept for a room that does not
+ * exist, so asking about random room ids cannot push real entries out.
  */
 export function createMembershipCache(db: DbClient, options: { ttlMs: number; maxEntries?: number; now?: () => number }) {
-  const now = options.now ?? Date.now;
-  const maxEntries = options.maxEntries ?? 50_000;
-  const entries = new Map<string, { member: boolean; until: number }>();
+  const entries = new LRUCache<string, boolean>({
+    max: options.maxEntries ?? 50_000,
+    ttl: Math.max(1, options.ttlMs),
+    ...(options.now ? { perf: { now: options.now } } : {}),
+  });
   const keyOf = (roomId: string, userId: string) => `${roomId}\u0000${userId}`;
   /** Bumped by every join/leave, so a lookup that started before one never caches a stale answer. */
   let generation = 0;
 
-  function store(roomId: string, userId: string, member: boolean) {
-    // Crude but bounded: a full cache starts over (entries are cheap to refill).
-    if (entries.size >= maxEntries) entries.clear();
-    entries.set(keyOf(roomId, userId), { member, until: now() + options.ttlMs });
-  }
-
   return {
     async isMember(roomId: string, userId: string): Promise<boolean> {
-      const hit = entries.get(keyOf(roomId, userId));
-      if (hit && hit.until > now()) return hit.member;
+      const key = keyOf(roomId, userId);
+      const hit = entries.get(key);
+      if (hit !== undefined) return hit;
       const started = generation;
-      const member = await isMember(db, roomId, userId);
-      if (started === generation) store(roomId, userId, member);
-      return member;
+      const answer = await membershipOf(db, roomId, userId);
+      if (answer === "none") return false;
+      if (started === generation) entries.set(key, answer === "member");
+      return answer === "member";
     },
     /** A join or leave on this instance: takes effect at once. */
     remember(roomId: string, userId: string, member: boolean) {
       generation++;
-      store(roomId, userId, member);
+      entries.set(keyOf(roomId, userId), member);
     },
     clear: () => entries.clear(),
+    /** How many answers are remembered (for tests and metrics). */
+    size: () => entries.size,
   };
 }
 

@@ -7,14 +7,23 @@ import {
 } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Auth } from "../../auth/auth";
+import type { AddressLimits } from "../../limits/address-limits";
 import { clearSessionCookie, requireUser, sessionTokenOf, setSessionCookie } from "../request-auth";
 
-/** Guest sessions: sign in with a display name, who-am-I, sign out, SSE tickets. */
-export function registerSessionRoutes(app: FastifyInstance, deps: { auth: Auth; cookieSecure: boolean }) {
-  const { auth, cookieSecure } = deps;
+/**
+ * Guest sessions: sign in with a display name, who-am-I, sign out, SSE tickets.
+ * Sign-in (it writes a user and a session row) and ticket issuance are rate
+ * limited per client address, sign-in also globally: over it, 429 + Retry-After.
+ */
+export function registerSessionRoutes(app: FastifyInstance, deps: { auth: Auth; cookieSecure: boolean; addressLimits: AddressLimits }) {
+  const { auth, cookieSecure, addressLimits } = deps;
 
   app.post("/v1/session", async (request, reply) => {
     const { name } = parseOrThrow(CreateSessionRequest, request.body, "session request");
+    // After the parse (a typo costs nothing), before any write; the address first, so one
+    // noisy address is refused without eating into everyone's global budget.
+    await addressLimits.consume("session", request.ip);
+    await addressLimits.consume("session:global", request.ip);
     const session = await auth.signIn(name);
     setSessionCookie(reply, session.token, session.expiresAt, cookieSecure);
     request.log.info({ userId: session.user.id }, "session created");
@@ -36,6 +45,8 @@ export function registerSessionRoutes(app: FastifyInstance, deps: { auth: Auth; 
   });
 
   app.post("/v1/sse/ticket", async (request, reply) => {
+    // Before authentication, which may reach the database.
+    await addressLimits.consume("ticket", request.ip);
     const user = await requireUser(auth, request);
     const { ticket, expiresAt } = await auth.issueTicket(user);
     const body: TicketResponse = { ticket, expiresAt: expiresAt.toISOString() };

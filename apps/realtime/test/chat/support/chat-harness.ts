@@ -6,10 +6,9 @@ import type { Database } from "@repo/db";
 import { engineCases, type Engine, type EngineCase } from "@repo/db/testing";
 import { CommandResult, type ErrorBody } from "@repo/protocol";
 import { afterAll, beforeAll, describe, test } from "vitest";
-import type { ServerConfig } from "../../../src/config";
 import { chatFeature, type ChatOptions } from "../../../src/features/chat/chat-feature";
-import { createServer, type RealtimeServer } from "../../../src/server";
-import { ALLOWED_ORIGIN, signIn } from "../../support/start-server";
+import { createServer, type RealtimeServer, type ServerDeps } from "../../../src/server";
+import { ALLOWED_ORIGIN, RELAXED_ADDRESS_LIMITS, signIn } from "../../support/start-server";
 
 /**
  * PGlite on disk (so a restart finds the data) and PostgreSQL. PostgreSQL is
@@ -30,7 +29,7 @@ export interface ChatHarness {
 }
 
 export interface HarnessOptions {
-  config?: Partial<ServerConfig>;
+  config?: ServerDeps["config"];
   chat?: ChatOptions;
 }
 
@@ -45,7 +44,9 @@ export async function startChatServer(engine: Engine, options: HarnessOptions = 
         longPollTimeoutMs: 2000,
         longPollLingerMs: 10,
         commandLimits: { points: 100_000, windowSeconds: 10 },
+        commandRequestLimits: { points: 100_000, windowSeconds: 10 },
         ...options.config,
+        addressLimits: { ...RELAXED_ADDRESS_LIMITS, ...options.config?.addressLimits },
       },
       features: [chatFeature(options.chat)],
     });

@@ -17,7 +17,7 @@ function createError(error: unknown): string {
   return "Couldn't create the room.";
 }
 
-/** The room directory and the form that creates a room (validated with the shared RoomName schema). */
+/** The room directory (a page at a time, "Show more" for the next) and the form that creates a room (validated with the shared RoomName schema). */
 export function RoomList({
   rooms,
   activeRoomId,
@@ -99,6 +99,17 @@ export function RoomList({
             </li>
           ))}
         </ul>
+        {rooms.hasMore && (
+          <button
+            type="button"
+            onClick={rooms.loadMore}
+            disabled={rooms.loadingMore}
+            aria-busy={rooms.loadingMore}
+            className="mt-1 w-full rounded-md px-2 py-1.5 text-left text-sm text-neutral-600 hover:bg-neutral-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 disabled:opacity-60 dark:text-neutral-400 dark:hover:bg-neutral-900"
+          >
+            {rooms.loadingMore ? "Loading…" : "Show more"}
+          </button>
+        )}
       </nav>
       <form onSubmit={(event) => void onSubmit(event)} noValidate aria-busy={pending} className="space-y-1.5">
         <label htmlFor={`${id}-name`} className="block text-sm font-medium">

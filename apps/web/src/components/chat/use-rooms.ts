@@ -1,8 +1,8 @@
 "use client";
 
 import { ChatRoomsResponse, chatPaths, type ChatRoom } from "@repo/protocol";
-import { useCallback, useEffect, useState } from "react";
-import { failureMessage, getJson } from "@/lib/realtime";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { failureMessage, getJson, type ApiResult } from "@/lib/realtime";
 
 /** Rooms change rarely and have no topic of their own: refetched on demand and every so often. */
 const REFRESH_MS = 20_000;
@@ -12,20 +12,54 @@ export interface RoomsState {
   loaded: boolean;
   error: string | null;
   refresh: () => void;
+  /** More rooms follow the ones shown. */
+  hasMore: boolean;
+  loadingMore: boolean;
+  /** Appends the next directory page. */
+  loadMore: () => void;
 }
 
-/** The room directory (`GET /v1/chat/rooms`). */
+/** One directory page as loaded: where it started, so a refresh asks for the same page again. */
+interface Page {
+  after: string | null;
+  rooms: ChatRoom[];
+  nextCursor: string | null;
+}
+
+function fetchPage(after: string | null, signal?: AbortSignal): Promise<ApiResult<ChatRoomsResponse>> {
+  const query = after === null ? "" : `?after=${encodeURIComponent(after)}`;
+  return getJson(`${chatPaths.rooms}${query}`, ChatRoomsResponse, signal);
+}
+
+/**
+ * The room directory (`GET /v1/chat/rooms`), a page at a time: the first page,
+ * then one more per `loadMore`. A refresh reloads every page shown (keyset
+ * cursors stay valid, so nothing shifts); new rooms show up at the end.
+ */
 export function useRooms(): RoomsState {
-  const [state, setState] = useState<Omit<RoomsState, "refresh">>({ rooms: [], loaded: false, error: null });
+  const [pages, setPages] = useState<Page[]>([]);
+  const [status, setStatus] = useState<{ loaded: boolean; error: string | null }>({ loaded: false, error: null });
+  const [loadingMore, setLoadingMore] = useState(false);
   const [version, setVersion] = useState(0);
   const refresh = useCallback(() => setVersion((n) => n + 1), []);
+  // What a refresh reloads: the pages shown now (read in the effect, not a dependency of it).
+  const pagesRef = useRef(pages);
+  useEffect(() => {
+    pagesRef.current = pages;
+  }, [pages]);
 
   useEffect(() => {
     const controller = new AbortController();
-    void getJson(chatPaths.rooms, ChatRoomsResponse, controller.signal).then((result) => {
+    const afters = pagesRef.current.length > 0 ? pagesRef.current.map((page) => page.after) : [null];
+    void Promise.all(afters.map((after) => fetchPage(after, controller.signal))).then((results) => {
       if (controller.signal.aborted) return;
-      if (result.ok) setState({ rooms: result.value.rooms, loaded: true, error: null });
-      else setState((previous) => ({ ...previous, loaded: true, error: failureMessage(result) }));
+      const failed = results.find((result) => !result.ok);
+      if (failed && !failed.ok) {
+        setStatus({ loaded: true, error: failureMessage(failed) });
+        return;
+      }
+      setPages(results.map((result, i) => (result.ok ? { after: afters[i] ?? null, ...result.value } : pagesRef.current[i]!)));
+      setStatus({ loaded: true, error: null });
     });
     const timer = setTimeout(refresh, REFRESH_MS);
     return () => {
@@ -34,5 +68,22 @@ export function useRooms(): RoomsState {
     };
   }, [version, refresh]);
 
-  return { ...state, refresh };
+  const nextCursor = pages.at(-1)?.nextCursor ?? null;
+  const loadMore = useCallback(() => {
+    if (nextCursor === null || loadingMore) return;
+    setLoadingMore(true);
+    void fetchPage(nextCursor).then((result) => {
+      setLoadingMore(false);
+      if (!result.ok) {
+        setStatus((previous) => ({ ...previous, error: failureMessage(result) }));
+        return;
+      }
+      // Only if the list is still where it was (a refresh may have replaced it meanwhile).
+      setPages((current) => (current.at(-1)?.nextCursor === nextCursor ? [...current, { after: nextCursor, ...result.value }] : current));
+    });
+  }, [nextCursor, loadingMore]);
+
+  const seen = new Set<string>();
+  const rooms = pages.flatMap((page) => page.rooms).filter((room) => !seen.has(room.id) && seen.add(room.id));
+  return { rooms, ...status, refresh, hasMore: nextCursor !== null, loadingMore, loadMore };
 }

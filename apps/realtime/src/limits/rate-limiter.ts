@@ -1,0 +1,49 @@
+import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+
+/** At most `points` actions per `windowSeconds` (a fixed window per key). */
+export interface RateWindow {
+  points: number;
+  windowSeconds: number;
+}
+
+/** One bucket per key. */
+export interface RateLimiter {
+  /** Takes one point for `key`: null when allowed, else whole seconds until a retry may succeed (≥ 1). */
+  take(key: string): Promise<number | null>;
+}
+
+/**
+ * Builds the limiters. In process (memory) today; a shared store (Redis) goes
+ * behind the same signature once there is more than one instance, so every
+ * instance charges the same buckets. `name` keeps buckets of different limits apart.
+ */
+export type RateLimiterFactory = (name: string, window: RateWindow) => RateLimiter;
+
+export const memoryRateLimiters: RateLimiterFactory = (name, window) => {
+  const limiter = new RateLimiterMemory({ keyPrefix: name, points: window.points, duration: window.windowSeconds });
+  return {
+    async take(key) {
+      try {
+        await limiter.consume(key);
+        return null;
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        throw rejection;
+      }
+    },
+  };
+};
+
+/** Several windows on one key (e.g. per minute and per day): refused by the first that is full. */
+export function layered(factory: RateLimiterFactory, name: string, windows: readonly RateWindow[]): RateLimiter {
+  const limiters = windows.map((window, i) => factory(`${name}#${i}`, window));
+  return {
+    async take(key) {
+      for (const limiter of limiters) {
+        const retryAfter = await limiter.take(key);
+        if (retryAfter !== null) return retryAfter;
+      }
+      return null;
+    },
+  };
+}
