@@ -1,4 +1,3 @@
-import type { EventEnvelope, ResetSignal } from "@repo/protocol";
 import { describe, expect, test } from "vitest";
 import { createMemoryHub } from "../src/hub/memory-hub";
 

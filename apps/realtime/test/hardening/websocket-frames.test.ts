@@ -33,9 +33,9 @@ afterAll(async () => {
 async function expectServiceUp() {
   expect((await fetch(`${running.baseUrl}/healthz`)).status).toBe(200);
   const socket = await connectRawSocket(running.baseUrl, token);
-  const [ack] = (await socket.emit("subscribe", [{ cursor: `echo:${userId}@` }]))! as [SubscribeAck];
+  const [ack] = (await socket.emit("subscribe", [{ cursor: `echo:${userId}@` }])) as [SubscribeAck];
   expect(ack.ok).toBe(true);
-  const [result] = (await socket.emit("command", [{ id: crypto.randomUUID(), type: "echo", payload: { text: "still here" } }]))! as [
+  const [result] = (await socket.emit("command", [{ id: crypto.randomUUID(), type: "echo", payload: { text: "still here" } }])) as [
     { ok: boolean },
   ];
   expect(result.ok).toBe(true);
@@ -67,15 +67,15 @@ describe("hostile socket.io frames (F1)", () => {
 
   test("unknown events, missing acks, extra arguments and binary attachments get typed errors; a persistent offender is cut", async () => {
     const socket = await connectRawSocket(running.baseUrl, token);
-    expectTypedError((await socket.emit("no-such-event", [{}]))![0], "validation");
-    expectTypedError((await socket.emit("command", [{}, {}]))![0], "validation");
+    expectTypedError((await socket.emit("no-such-event", [{}]))[0], "validation");
+    expectTypedError((await socket.emit("command", [{}, {}]))[0], "validation");
     // A binary attachment: the placeholder frame, then the binary frame.
     socket.sendText(`451-9["command",{"_placeholder":true,"num":0}]`);
     socket.ws.send(Buffer.from([1, 2, 3]));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    for (let i = 0; i < 10; i++) socket.emit("bogus", [i], false);
+    for (let i = 0; i < 10; i++) socket.emitWithoutAck("bogus", [i]);
     await socket.closed;
-    expect(socket.events).toContainEqual(["closing", { reason: "protocol_error", message: expect.any(String) }]);
+    expect(socket.events.find(([name]) => name === "closing")?.[1]).toMatchObject({ reason: "protocol_error" });
     await expectServiceUp();
   });
 });
@@ -89,7 +89,7 @@ describe("bounded subscribes (F2, F16)", () => {
     let rounds = 0;
     for (;;) {
       const before = socket.events.length;
-      const [ack] = (await socket.emit("subscribe", [{ cursor }]))! as [SubscribeAck];
+      const [ack] = (await socket.emit("subscribe", [{ cursor }])) as [SubscribeAck];
       if (!ack.ok) throw new Error(ack.error.message);
       rounds++;
       const sent = socket.events.slice(before).filter(([name]) => name === "event");
@@ -109,7 +109,7 @@ describe("bounded subscribes (F2, F16)", () => {
     const head = await running.server.hub.head(BIG);
     const cursor = `${BIG}@${head.epoch}.0`;
     const answers = await Promise.all([1, 2, 3].map(() => socket.emit("subscribe", [{ cursor }])));
-    const acks = answers.map((answer) => answer![0] as SubscribeAck);
+    const acks = answers.map((answer) => answer[0] as SubscribeAck);
     expect(acks.filter((ack) => ack.ok)).toHaveLength(1);
     for (const ack of acks.filter((ack) => !ack.ok)) expectTypedError(ack, "conflict");
     socket.close();
@@ -122,7 +122,7 @@ describe("bounded subscribes (F2, F16)", () => {
         socket.emit("subscribe", [{ cursor: [0, 1, 2, 3].map((i) => `system:t${batch}x${i}@`).join(",") }]),
       ),
     );
-    const accepted = answers.map((answer) => answer![0] as SubscribeAck).filter((ack) => ack.ok);
+    const accepted = answers.map((answer) => answer[0] as SubscribeAck).filter((ack) => ack.ok);
     expect(accepted.length * 4).toBeLessThanOrEqual(16);
     expect(accepted).toHaveLength(4);
     socket.close();
@@ -145,7 +145,7 @@ describe("bounded subscribes (F2, F16)", () => {
     const acks: Array<Promise<unknown[]>> = [];
     for (let i = 0; i < 200; i++) {
       const [topic, head] = [[BIG, heads[0]!], ["system:big2", heads[1]!], ["system:big3", heads[2]!]][i % 3] as [string, { epoch: string }];
-      acks.push(attacker.emit("subscribe", [{ cursor: `${topic}@${head.epoch}.0` }])!);
+      acks.push(attacker.emit("subscribe", [{ cursor: `${topic}@${head.epoch}.0` }]));
     }
     for (let n = 1; n <= 100; n++) {
       await running.server.hub.publish("system:live", "tick", { n });
@@ -181,7 +181,7 @@ describe("bounded subscribes (F2, F16)", () => {
       const head = await slow.server.hub.head("system:huge");
       const socket = await connectRawSocket(slow.baseUrl, slowToken);
       socket.ws.pause();
-      void socket.emit("subscribe", [{ cursor: `system:huge@${head.epoch}.0` }])?.catch(() => {});
+      socket.emit("subscribe", [{ cursor: `system:huge@${head.epoch}.0` }]).catch(() => {});
       await expect
         .poll(() => metricValue(slow.baseUrl, "switchboard_slow_consumers_cut_total", { transport: "websocket" }), { timeout: 10_000 })
         .toBe(1);

@@ -7,8 +7,10 @@ import WebSocket from "ws";
  */
 export interface RawSocket {
   ws: WebSocket;
-  /** Sends `42[event, ...args]`, with an ack id when `withAck`; resolves to the ack's arguments. */
-  emit(event: string, args: unknown[], withAck?: boolean): Promise<unknown[]> | undefined;
+  /** Sends `42<id>[event, ...args]`; resolves to the ack's arguments. */
+  emit(event: string, args: unknown[]): Promise<unknown[]>;
+  /** Sends `42[event, ...args]` without an ack id. */
+  emitWithoutAck(event: string, args: unknown[]): void;
   /** Sends a text frame as it is. */
   sendText(frame: string): void;
   /** Events received so far, in order: [name, payload]. */
@@ -32,11 +34,10 @@ export function connectRawSocket(baseUrl: string, token: string, options: { orig
     ws,
     events,
     closed,
-    emit(event, args, withAck = true) {
-      if (!withAck) {
-        ws.send(`42${JSON.stringify([event, ...args])}`);
-        return undefined;
-      }
+    emitWithoutAck(event, args) {
+      ws.send(`42${JSON.stringify([event, ...args])}`);
+    },
+    emit(event, args) {
       const id = nextAck++;
       ws.send(`42${id}${JSON.stringify([event, ...args])}`);
       return new Promise((resolve, reject) => {
