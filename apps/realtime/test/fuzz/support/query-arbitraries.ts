@@ -1,0 +1,92 @@
+import { fc } from "@fast-check/vitest";
+import { cursorText } from "./cursor-arbitraries";
+import { nastyString } from "./json-arbitraries";
+
+/** One `key=value` of a query string, both already percent-encoded (or deliberately not). */
+export interface QueryParam {
+  key: string;
+  raw: string;
+}
+
+/** Stands for a fresh SSE ticket (fetched when the case runs) and for one already redeemed. */
+export const FRESH_TICKET = "@@fresh-ticket@@";
+export const USED_TICKET = "@@used-ticket@@";
+
+/** Characters a URL query carries as they are (no percent-encoding needed). */
+const URL_SAFE = /^[A-Za-z0-9\-._~:@,!$'()*;/?]*$/;
+
+/** A value as it may appear in a query: encoded, raw when safe, or with broken percent-escapes spliced in. */
+export function encodedValue(value: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 5, arbitrary: value.map((v) => encodeURIComponent(v)) },
+    { weight: 2, arbitrary: value.map((v) => (URL_SAFE.test(v) ? v : encodeURIComponent(v))) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(value, fc.nat(), fc.constantFrom("%", "%Z", "%ZZ", "%E0%A4", "%C0%AF", "%00", "%2C", "%40", "%252C", "%uD800", "%ED%A0%80", "+", "%2B"))
+        .map(([v, at, junk]) => {
+          const encoded = encodeURIComponent(v);
+          const i = at % (encoded.length + 1);
+          return encoded.slice(0, i) + junk + encoded.slice(i);
+        }),
+    },
+  );
+}
+
+const numberish = fc.constantFrom("0", "00", "-1", "1", "300", "1e9", "1e308", "-0", "NaN", "Infinity", "-Infinity", "0x10", "abc", "", String(Date.now()), "9".repeat(400));
+
+const ticketValue = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(FRESH_TICKET) },
+  { weight: 1, arbitrary: fc.constant(USED_TICKET) },
+  { weight: 2, arbitrary: encodedValue(nastyString) },
+  { weight: 1, arbitrary: fc.constantFrom("", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "a.b.c") },
+);
+
+const paramOf = (keys: readonly string[]) =>
+  fc.oneof(
+    { weight: 6, arbitrary: encodedValue(cursorText).map((raw) => ({ key: "cursor", raw })) },
+    { weight: 2, arbitrary: encodedValue(numberish).map((raw) => ({ key: "signals", raw })) },
+    ...(keys.includes("timeout") ? [{ weight: 2, arbitrary: encodedValue(numberish).map((raw) => ({ key: "timeout", raw })) }] : []),
+    { weight: 2, arbitrary: ticketValue.map((raw) => ({ key: "ticket", raw })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom("Cursor", "cursor[]", "cursor%20", "cursor.0", "__proto__", "constructor", "", "a%00b", "%ZZ"), encodedValue(nastyString))
+        .map(([key, raw]) => ({ key, raw })),
+    },
+  );
+
+/** A query string's parameters: usually one cursor plus fuzz, sometimes none, sometimes a repeated one. */
+export function queryParams(keys: readonly string[]): fc.Arbitrary<QueryParam[]> {
+  const param = paramOf(keys);
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(encodedValue(cursorText), fc.array(param, { maxLength: 4 })).map(([raw, rest]) => [{ key: "cursor", raw }, ...rest]) },
+    { weight: 3, arbitrary: fc.array(param, { maxLength: 6 }) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(encodedValue(cursorText), fc.integer({ min: 2, max: 40 })).map(([raw, n]) => Array.from({ length: n }, () => ({ key: "cursor", raw }))),
+    },
+  );
+}
+
+export function queryString(params: QueryParam[]): string {
+  return params.length === 0 ? "" : `?${params.map((p) => `${p.key}=${p.raw}`).join("&")}`;
+}
+
+/** The ways a server may read one raw query value: as sent, or percent- and plus-decoded. */
+export function decodings(raw: string): string[] {
+  const out = new Set([raw]);
+  for (const text of [raw, raw.replace(/\+/g, " ")]) {
+    try {
+      out.add(decodeURIComponent(text));
+    } catch {
+      out.add(text);
+    }
+  }
+  return [...out];
+}
+
+/** Occurrences of a parameter by its (decoded) name. */
+export function valuesOf(params: QueryParam[], key: string): string[] {
+  return params.filter((p) => decodings(p.key).includes(key)).map((p) => p.raw);
+}
