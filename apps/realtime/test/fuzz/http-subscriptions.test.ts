@@ -5,7 +5,16 @@ import { ME, cursorMaybeValid, cursorText } from "./support/cursor-arbitraries";
 import { describeValue, fuzzEdge, printSummaryAfterAll } from "./support/fuzz-config";
 import { useFuzzServer, type FuzzTarget } from "./support/fuzz-server";
 import { HTTP_WAIT_MS, expectTypedRejection, request, type HttpAnswer } from "./support/http-answers";
-import { FRESH_TICKET, USED_TICKET, decodings, queryParams, queryString, valuesOf, type QueryParam } from "./support/query-arbitraries";
+import {
+  FRESH_TICKET,
+  USED_TICKET,
+  decodings,
+  queryParams,
+  queryString,
+  repeatedQueryParams,
+  valuesOf,
+  type QueryParam,
+} from "./support/query-arbitraries";
 
 /*
  * The subscription requests over HTTP: short poll, long poll (timeout=0) and
@@ -106,10 +115,37 @@ async function openSse(url: string, headers: Record<string, string>): Promise<Ht
 /** Header-safe text (printable ASCII): anything else is percent-encoded first. */
 const headerSafe = (v: string) => (/^[\x20-\x7e]*$/.test(v) ? v : encodeURIComponent(v));
 
+async function sseCase(generated: QueryParam[], lastEventIdGenerated: string | undefined) {
+  const t = target();
+  const params = await materialise(t, generated);
+  const lastEventId = lastEventIdGenerated === undefined ? undefined : forUser(lastEventIdGenerated, t.fuzzer.user.id);
+  const verdict = subscriptionVerdict(
+    params.map((p, i) => ({ ...p, raw: generated[i]?.raw === FRESH_TICKET ? FRESH_TICKET : p.raw })),
+    lastEventId,
+  );
+  const what = `GET /v1/sse${describeValue(queryString(params), 160)} Last-Event-ID=${describeValue(lastEventId, 80)}`;
+  const before = await t.digest();
+  const headers: Record<string, string> = { ...t.authHeaders() };
+  if (lastEventId !== undefined) headers["last-event-id"] = lastEventId;
+  const answer = await t.errors.guard(what, openSse(`${t.baseUrl}/v1/sse${queryString(params)}`, headers));
+  const accepted = verdict.maybeValid && answer.status === 200;
+  if (accepted) {
+    expect(StreamReady.safeParse(answer.ready).success, `${what}: a stream must reach its ready frame: ${answer.text.slice(0, 300)}`).toBe(true);
+  } else {
+    expectTypedRejection(answer, `${what} (${verdict.maybeValid ? "valid" : verdict.why})`);
+    await t.expectDatabaseUnchanged(before, what);
+  }
+  await t.caseDone(what);
+  return accepted;
+}
+
 describe("subscription requests over HTTP", () => {
   const ifNoneMatch = fc.option(fc.constantFrom('"x"', "*", "", 'W/"abc"', '"' + "a".repeat(4000) + '"', "\t"), { nil: undefined, freq: 3 });
 
-  fuzzEdge("GET /v1/poll (fuzzed and repeated query parameters)", [queryParams(["cursor", "signals", "ticket"]), ifNoneMatch], (params, inm) => pollCase("/v1/poll", params, inm), {
+  const POLL_KEYS = ["cursor", "signals", "ticket"];
+  const LONG_POLL_KEYS = ["cursor", "signals", "ticket", "timeout"];
+  fuzzEdge("GET /v1/poll (fuzzed query parameters)", [queryParams(POLL_KEYS), ifNoneMatch], (params, inm) => pollCase("/v1/poll", params, inm));
+  fuzzEdge("GET /v1/poll (repeated query parameters)", [repeatedQueryParams(POLL_KEYS), ifNoneMatch], (params, inm) => pollCase("/v1/poll", params, inm), {
     examples: [
       [[{ key: "cursor", raw: "a" }, { key: "cursor", raw: "b" }], undefined],
       [[{ key: "cursor", raw: "system:ticker@" }, { key: "cursor", raw: "system:ticker@" }], undefined],
@@ -117,41 +153,21 @@ describe("subscription requests over HTTP", () => {
     ],
   });
 
+  fuzzEdge("GET /v1/long-poll timeout=0 (fuzzed query parameters)", [queryParams(LONG_POLL_KEYS), ifNoneMatch], (params, inm) =>
+    pollCase("/v1/long-poll", params, inm),
+  );
   fuzzEdge(
-    "GET /v1/long-poll timeout=0 (fuzzed and repeated query parameters)",
-    [queryParams(["cursor", "signals", "ticket", "timeout"]), ifNoneMatch],
+    "GET /v1/long-poll timeout=0 (repeated query parameters)",
+    [repeatedQueryParams(LONG_POLL_KEYS), ifNoneMatch],
     (params, inm) => pollCase("/v1/long-poll", params, inm),
     { examples: [[[{ key: "cursor", raw: "a" }, { key: "cursor", raw: "b" }, { key: "timeout", raw: "0" }], undefined]] },
   );
 
-  fuzzEdge(
-    "GET /v1/sse (fuzzed cursor query and Last-Event-ID)",
-    [queryParams(["cursor", "ticket"]), fc.option(cursorText.map(headerSafe), { nil: undefined, freq: 2 })],
-    async (generated, lastEventIdGenerated) => {
-      const t = target();
-      const params = await materialise(t, generated);
-      const lastEventId = lastEventIdGenerated === undefined ? undefined : forUser(lastEventIdGenerated, t.fuzzer.user.id);
-      const verdict = subscriptionVerdict(
-        params.map((p, i) => ({ ...p, raw: generated[i]?.raw === FRESH_TICKET ? FRESH_TICKET : p.raw })),
-        lastEventId,
-      );
-      const what = `GET /v1/sse${describeValue(queryString(params), 160)} Last-Event-ID=${describeValue(lastEventId, 80)}`;
-      const before = await t.digest();
-      const headers: Record<string, string> = { ...t.authHeaders() };
-      if (lastEventId !== undefined) headers["last-event-id"] = lastEventId;
-      const answer = await t.errors.guard(what, openSse(`${t.baseUrl}/v1/sse${queryString(params)}`, headers));
-      const accepted = verdict.maybeValid && answer.status === 200;
-      if (accepted) {
-        expect(StreamReady.safeParse(answer.ready).success, `${what}: a stream must reach its ready frame: ${answer.text.slice(0, 300)}`).toBe(true);
-      } else {
-        expectTypedRejection(answer, `${what} (${verdict.maybeValid ? "valid" : verdict.why})`);
-        await t.expectDatabaseUnchanged(before, what);
-      }
-      await t.caseDone(what);
-      return accepted;
-    },
-    { examples: [[[{ key: "cursor", raw: "a" }, { key: "cursor", raw: "b" }], undefined]] },
-  );
+  const lastEventIdArb = fc.option(cursorText.map(headerSafe), { nil: undefined, freq: 2 });
+  fuzzEdge("GET /v1/sse (fuzzed cursor query and Last-Event-ID)", [queryParams(["cursor", "ticket"]), lastEventIdArb], sseCase);
+  fuzzEdge("GET /v1/sse (repeated query parameters)", [repeatedQueryParams(["cursor", "ticket"]), lastEventIdArb], sseCase, {
+    examples: [[[{ key: "cursor", raw: "a" }, { key: "cursor", raw: "b" }], undefined]],
+  });
 
   test("the service is still serving after the subscription fuzzing", async () => {
     await target().expectServing("after HTTP subscription fuzzing");

@@ -56,17 +56,26 @@ const paramOf = (keys: readonly string[]) =>
     },
   );
 
-/** A query string's parameters: usually one cursor plus fuzz, sometimes none, sometimes a repeated one. */
+/** A query string's parameters: usually one cursor plus fuzz, sometimes none; `cursor` and `ticket` at most once. */
 export function queryParams(keys: readonly string[]): fc.Arbitrary<QueryParam[]> {
   const param = paramOf(keys);
-  return fc.oneof(
-    { weight: 6, arbitrary: fc.tuple(encodedValue(cursorText), fc.array(param, { maxLength: 4 })).map(([raw, rest]) => [{ key: "cursor", raw }, ...rest]) },
-    { weight: 3, arbitrary: fc.array(param, { maxLength: 6 }) },
-    {
-      weight: 1,
-      arbitrary: fc.tuple(encodedValue(cursorText), fc.integer({ min: 2, max: 40 })).map(([raw, n]) => Array.from({ length: n }, () => ({ key: "cursor", raw }))),
-    },
-  );
+  return fc
+    .oneof(
+      { weight: 3, arbitrary: fc.tuple(encodedValue(cursorText), fc.array(param, { maxLength: 4 })).map(([raw, rest]) => [{ key: "cursor", raw }, ...rest]) },
+      { weight: 1, arbitrary: fc.array(param, { maxLength: 6 }) },
+    )
+    .map((params) => params.filter((p, i) => !["cursor", "ticket"].includes(p.key) || params.findIndex((q) => q.key === p.key) === i));
+}
+
+/** Parameters with at least one of them repeated (review F11: `?cursor=a&cursor=b`). */
+export function repeatedQueryParams(keys: readonly string[]): fc.Arbitrary<QueryParam[]> {
+  const param = paramOf(keys);
+  return fc
+    .tuple(param, fc.integer({ min: 2, max: 40 }), fc.array(param, { maxLength: 3 }), fc.boolean())
+    .map(([repeated, n, rest, same]) => {
+      const copies = Array.from({ length: n }, (_, i) => (same || i === 0 ? repeated : { ...repeated, raw: `${repeated.raw}${i}` }));
+      return [...copies, ...rest];
+    });
 }
 
 export function queryString(params: QueryParam[]): string {
