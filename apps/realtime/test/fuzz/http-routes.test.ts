@@ -110,7 +110,7 @@ describe("session endpoints and chat reads over HTTP", () => {
   });
 
   const roomIdRaw = encodedValue(fc.oneof(fc.constantFrom("lobby", "no-such-room", "LOBBY", "a".repeat(33), "-x", "__proto__", "..", "."), nastyString));
-  const historyQuery = fc.array(
+  const historyQuery: fc.Arbitrary<Array<readonly [string, string]>> = fc.array(
     fc.oneof(
       encodedValue(fc.oneof(fc.uuid(), nastyString)).map((raw) => ["before", raw] as const),
       encodedValue(fc.oneof(fc.constantFrom("0", "1", "50", "100", "101", "-1", "1.5", "1e2", "NaN", "", "0x10", " 5"), nastyString)).map((raw) => ["limit", raw] as const),
@@ -120,7 +120,7 @@ describe("session endpoints and chat reads over HTTP", () => {
   );
   fuzzEdge(
     "GET /v1/chat/rooms/:roomId/messages and /presence (fuzzed room ids and queries)",
-    [roomIdRaw, historyQuery, fc.constantFrom("messages", "presence")],
+    [roomIdRaw, historyQuery, fc.constantFrom<"messages" | "presence">("messages", "presence")],
     async (roomRaw, query, kind) => {
       const t = target();
       const queryString = query.length === 0 ? "" : `?${query.map(([k, v]) => `${k}=${v}`).join("&")}`;

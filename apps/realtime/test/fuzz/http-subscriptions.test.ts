@@ -140,7 +140,7 @@ async function sseCase(generated: QueryParam[], lastEventIdGenerated: string | u
 }
 
 describe("subscription requests over HTTP", () => {
-  const ifNoneMatch = fc.option(fc.constantFrom('"x"', "*", "", 'W/"abc"', '"' + "a".repeat(4000) + '"', "\t"), { nil: undefined, freq: 3 });
+  const ifNoneMatch: fc.Arbitrary<string | undefined> = fc.option(fc.constantFrom('"x"', "*", "", 'W/"abc"', '"' + "a".repeat(4000) + '"', "\t"), { nil: undefined, freq: 3 });
 
   const POLL_KEYS = ["cursor", "signals", "ticket"];
   const LONG_POLL_KEYS = ["cursor", "signals", "ticket", "timeout"];
@@ -163,7 +163,7 @@ describe("subscription requests over HTTP", () => {
     { examples: [[[{ key: "cursor", raw: "a" }, { key: "cursor", raw: "b" }, { key: "timeout", raw: "0" }], undefined]] },
   );
 
-  const lastEventIdArb = fc.option(cursorText.map(headerSafe), { nil: undefined, freq: 2 });
+  const lastEventIdArb: fc.Arbitrary<string | undefined> = fc.option(cursorText.map(headerSafe), { nil: undefined, freq: 2 });
   fuzzEdge("GET /v1/sse (fuzzed cursor query and Last-Event-ID)", [queryParams(["cursor", "ticket"]), lastEventIdArb], sseCase);
   fuzzEdge("GET /v1/sse (repeated query parameters)", [repeatedQueryParams(["cursor", "ticket"]), lastEventIdArb], sseCase, {
     examples: [[[{ key: "cursor", raw: "a" }, { key: "cursor", raw: "b" }], undefined]],

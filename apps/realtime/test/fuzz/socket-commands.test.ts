@@ -35,7 +35,8 @@ describe("socket.io command, subscribe and unsubscribe frames", () => {
     ],
   });
 
-  const subscribePayload = fc.oneof(
+  type SubscribePayload = { kind: "cursor"; cursor: string } | { kind: "payload"; text: string };
+  const subscribePayload: fc.Arbitrary<SubscribePayload> = fc.oneof(
     { weight: 6, arbitrary: cursorText.map((cursor) => ({ kind: "cursor" as const, cursor })) },
     { weight: 3, arbitrary: junkJsonText.map((text) => ({ kind: "payload" as const, text })) },
     { weight: 1, arbitrary: junkJsonText.map((text) => ({ kind: "payload" as const, text: `{"cursor":${text}}` })) },
@@ -43,7 +44,7 @@ describe("socket.io command, subscribe and unsubscribe frames", () => {
   fuzzEdge(
     "socket subscribe (fuzzed cursors and payloads)",
     [subscribePayload, fc.option(ackId, { nil: undefined, freq: 8 })],
-    (payload, id) => {
+    (payload: SubscribePayload, id: string | undefined) => {
       const t = target();
       const arg = payload.kind === "cursor" ? JSON.stringify({ cursor: withUser(payload.cursor, t.fuzzer.user.id) }) : payload.text;
       const c = eventFrame('"subscribe"', [arg], id);

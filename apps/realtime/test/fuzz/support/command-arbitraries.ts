@@ -1,6 +1,6 @@
 import { fc } from "@fast-check/vitest";
 import { Command, CommandResults, MAX_COMMAND_BYTES, type CommandType } from "@repo/protocol";
-import { z } from "zod";
+import type { z } from "zod";
 import { junkJsonText, nastyString, nastyStringText } from "./json-arbitraries";
 
 /** Every command type of the protocol's `Command` union (a feature adding one is fuzzed too). */

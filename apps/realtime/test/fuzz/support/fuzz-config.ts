@@ -81,8 +81,8 @@ export function fuzzEdge<Ts extends [unknown, ...unknown[]]>(
   edge: string,
   arbitraries: Arbitraries<Ts>,
   /** Resolves true when the service accepted the input (counted in the summary). */
-  predicate: (...args: Ts) => Promise<boolean | void>,
-  options: { examples?: Ts[]; runs?: number } = {},
+  predicate: (...args: NoInfer<Ts>) => Promise<boolean | void>,
+  options: { examples?: NoInfer<Ts>[]; runs?: number } = {},
 ) {
   const entry: EdgeStats = { edge, cases: 0, failing: 0, accepted: 0, runs: 0, shrinks: 0, firstFailureAt: 0, shrinkCut: false, failed: false, counterexample: "" };
   stats.push(entry);
@@ -115,5 +115,10 @@ export function fuzzEdge<Ts extends [unknown, ...unknown[]]>(
       throw error;
     }
   };
-  test.prop<Ts>(arbitraries, params)(edge, tracked, PROPERTY_TIMEOUT_MS);
+  // @fast-check/vitest's conditional types do not resolve for a generic tuple: the shapes match by construction.
+  const prop = test.prop as unknown as (
+    arbitraries: Arbitraries<Ts>,
+    params: fc.Parameters<Ts>,
+  ) => (name: string, run: (...args: Ts) => Promise<void>, timeout: number) => void;
+  prop(arbitraries, params)(edge, tracked, PROPERTY_TIMEOUT_MS);
 }
