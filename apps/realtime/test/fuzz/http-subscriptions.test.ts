@@ -9,6 +9,7 @@ import {
   FRESH_TICKET,
   USED_TICKET,
   decodings,
+  encodeLoose,
   queryParams,
   queryString,
   repeatedQueryParams,
@@ -113,7 +114,7 @@ async function openSse(url: string, headers: Record<string, string>): Promise<Ht
 }
 
 /** Header-safe text (printable ASCII): anything else is percent-encoded first. */
-const headerSafe = (v: string) => (/^[\x20-\x7e]*$/.test(v) ? v : encodeURIComponent(v));
+const headerSafe = (v: string) => (/^[\x20-\x7e]*$/.test(v) ? v : encodeLoose(v));
 
 async function sseCase(generated: QueryParam[], lastEventIdGenerated: string | undefined) {
   const t = target();

@@ -84,7 +84,6 @@ export function freshIds(text: string): string {
 const validId = fc.constant(FRESH_ID);
 const idText = fc.oneof(
   { weight: 8, arbitrary: validId.map((id) => JSON.stringify(id)) },
-  { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{8,64}$/).map((id) => JSON.stringify(id)) },
   { weight: 1, arbitrary: fc.constantFrom('"short"', '"has space 123"', '"' + "a".repeat(65) + '"', "12345678", "null") },
   { weight: 1, arbitrary: junkJsonText },
 );

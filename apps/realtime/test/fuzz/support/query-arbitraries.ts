@@ -15,17 +15,31 @@ export const USED_TICKET = "@@used-ticket@@";
 /** Characters a URL query carries as they are (no percent-encoding needed). */
 const URL_SAFE = /^[A-Za-z0-9\-._~:@,!$'()*;/?]*$/;
 
+/** encodeURIComponent, but a lone surrogate becomes its (invalid) 3-byte UTF-8 escape instead of throwing. */
+export function encodeLoose(value: string): string {
+  let out = "";
+  for (const char of value) {
+    const code = char.codePointAt(0)!;
+    if (code >= 0xd800 && code <= 0xdfff) {
+      out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join("");
+    } else {
+      out += encodeURIComponent(char);
+    }
+  }
+  return out;
+}
+
 /** A value as it may appear in a query: encoded, raw when safe, or with broken percent-escapes spliced in. */
 export function encodedValue(value: fc.Arbitrary<string>): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 5, arbitrary: value.map((v) => encodeURIComponent(v)) },
-    { weight: 2, arbitrary: value.map((v) => (URL_SAFE.test(v) ? v : encodeURIComponent(v))) },
+    { weight: 5, arbitrary: value.map((v) => encodeLoose(v)) },
+    { weight: 2, arbitrary: value.map((v) => (URL_SAFE.test(v) ? v : encodeLoose(v))) },
     {
       weight: 2,
       arbitrary: fc
         .tuple(value, fc.nat(), fc.constantFrom("%", "%Z", "%ZZ", "%E0%A4", "%C0%AF", "%00", "%2C", "%40", "%252C", "%uD800", "%ED%A0%80", "+", "%2B"))
         .map(([v, at, junk]) => {
-          const encoded = encodeURIComponent(v);
+          const encoded = encodeLoose(v);
           const i = at % (encoded.length + 1);
           return encoded.slice(0, i) + junk + encoded.slice(i);
         }),
