@@ -1,0 +1,185 @@
+import { fc } from "@fast-check/vitest";
+import { Command, CommandResults, MAX_COMMAND_BYTES, type CommandType } from "@repo/protocol";
+import type { z } from "zod";
+import { junkJsonText, nastyString, nastyStringText } from "./json-arbitraries";
+
+/** Every command type of the protocol's `Command` union (a feature adding one is fuzzed too). */
+export const COMMAND_TYPES = Object.keys(CommandResults) as CommandType[];
+
+/** The payload field names of one command type, read from the protocol's own schema. */
+function payloadFields(type: CommandType): string[] {
+  const option = Command.options.find((o) => o.shape.type.value === type);
+  if (!option) throw new Error(`no schema for ${type}`);
+  const payload = option.shape.payload as unknown as z.ZodObject;
+  return Object.keys(payload.shape);
+}
+
+const roomIdLike = fc.oneof(
+  fc.constantFrom("lobby", "no-such-room", "LOBBY", "lobby ", "-lobby", "a".repeat(33), "", "chat:lobby", "__proto__"),
+  fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/),
+  nastyString,
+);
+
+const textLike = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 40 }),
+  fc.integer({ min: 1990, max: 2010 }).map((n) => "x".repeat(n)),
+  fc.integer({ min: 7990, max: 8010 }).map((n) => "é".repeat(n)),
+  nastyString,
+);
+
+/** Plausible values for each field name, valid or close to it; anything else falls back to nasty strings. */
+const FIELD_VALUES: Record<string, fc.Arbitrary<string>> = {
+  text: textLike,
+  name: fc.oneof(fc.string({ minLength: 1, maxLength: 48 }), nastyString),
+  roomId: roomIdLike,
+  messageId: fc.oneof(fc.uuid(), nastyString),
+};
+
+/** One payload field: a plausible JSON value, a hostile one, or missing. */
+function fieldText(name: string): fc.Arbitrary<string | undefined> {
+  const plausible = (FIELD_VALUES[name] ?? nastyString).map((v) => JSON.stringify(v));
+  return fc.oneof(
+    { weight: 6, arbitrary: plausible },
+    { weight: 3, arbitrary: junkJsonText },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
+}
+
+/** Extra members that should be ignored or refused, never obeyed. */
+const extraMembers = fc.constantFrom(
+  '"__proto__":{"admin":true}',
+  '"constructor":{"prototype":{"admin":true}}',
+  '"ok":true',
+  '"userId":"someone-else"',
+  '"id":"@@fresh-id@@"',
+  '"type":"echo"',
+);
+
+function objectText(members: Array<string | undefined>): string {
+  return `{${members.filter((m) => m !== undefined).join(",")}}`;
+}
+
+function payloadText(type: CommandType): fc.Arbitrary<string> {
+  const fields = payloadFields(type);
+  const object = fc
+    .tuple(fc.tuple(...fields.map((f) => fieldText(f))), fc.option(extraMembers, { nil: undefined }))
+    .map(([values, extra]) => objectText([...fields.map((f, i) => (values[i] === undefined ? undefined : `${JSON.stringify(f)}:${values[i]}`)), extra]));
+  return fc.oneof({ weight: 8, arbitrary: object }, { weight: 2, arbitrary: junkJsonText });
+}
+
+/**
+ * A well-formed command id stands in the generated text as this marker; each
+ * case replaces it with a fresh id (freshIds), so a shrunk id never collides
+ * with one an earlier case used (a reused id is fuzzed on purpose, elsewhere).
+ */
+export const FRESH_ID = "@@fresh-id@@";
+let idCounter = 0;
+const runTag = Date.now().toString(36);
+
+/** Replaces every FRESH_ID marker in `text` by its own new, valid command id. */
+export function freshIds(text: string): string {
+  return text.split(JSON.stringify(FRESH_ID)).reduce((out, part) => `${out}${JSON.stringify(`fz-${runTag}-${++idCounter}`)}${part}`);
+}
+
+const validId = fc.constant(FRESH_ID);
+const idText = fc.oneof(
+  { weight: 8, arbitrary: validId.map((id) => JSON.stringify(id)) },
+  { weight: 1, arbitrary: fc.constantFrom('"short"', '"has space 123"', '"' + "a".repeat(65) + '"', "12345678", "null") },
+  { weight: 1, arbitrary: junkJsonText },
+);
+
+/** The type member: the right literal mostly, sometimes a near miss. */
+function typeText(type: CommandType): fc.Arbitrary<string> {
+  const nearMiss = fc.constantFrom(type.toUpperCase(), `${type} `, ` ${type}`, `${type}\u0000`, type.replace(".", "_"), type.normalize("NFD"));
+  return fc.oneof(
+    { weight: 9, arbitrary: fc.constant(JSON.stringify(type)) },
+    { weight: 1, arbitrary: nearMiss.map((t) => JSON.stringify(t)) },
+  );
+}
+
+/** A valid-looking `{ id, type, payload }` envelope of one command type, as JSON text, with fuzzed members. */
+export function commandText(type: CommandType): fc.Arbitrary<string> {
+  return fc
+    .tuple(
+      fc.option(idText, { nil: undefined, freq: 12 }),
+      fc.option(typeText(type), { nil: undefined, freq: 12 }),
+      fc.option(payloadText(type), { nil: undefined, freq: 12 }),
+      fc.option(extraMembers, { nil: undefined, freq: 4 }),
+    )
+    .map(([id, t, payload, extra]) =>
+      objectText([
+        id === undefined ? undefined : `"id":${id}`,
+        t === undefined ? undefined : `"type":${t}`,
+        payload === undefined ? undefined : `"payload":${payload}`,
+        extra,
+      ]),
+    );
+}
+
+/** Types that are not in the protocol, on otherwise fine envelopes. */
+export const unknownTypeCommandText: fc.Arbitrary<string> = fc
+  .tuple(
+    validId,
+    fc.oneof(
+      fc.constantFrom("", "chat.", "chat.__proto__", "__proto__", "constructor", "toString", "hasOwnProperty", "chat.createroom", "admin.delete", "echo.echo"),
+      nastyString,
+    ),
+    junkJsonText,
+  )
+  .filter(([, type]) => !(COMMAND_TYPES as string[]).includes(type))
+  .map(([id, type, payload]) => `{"id":${JSON.stringify(id)},"type":${JSON.stringify(type)},"payload":${payload}}`);
+
+/** Well-formed payload values per field (filtered by the protocol's schema below). */
+const VALID_FIELD_VALUES: Record<string, fc.Arbitrary<string>> = {
+  text: fc.string({ minLength: 1, maxLength: 40 }),
+  name: fc.string({ minLength: 1, maxLength: 20 }),
+  roomId: fc.constantFrom("lobby", "no-such-room"),
+  messageId: fc.uuid(),
+};
+
+/** A command the protocol accepts, of one type, as a value (its id is FRESH_ID). */
+export function validCommand(type: CommandType): fc.Arbitrary<Command> {
+  const fields = payloadFields(type);
+  return fc
+    .tuple(...fields.map((f) => VALID_FIELD_VALUES[f] ?? fc.string({ minLength: 1, maxLength: 20 })))
+    .map((values) => ({ id: FRESH_ID, type, payload: Object.fromEntries(fields.map((f, i) => [f, values[i]])) }))
+    // The marker is not itself a valid id: check the rest with a stand-in.
+    .filter((value) => Command.safeParse({ ...value, id: "stand-in-id" }).success) as fc.Arbitrary<Command>;
+}
+
+/** Any hostile command text: one of the above, a bare hostile value, or text that is not JSON. */
+export const anyCommandText: fc.Arbitrary<string> = fc.oneof(
+  ...COMMAND_TYPES.map((type) => commandText(type)),
+  unknownTypeCommandText,
+  junkJsonText,
+  nastyStringText,
+);
+
+export type CommandVerdict = { valid: true; command: Command } | { valid: false; why: string };
+
+/**
+ * The oracle: is this value a command the protocol accepts? Decided by the
+ * protocol's own schema and size limit, never by hard-coded expectations.
+ */
+export function commandVerdict(value: unknown): CommandVerdict {
+  let size: number;
+  try {
+    size = Buffer.byteLength(JSON.stringify(value ?? null));
+  } catch {
+    return { valid: false, why: "cannot be serialised (too deep)" };
+  }
+  if (size > MAX_COMMAND_BYTES) return { valid: false, why: `over ${MAX_COMMAND_BYTES} bytes` };
+  const parsed = Command.safeParse(value);
+  return parsed.success ? { valid: true, command: parsed.data } : { valid: false, why: "fails the Command schema" };
+}
+
+/** The oracle on JSON text: not JSON at all counts as invalid. */
+export function commandTextVerdict(text: string): CommandVerdict {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { valid: false, why: "not JSON" };
+  }
+  return commandVerdict(value);
+}
