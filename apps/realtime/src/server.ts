@@ -18,6 +18,7 @@ import { createOriginPolicy, registerOriginPolicy } from "./http/origin";
 import { registerHealthRoutes } from "./http/routes/health";
 import { registerMetricsRoute } from "./http/routes/metrics";
 import { registerSessionRoutes } from "./http/routes/session";
+import { frameworkErrorOptions } from "./http/framework-errors";
 import { serverOptions } from "./http/server-options";
 import { createAddressLimits, type AddressLimits, type AddressLimitsConfig } from "./limits/address-limits";
 import type { Hub } from "./hub/hub";
@@ -80,6 +81,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     loggerInstance: isLogger(logger) ? logger : pino(loggerOptions(logger.level)),
     bodyLimit: MAX_COMMAND_BYTES,
     ...serverOptions(config),
+    ...frameworkErrorOptions(),
   });
 
   const hub = deps.hub ?? createMemoryHub(config.retention, Date.now, { onListenerError: (err, topic) => app.log.error({ err, topic }, "hub listener threw") });

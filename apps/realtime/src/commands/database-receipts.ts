@@ -6,7 +6,7 @@ export function createDatabaseReceipts(db: Database): ReceiptStore {
   return {
     async find(userId, commandId) {
       const receipt = await findReceipt(db.prisma, userId, commandId);
-      return receipt ? receipt.result : undefined;
+      return receipt ? { type: receipt.type, result: receipt.result } : undefined;
     },
     async save(userId, commandId, type, result) {
       // Command results are JSON by construction: they go over the wire as JSON.

@@ -56,7 +56,7 @@ export function createCommandDispatcher(deps: {
   for (const [type, policy] of Object.entries(deps.policies ?? {})) {
     if (policy?.limit) limiters.set(type, factory(`commands:${type}`, policy.limit));
   }
-  const inFlight = new Map<string, Promise<CommandResult>>();
+  const inFlight = new Map<string, { type: string; pending: Promise<CommandResult> }>();
 
   async function run(user: User, command: Command, ip: string | undefined): Promise<CommandResult> {
     const handler = deps.handlers[command.type] as CommandHandler<typeof command.type> | undefined;
@@ -65,7 +65,11 @@ export function createCommandDispatcher(deps: {
     const receipts = deps.policies?.[command.type]?.receipts ?? true;
     if (receipts) {
       const stored = await deps.receipts.find(user.id, command.id);
-      if (stored !== undefined) return { ok: true, id: command.id, result: stored };
+      if (stored !== undefined) {
+        // An id answers one command: the same id on another type is a client bug, not a retry.
+        if (stored.type !== command.type) throw reusedId(command.id, stored.type);
+        return { ok: true, id: command.id, result: stored.result };
+      }
     }
     await charge(limiters.get(command.type) ?? shared, user.id);
     const result = await handler({ user, hub: deps.hub, ip, addressLimits: deps.addressLimits }, command);
@@ -91,12 +95,13 @@ export function createCommandDispatcher(deps: {
           throw new ProtocolError("validation", `Invalid ${envelope.data.type} command`, { issues: issuesFromZod(parsed.error) });
         }
         const key = `${user.id}:${parsed.data.id}`;
-        let pending = inFlight.get(key);
-        if (!pending) {
-          pending = run(user, parsed.data, ip).finally(() => inFlight.delete(key));
-          inFlight.set(key, pending);
+        let running = inFlight.get(key);
+        if (running && running.type !== parsed.data.type) throw reusedId(parsed.data.id, running.type);
+        if (!running) {
+          running = { type: parsed.data.type, pending: run(user, parsed.data, ip).finally(() => inFlight.delete(key)) };
+          inFlight.set(key, running);
         }
-        const result = await pending;
+        const result = await running.pending;
         deps.metrics.commands.inc({ transport, outcome: "ok" });
         return result;
       } catch (error) {
@@ -111,6 +116,10 @@ export function createCommandDispatcher(deps: {
       }
     },
   };
+}
+
+function reusedId(id: string, type: string): ProtocolError {
+  return new ProtocolError("conflict", `Command id ${id} already answered a ${type} command; use a new id`);
 }
 
 export type CommandDispatcher = ReturnType<typeof createCommandDispatcher>;

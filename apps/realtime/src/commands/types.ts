@@ -21,8 +21,8 @@ export type CommandHandlers = { [T in CommandType]: CommandHandler<T> };
 
 /** Where first results of commands are kept, so a retried id has no second effect. */
 export interface ReceiptStore {
-  /** The stored result, or undefined when there is none. */
-  find(userId: string, commandId: string): Promise<unknown>;
+  /** The stored receipt (the command type it answered, and its result), or undefined when there is none. */
+  find(userId: string, commandId: string): Promise<{ type: string; result: unknown } | undefined>;
   save(userId: string, commandId: string, type: string, result: unknown): Promise<unknown>;
 }
 
