@@ -129,7 +129,7 @@ describe("POST /v1/sse/ticket per address", () => {
 describe("configuration", () => {
   test("rate specs from the environment become the server's windows", () => {
     const config = configFromEnv(
-      readEnv({ RATE_LIMIT_SESSION: "5/1m, 50/1d", RATE_LIMIT_POLL: "40/s", RATE_LIMIT_ROOM_GLOBAL: "off", TRUST_PROXY: "2" }),
+      readEnv({ NODE_ENV: "test", RATE_LIMIT_SESSION: "5/1m, 50/1d", RATE_LIMIT_POLL: "40/s", RATE_LIMIT_ROOM_GLOBAL: "off", TRUST_PROXY: "2" }),
     );
     expect(config.addressLimits.session).toEqual([
       { points: 5, windowSeconds: 60 },
@@ -139,8 +139,8 @@ describe("configuration", () => {
     expect(config.addressLimits["room:global"]).toEqual([]);
     expect(config.addressLimits.ticket).toEqual([{ points: 60, windowSeconds: 60 }]);
     expect(config.trustProxy).toBe(2);
-    expect(configFromEnv(readEnv({ TRUST_PROXY: "10.0.0.0/8, 127.0.0.1" })).trustProxy).toEqual(["10.0.0.0/8", "127.0.0.1"]);
-    expect(() => readEnv({ RATE_LIMIT_TICKET: "sixty a minute" })).toThrow(/RATE_LIMIT_TICKET/);
+    expect(configFromEnv(readEnv({ NODE_ENV: "test", TRUST_PROXY: "10.0.0.0/8, 127.0.0.1" })).trustProxy).toEqual(["10.0.0.0/8", "127.0.0.1"]);
+    expect(() => readEnv({ NODE_ENV: "test", RATE_LIMIT_TICKET: "sixty a minute" })).toThrow(/RATE_LIMIT_TICKET/);
     expect(() => parseRateSpec("0/1m")).toThrow();
     expect(parseRateSpec("3/10s")).toEqual([{ points: 3, windowSeconds: 10 }]);
   });
