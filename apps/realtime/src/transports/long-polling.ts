@@ -15,9 +15,9 @@ const BUSY_GAP_MS = 1000;
  * event arrives or the timeout passes (default 25 s: under common load
  * balancer idle timeouts), then everything pending goes out in one batch,
  * bounded by events and bytes. When traffic is busy (the waking event follows
- * the previous one within 1 s) the answer lingers two inter-event gaps, at most
- * LONG_POLL_LINGER_MS, to carry more events per request; a lone event goes out
- * at once. A held poll is a connection like a stream: it counts against the
+ * the previous one within 1 s) the answer waits for the next event, at most two
+ * inter-event gaps and LONG_POLL_LINGER_MS, to carry more events per request; a
+ * lone event goes out at once. A held poll is a connection like a stream: it counts against the
  * caps, holds presence, and ends with its session. A request the client
  * abandons is released immediately.
  */
@@ -76,15 +76,14 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
         });
         clearTimeout(timer);
         metrics.timers.dec();
-        // Busy stream: wait for the events right behind this one. Lingering two gaps between
-        // events carries about three per answer, whatever the rate, capped by the config.
+        // Busy stream: wait for the event right behind this one (at most two inter-event gaps,
+        // capped by the config), so an answer carries about two events, whatever the rate.
         const gap = firstEventAt - headTs;
         const linger = headTs > 0 && firstEventAt > 0 && gap < BUSY_GAP_MS ? Math.min(2 * gap, config.longPollLingerMs) : 0;
         if (!clientGone && !why.revoked && !why.notice && !subscriber.isSpent && linger > 0) {
+          // Until the next event (or anything else that wakes the request), at most `linger`.
           await new Promise<void>((resolve) => {
-            woken = () => {
-              if (clientGone || why.revoked || why.notice || subscriber.isSpent) resolve();
-            };
+            woken = resolve;
             timer = setTimeout(resolve, linger);
           });
           clearTimeout(timer);
