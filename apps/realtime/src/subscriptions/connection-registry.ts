@@ -1,4 +1,5 @@
 import { ProtocolError, type ClosingNotice, type TransportName } from "@repo/protocol";
+import { KeyedSets } from "./keyed-sets";
 
 /** One open stream, socket or held long poll, as the registry knows it. */
 export interface RegisteredConnection {
@@ -43,7 +44,7 @@ const REVALIDATE_BATCH = 500;
  */
 export function createConnectionRegistry(options: ConnectionRegistryOptions) {
   const now = options.now ?? Date.now;
-  const bySession = new Map<string, Set<RegisteredConnection>>();
+  const bySession = new KeyedSets<RegisteredConnection>();
   const perUser = new Map<string, number>();
   const perIp = new Map<string, number>();
   let size = 0;
@@ -66,9 +67,8 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
 
   const expiryTimer = setInterval(() => {
     const t = now();
-    for (const connections of [...bySession.values()]) {
-      const first = connections.values().next().value;
-      if (first && first.expiresAt <= t) endAll(connections, { reason: "unauthorized", message: "The session expired; sign in again" });
+    for (const [sessionId, first] of [...bySession.firstOfEach()]) {
+      if (first.expiresAt <= t) endAll(bySession.get(sessionId), { reason: "unauthorized", message: "The session expired; sign in again" });
     }
   }, Math.min(EXPIRY_SWEEP_MS, options.revalidateMs));
   expiryTimer.unref();
@@ -78,7 +78,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
     if (revalidating || bySession.size === 0) return;
     revalidating = true;
     try {
-      const ids = [...bySession.keys()];
+      const ids = bySession.keys();
       for (let i = 0; i < ids.length; i += REVALIDATE_BATCH) {
         const batch = ids.slice(i, i + REVALIDATE_BATCH);
         const active = await options.activeSessions(batch);
@@ -92,8 +92,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
   revalidateTimer.unref();
 
   function endSession(sessionId: string, notice: ClosingNotice = SESSION_ENDED) {
-    const connections = bySession.get(sessionId);
-    if (connections) endAll(connections, notice);
+    endAll(bySession.get(sessionId), notice);
   }
 
   /** Throws `rate_limited` when the user or the address already holds as many connections as allowed. */
@@ -110,31 +109,21 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
     admit,
     /**
      * Registers an opening connection, or refuses it with `rate_limited` when
-     * its user or address is at the cap. Returns its removal (idempotent).
+     * its user or address is at the cap.
      */
-    open(connection: RegisteredConnection): () => void {
-      const { userId, ip, sessionId } = connection;
+    open(connection: RegisteredConnection): void {
       admit(connection);
-      let connections = bySession.get(sessionId);
-      if (!connections) {
-        connections = new Set();
-        bySession.set(sessionId, connections);
-      }
-      connections.add(connection);
-      bump(perUser, userId, 1);
-      bump(perIp, ip, 1);
+      bySession.add(connection.sessionId, connection);
+      bump(perUser, connection.userId, 1);
+      bump(perIp, connection.ip, 1);
       size++;
-      let registered = true;
-      return () => {
-        if (!registered) return;
-        registered = false;
-        const set = bySession.get(sessionId);
-        set?.delete(connection);
-        if (set?.size === 0) bySession.delete(sessionId);
-        bump(perUser, userId, -1);
-        bump(perIp, ip, -1);
-        size--;
-      };
+    },
+    /** Forgets a connection (idempotent). */
+    remove(connection: RegisteredConnection): void {
+      if (!bySession.delete(connection.sessionId, connection)) return;
+      bump(perUser, connection.userId, -1);
+      bump(perIp, connection.ip, -1);
+      size--;
     },
     /** Ends every connection the session opened, with the `unauthorized` closing notice. */
     endSession,
@@ -142,7 +131,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
     revalidate,
     /** Ends everything (shutdown). */
     closeAll(notice: ClosingNotice) {
-      for (const connections of [...bySession.values()]) endAll(connections, notice);
+      endAll([...bySession.values()], notice);
     },
     size: () => size,
     stop() {

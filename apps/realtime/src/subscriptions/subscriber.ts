@@ -13,6 +13,7 @@ import {
 import type { AuthUser } from "../auth/auth";
 import { encodingOf } from "../hub/event-encoding";
 import { createBudget, type Budget } from "./budget";
+import type { RegisteredConnection } from "./connection-registry";
 import type { SubscriptionCore } from "./subscription-core";
 import type { ChannelMember, HeldEvents, TopicChannels } from "./topic-channels";
 
@@ -83,7 +84,7 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  * same tick as flushing what arrived meanwhile; revocation, slow-consumer
  * cuts and session ends. Every bound lives here once.
  */
-export class Subscriber implements ChannelMember {
+export class Subscriber implements ChannelMember, RegisteredConnection {
   readonly transport: TransportName;
   readonly user: AuthUser;
   readonly ip: string;
@@ -92,7 +93,7 @@ export class Subscriber implements ChannelMember {
   private closed = false;
   private spent = false;
   private final: CursorMap | null = null;
-  private unregister: (() => void) | null = null;
+  private registered = false;
 
   constructor(
     private readonly core: SubscriptionCore,
@@ -104,16 +105,23 @@ export class Subscriber implements ChannelMember {
     this.lifetime = options.lifetimeBudget ? createBudget(options.lifetimeBudget) : null;
     if (options.register !== false) {
       // Throws `rate_limited` at the per-user or per-address cap: nothing is held then.
-      this.unregister = core.registry.open({
-        transport: this.transport,
-        userId: this.user.id,
-        sessionId: this.user.sessionId,
-        ip: this.ip,
-        expiresAt: this.user.expiresAt.getTime(),
-        end: (notice) => this.end(notice),
-      });
+      core.registry.open(this);
+      this.registered = true;
     }
     core.track(this);
+  }
+
+  // What the connection registry reads (RegisteredConnection), kept on the prototype.
+  get userId(): string {
+    return this.user.id;
+  }
+
+  get sessionId(): string {
+    return this.user.sessionId;
+  }
+
+  get expiresAt(): number {
+    return this.user.expiresAt.getTime();
   }
 
   get isClosed(): boolean {
@@ -224,7 +232,7 @@ export class Subscriber implements ChannelMember {
     this.final = this.positions();
     this.closed = true;
     for (const topic of [...this.states.keys()]) this.drop(topic);
-    this.unregister?.();
+    if (this.registered) this.core.registry.remove(this);
     this.core.untrack(this);
   }
 

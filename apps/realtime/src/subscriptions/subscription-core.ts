@@ -6,6 +6,7 @@ import type { Presence } from "../hub/presence";
 import type { TopicPolicy } from "../hub/topic-policy";
 import type { Metrics } from "../observability/metrics";
 import { createConnectionRegistry, type ConnectionLimits } from "./connection-registry";
+import { KeyedSets } from "./keyed-sets";
 import { Subscriber, type SubscriberOptions } from "./subscriber";
 import { createTopicChannels, type LiveFanout } from "./topic-channels";
 
@@ -30,7 +31,7 @@ export interface SubscriptionCoreOptions {
  */
 export function createSubscriptionCore(options: SubscriptionCoreOptions) {
   const { hub, presence, topics, auth, metrics, log } = options;
-  const byUser = new Map<string, Set<Subscriber>>();
+  const byUser = new KeyedSets<Subscriber>();
   const registry = createConnectionRegistry({
     limits: options.connectionLimits,
     revalidateMs: options.sessionRevalidateMs,
@@ -38,7 +39,7 @@ export function createSubscriptionCore(options: SubscriptionCoreOptions) {
     onError: (error) => log.error({ err: error }, "ending a connection failed"),
   });
   const stopRevoke = topics.onRevoke((userId, topic) => {
-    for (const subscriber of [...(byUser.get(userId) ?? [])]) subscriber.revoke(topic);
+    for (const subscriber of byUser.get(userId)) subscriber.revoke(topic);
   });
   const stopSessionEnded = auth.onSessionEnded((sessionId) => registry.endSession(sessionId));
 
@@ -55,17 +56,10 @@ export function createSubscriptionCore(options: SubscriptionCoreOptions) {
     sharedChannels: createTopicChannels(hub),
     subscriber: (subscriberOptions: SubscriberOptions) => new Subscriber(core, subscriberOptions),
     track(subscriber: Subscriber) {
-      let set = byUser.get(subscriber.user.id);
-      if (!set) {
-        set = new Set();
-        byUser.set(subscriber.user.id, set);
-      }
-      set.add(subscriber);
+      byUser.add(subscriber.user.id, subscriber);
     },
     untrack(subscriber: Subscriber) {
-      const set = byUser.get(subscriber.user.id);
-      set?.delete(subscriber);
-      if (set?.size === 0) byUser.delete(subscriber.user.id);
+      byUser.delete(subscriber.user.id, subscriber);
     },
     slowConsumerCut(subscriber: Subscriber, queued: number) {
       metrics.slowConsumersCut.inc({ transport: subscriber.transport });
@@ -74,7 +68,7 @@ export function createSubscriptionCore(options: SubscriptionCoreOptions) {
     /** Open subscribers of a transport, for gauges and leak tests. */
     count(transport?: TransportName) {
       let n = 0;
-      for (const set of byUser.values()) for (const s of set) if (!transport || s.transport === transport) n++;
+      for (const s of byUser.values()) if (!transport || s.transport === transport) n++;
       return n;
     },
     close() {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { readForbidden } from "../hub/topic-policy";
 import type { TransportContext } from "./context";
 import { subscriberOf } from "./http-auth";
-import { collectingIo, type PollWake } from "./poll-io";
+import { PollIo } from "./poll-io";
 import { emptyBatch, isEmpty, sendPollAnswer } from "./poll-answer";
 import { parseCursor, parseSignalsSince, parseSubscriptionQuery } from "./subscription-request";
 
@@ -35,73 +35,65 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
     const timeoutMs = Math.min(requested, config.longPollTimeoutMs);
     const signalsSince = parseSignalsSince(query.signals);
 
-    const batch = emptyBatch();
-    const why: PollWake = { revoked: null, notice: null, signalled: false };
-    let firstEventAt = 0;
-    let woken: (() => void) | null = null;
-    const wake = (reason: Partial<PollWake>) => {
-      Object.assign(why, reason);
-      if (firstEventAt === 0 && batch.events.length > 0) firstEventAt = batch.events[0]!.ts;
-      woken?.();
-    };
-    let clientGone = false;
-    const onClose = () => {
-      clientGone = true;
-      woken?.();
-    };
+    const io = new PollIo(emptyBatch());
     // Throws `rate_limited` at the connection caps, before anything is held.
     const subscriber = core.subscriber({
       transport: "long-polling",
       user,
       ip: request.ip,
-      io: collectingIo(batch, wake),
+      io,
       channels: core.sharedChannels,
       lifetimeBudget: config.pollAnswer,
     });
     metrics.open.inc({ transport: "long-polling" });
+    let clientGone = false;
+    const onClose = () => {
+      clientGone = true;
+      io.onWake?.();
+    };
     request.raw.on("close", onClose);
     // The client may have left while the request was being authorized: its "close" has fired already.
     if (request.raw.destroyed || reply.raw.destroyed) clientGone = true;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const heads = isEmpty(batch) ? await Promise.all(Object.keys(cursors).map((topic: Topic) => hub.head(topic))) : [];
+      const heads = await Promise.all(Object.keys(cursors).map((topic: Topic) => hub.head(topic)));
       const headTs = Math.max(0, ...heads.map((head) => head.publishedAt));
       await subscriber.subscribe(cursors);
-      const settled = () => clientGone || !isEmpty(batch) || why.signalled || why.revoked !== null || why.notice !== null || subscriber.isSpent;
-      if (!settled() && timeoutMs > 0) {
-        await new Promise<void>((resolve) => {
-          woken = resolve;
-          timer = setTimeout(resolve, timeoutMs);
-          metrics.timers.inc();
-        });
-        clearTimeout(timer);
+      const ended = () => clientGone || io.revokedTopic !== null || io.notice !== null || subscriber.isSpent;
+      if (!ended() && isEmpty(io.batch) && !io.signalled && timeoutMs > 0) {
+        metrics.timers.inc();
+        await waitForWake(io, timeoutMs);
         metrics.timers.dec();
         // Busy stream: wait for the event right behind this one (at most two inter-event gaps,
         // capped by the config), so an answer carries about two events, whatever the rate.
-        const gap = firstEventAt - headTs;
-        const linger = headTs > 0 && firstEventAt > 0 && gap < BUSY_GAP_MS ? Math.min(2 * gap, config.longPollLingerMs) : 0;
-        if (!clientGone && !why.revoked && !why.notice && !subscriber.isSpent && linger > 0) {
-          // Until the next event (or anything else that wakes the request), at most `linger`.
-          await new Promise<void>((resolve) => {
-            woken = resolve;
-            timer = setTimeout(resolve, linger);
-          });
-          clearTimeout(timer);
-        }
+        const gap = io.firstEventAt - headTs;
+        const linger = headTs > 0 && io.firstEventAt > 0 && gap < BUSY_GAP_MS ? Math.min(2 * gap, config.longPollLingerMs) : 0;
+        if (!ended() && linger > 0) await waitForWake(io, linger);
       }
       if (clientGone) {
         reply.hijack(); // nobody to answer
         return;
       }
-      if (why.revoked) throw readForbidden(why.revoked);
-      if (why.notice?.reason === "unauthorized") throw new ProtocolError("unauthorized", why.notice.message);
-      return await sendPollAnswer(context, "long-polling", reply, subscriber, batch, signalsSince, request.headers["if-none-match"]);
+      if (io.revokedTopic) throw readForbidden(io.revokedTopic);
+      if (io.notice?.reason === "unauthorized") throw new ProtocolError("unauthorized", io.notice.message);
+      return await sendPollAnswer(context, "long-polling", reply, subscriber, io.batch, signalsSince, request.headers["if-none-match"]);
     } finally {
-      woken = null;
-      clearTimeout(timer);
+      io.onWake = null;
       subscriber.close();
       request.raw.off("close", onClose);
       metrics.open.dec({ transport: "long-polling" });
     }
+  });
+}
+
+/** Resolves on the poll's next wake-up (an event, a signal, a revocation, the client leaving) or after `ms`. */
+function waitForWake(io: PollIo, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      io.onWake = null;
+      resolve();
+    }
+    io.onWake = done;
   });
 }

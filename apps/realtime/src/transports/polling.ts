@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { TransportContext } from "./context";
 import { subscriberOf } from "./http-auth";
-import { collectingIo } from "./poll-io";
+import { PollIo } from "./poll-io";
 import { emptyBatch, sendPollAnswer } from "./poll-answer";
 import { parseCursor, parseSignalsSince, parseSubscriptionQuery } from "./subscription-request";
 
@@ -21,7 +21,7 @@ export function registerPolling(app: FastifyInstance, context: TransportContext)
       transport: "polling",
       user,
       ip: request.ip,
-      io: collectingIo(batch),
+      io: new PollIo(batch),
       channels: core.sharedChannels,
       lifetimeBudget: config.pollAnswer,
       register: false,
