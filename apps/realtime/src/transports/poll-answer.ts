@@ -36,8 +36,11 @@ export async function sendPollAnswer(
   ifNoneMatch: string | undefined,
 ) {
   const { metrics } = context;
-  const { signals, next } = await recentSignals(context.hub, subscriber.topics(), signalsSince);
-  const cursor = encodeCursor(subscriber.positions());
+  // Where the answer leaves each topic, taken before the next await: a revocation arriving
+  // meanwhile must not drop a topic from this cursor (the next poll is refused for it instead).
+  const positions = subscriber.positions();
+  const { signals, next } = await recentSignals(context.hub, Object.keys(positions), signalsSince);
+  const cursor = encodeCursor(positions);
   const etag = etagOf(cursor);
   const empty = isEmpty(batch) && signals.length === 0;
   reply.header("cache-control", "private, no-cache").header("etag", etag);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { readForbidden } from "../hub/topic-policy";
 import type { TransportContext } from "./context";
 import { subscriberOf } from "./http-auth";
 import { PollIo } from "./poll-io";
@@ -16,12 +17,12 @@ export function registerPolling(app: FastifyInstance, context: TransportContext)
     const query = parseSubscriptionQuery(request);
     const user = await subscriberOf(context.auth, request, query.ticket);
     const cursors = parseCursor(query.cursor);
-    const batch = emptyBatch();
+    const io = new PollIo(emptyBatch());
     const subscriber = core.subscriber({
       transport: "polling",
       user,
       ip: request.ip,
-      io: new PollIo(batch),
+      io,
       channels: core.sharedChannels,
       lifetimeBudget: config.pollAnswer,
       register: false,
@@ -29,9 +30,11 @@ export function registerPolling(app: FastifyInstance, context: TransportContext)
     });
     try {
       await subscriber.subscribe(cursors);
+      // Access to a topic was revoked while this poll read it: refused, as the next poll would be.
+      if (io.revokedTopic) throw readForbidden(io.revokedTopic);
       // Each poll is a presence heartbeat: the user counts as reading these topics for another TTL.
       context.presence.touch(user, subscriber.topics());
-      return await sendPollAnswer(context, "polling", reply, subscriber, batch, parseSignalsSince(query.signals), request.headers["if-none-match"]);
+      return await sendPollAnswer(context, "polling", reply, subscriber, io.batch, parseSignalsSince(query.signals), request.headers["if-none-match"]);
     } finally {
       subscriber.close();
     }

@@ -1,6 +1,5 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { startService, type SpawnedService } from "../support/spawn-service";
 import { signIn } from "../support/start-server";
 import { f1Frame } from "./support/frame-arbitraries";
 import { request } from "./support/http-answers";
@@ -13,45 +12,11 @@ import { expectServiceServing } from "./support/service-health";
  * serving. A killer that takes it down is recorded, the service restarted, and
  * the next killer tried, so one run names every killer.
  */
-const serviceDir = fileURLToPath(new URL("../..", import.meta.url));
+/** The service with test-friendly sign-in limits: the test signs a fresh guest in after every killer. */
+const startKillable = () =>
+  startService({ env: { NODE_ENV: "test", RATE_LIMIT_SESSION: "10000/1m", RATE_LIMIT_SESSION_GLOBAL: "10000/1m" } });
 
-function startService() {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
-    cwd: serviceDir,
-    env: {
-      ...process.env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      PGLITE_DIR: "memory",
-      LOG_LEVEL: "info",
-      DATABASE_URL: "",
-      NODE_ENV: "test",
-      // The test signs a fresh guest in after every killer: the per-address sign-in limit is not what it measures.
-      RATE_LIMIT_SESSION: "10000/1m",
-      RATE_LIMIT_SESSION_GLOBAL: "10000/1m",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const baseUrl = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 30_000);
-    const check = () => {
-      const match = /listening at (http:\/\/127\.0\.0\.1:\d+)/i.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout.on("data", check);
-    child.stderr.on("data", check);
-  });
-  return { child, baseUrl, exited, output: () => output };
-}
-
-type Service = ReturnType<typeof startService>;
+type Service = SpawnedService;
 
 /** One raw frame on a fresh, signed-in socket; the answer does not matter here, only survival. */
 async function sendFrame(baseUrl: string, token: string, frames: Array<string | Buffer>) {
@@ -85,7 +50,7 @@ const KILLERS: Array<{ name: string; send: (baseUrl: string, token: string) => P
 describe("the service process under killer inputs", () => {
   test("stays up and serving after every killer input", async () => {
     const killed: string[] = [];
-    let service: Service = startService();
+    let service: Service = startKillable();
     const stopAll: Service[] = [service];
     try {
       for (const killer of KILLERS) {
@@ -100,7 +65,7 @@ describe("the service process under killer inputs", () => {
         if (!serving) {
           killed.push(`${killer.name} (${alive ? "process up but not serving" : `process exited with ${service.child.exitCode ?? service.child.signalCode}`})`);
           service.child.kill("SIGKILL");
-          service = startService();
+          service = startKillable();
           stopAll.push(service);
         }
       }
