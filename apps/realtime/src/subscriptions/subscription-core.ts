@@ -1,4 +1,3 @@
-import type { TransportName } from "@repo/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import type { Auth } from "../auth/auth";
 import type { Hub } from "../hub/hub";
@@ -64,12 +63,6 @@ export function createSubscriptionCore(options: SubscriptionCoreOptions) {
     slowConsumerCut(subscriber: Subscriber, queued: number) {
       metrics.slowConsumersCut.inc({ transport: subscriber.transport });
       log.warn({ userId: subscriber.user.id, transport: subscriber.transport, queued }, "cutting slow consumer");
-    },
-    /** Open subscribers of a transport, for gauges and leak tests. */
-    count(transport?: TransportName) {
-      let n = 0;
-      for (const s of byUser.values()) if (!transport || s.transport === transport) n++;
-      return n;
     },
     close() {
       core.sharedChannels.close();
