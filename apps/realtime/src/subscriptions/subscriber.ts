@@ -186,7 +186,14 @@ export class Subscriber implements ChannelMember, RegisteredConnection {
       if (this.closed) break;
       if (this.states.get(topic) !== state) continue; // revoked or unsubscribed meanwhile
       if (this.options.once !== true) state.release = this.core.presence.hold(this.user, [topic]);
-      const done = await this.catchUp(topic, state, callBudget);
+      let done: Awaited<ReturnType<Subscriber["catchUp"]>>;
+      try {
+        done = await this.catchUp(topic, state, callBudget);
+      } catch (error) {
+        // A failing hub read (a Redis hub can fail) must not leave the topic stuck half-subscribed.
+        if (this.states.get(topic) === state) this.drop(topic);
+        throw error;
+      }
       if (state.position) outcome.positions[topic] = state.position;
       if (done === "more") {
         outcome.more.push(topic);
