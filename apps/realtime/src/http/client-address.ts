@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import proxyaddr from "@fastify/proxy-addr";
 import type { ServerConfig } from "../config";
+import { trustProxyOption } from "./server-options";
 
 /**
  * The client's address for a raw Node request (the WebSocket upgrade, which
@@ -11,11 +12,8 @@ import type { ServerConfig } from "../config";
 export function clientAddressOf(trustProxy: ServerConfig["trustProxy"]): (request: IncomingMessage) => string {
   const peer = (request: IncomingMessage) => request.socket.remoteAddress ?? "unknown";
   if (trustProxy === false) return peer;
-  const trust =
-    trustProxy === true
-      ? () => true
-      : typeof trustProxy === "number"
-        ? (_address: string, hop: number) => hop < trustProxy
-        : proxyaddr.compile(trustProxy);
+  // The same option Fastify gets, so the two can never disagree.
+  const option = trustProxyOption(trustProxy);
+  const trust = option === true ? () => true : typeof option === "function" ? option : proxyaddr.compile(option as string[]);
   return (request) => proxyaddr(request, trust);
 }

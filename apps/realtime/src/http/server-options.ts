@@ -32,7 +32,7 @@ export function serverOptions(config: ServerConfig): Options {
   };
 }
 
-function trustProxyOption(value: ServerConfig["trustProxy"]): Options["trustProxy"] {
+export function trustProxyOption(value: ServerConfig["trustProxy"]): Options["trustProxy"] {
   // A hop count: trust the nearest `value` hops (Fastify's types have no number form).
   if (typeof value === "number") return (_address: string, hop: number) => hop < value;
   return value;

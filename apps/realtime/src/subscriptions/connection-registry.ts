@@ -1,9 +1,8 @@
-import { ProtocolError, type ClosingNotice, type TransportName } from "@repo/protocol";
+import { ProtocolError, type ClosingNotice } from "@repo/protocol";
 import { KeyedSets } from "./keyed-sets";
 
 /** One open stream, socket or held long poll, as the registry knows it. */
 export interface RegisteredConnection {
-  transport: TransportName;
   userId: string;
   sessionId: string;
   /** The client's address (after `trustProxy`), for the per-address cap. */

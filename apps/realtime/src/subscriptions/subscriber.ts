@@ -47,9 +47,11 @@ export interface SubscriberOptions {
   lifetimeBudget?: { events: number; bytes: number };
   /** Streams that can wait for their socket to drain pace the backlog that way instead of by a budget. */
   paceByDrain?: boolean;
-  /** Held long polls register too (caps and session ends); short polls do not. */
-  register?: boolean;
-  /** Read the backlog and stop: no live phase, no presence hold (short polls). */
+  /**
+   * Read the backlog and stop (short polls): no live phase, no presence hold, and
+   * no registration (nothing is held, so no cap and no session end applies).
+   * Everything else, held long polls included, registers.
+   */
   once?: boolean;
 }
 
@@ -103,7 +105,7 @@ export class Subscriber implements ChannelMember, RegisteredConnection {
     this.user = options.user;
     this.ip = options.ip;
     this.lifetime = options.lifetimeBudget ? createBudget(options.lifetimeBudget) : null;
-    if (options.register !== false) {
+    if (options.once !== true) {
       // Throws `rate_limited` at the per-user or per-address cap: nothing is held then.
       core.registry.open(this);
       this.registered = true;

@@ -94,8 +94,6 @@ export function createTopicChannels(hub: Hub, fanout: LiveFanout = eachMember) {
       channel.live.add(member);
     },
     leave,
-    /** Live members of a topic (the WebSocket counts recipients with it). */
-    liveCount: (topic: Topic) => channels.get(topic)?.live.size ?? 0,
     close() {
       for (const channel of channels.values()) channel.stop();
       channels.clear();

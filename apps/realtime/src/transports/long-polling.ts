@@ -2,10 +2,9 @@ import { ProtocolError, type Topic } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
 import { readForbidden } from "../hub/topic-policy";
 import type { TransportContext } from "./context";
-import { subscriberOf } from "./http-auth";
 import { PollIo } from "./poll-io";
-import { emptyBatch, isEmpty, sendPollAnswer } from "./poll-answer";
-import { parseCursor, parseSignalsSince, parseSubscriptionQuery } from "./subscription-request";
+import { isEmpty, sendPollAnswer } from "./poll-answer";
+import { acceptSubscription, parseSignalsSince } from "./subscription-request";
 
 /** Traffic counts as busy when the waking event follows the previous one this closely. */
 const BUSY_GAP_MS = 1000;
@@ -26,16 +25,12 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
 
   app.get("/v1/long-poll", async (request, reply) => {
     metrics.requests.inc({ transport: "long-polling" });
-    // Charged before anything else, authentication included: anonymous floods pay too.
-    await context.addressLimits.consume("poll", request.ip);
-    const query = parseSubscriptionQuery(request);
-    const user = await subscriberOf(context.auth, request, query.ticket);
-    const cursors = parseCursor(query.cursor);
+    const { query, user, cursors } = await acceptSubscription(context, request, "poll");
     const requested = query.timeout === undefined ? config.longPollTimeoutMs : Number(query.timeout);
     const timeoutMs = Math.min(requested, config.longPollTimeoutMs);
     const signalsSince = parseSignalsSince(query.signals);
 
-    const io = new PollIo(emptyBatch());
+    const io = new PollIo();
     // Throws `rate_limited` at the connection caps, before anything is held.
     const subscriber = core.subscriber({
       transport: "long-polling",
@@ -55,11 +50,16 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
     // The client may have left while the request was being authorized: its "close" has fired already.
     if (request.raw.destroyed || reply.raw.destroyed) clientGone = true;
     try {
-      const heads = await Promise.all(Object.keys(cursors).map((topic: Topic) => hub.head(topic)));
-      const headTs = Math.max(0, ...heads.map((head) => head.publishedAt));
       await subscriber.subscribe(cursors);
       const ended = () => clientGone || io.revokedTopic !== null || io.notice !== null || subscriber.isSpent;
-      if (!ended() && isEmpty(io.batch) && !io.signalled && timeoutMs > 0) {
+      const mustWait = () => !ended() && isEmpty(io.batch) && !io.signalled && timeoutMs > 0;
+      // When the newest event was published, read only when the answer is about to wait (the linger needs it).
+      let headTs = 0;
+      if (mustWait()) {
+        const heads = await Promise.all(subscriber.topics().map((topic: Topic) => hub.head(topic)));
+        headTs = Math.max(0, ...heads.map((head) => head.publishedAt));
+      }
+      if (mustWait()) {
         metrics.timers.inc();
         await waitForWake(io, timeoutMs);
         metrics.timers.dec();

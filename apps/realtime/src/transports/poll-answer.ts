@@ -11,8 +11,6 @@ export interface PollBatch {
   resets: ResetSignal[];
 }
 
-export const emptyBatch = (): PollBatch => ({ events: [], resets: [] });
-
 export const isEmpty = (batch: PollBatch) => batch.events.length === 0 && batch.resets.length === 0;
 
 /** Unexpired signals of the topics newer than `since`, and the `signalsSince` to hand back. */

@@ -16,7 +16,7 @@ export class PollIo implements SubscriberIo {
   /** Called on anything that should answer a held poll now. */
   onWake: (() => void) | null = null;
 
-  constructor(readonly batch: PollBatch) {}
+  readonly batch: PollBatch = { events: [], resets: [] };
 
   event(event: EventEnvelope) {
     if (this.firstEventAt === 0) this.firstEventAt = event.ts;

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { readForbidden } from "../hub/topic-policy";
 import type { TransportContext } from "./context";
-import { subscriberOf } from "./http-auth";
 import { PollIo } from "./poll-io";
-import { emptyBatch, sendPollAnswer } from "./poll-answer";
-import { parseCursor, parseSignalsSince, parseSubscriptionQuery } from "./subscription-request";
+import { sendPollAnswer } from "./poll-answer";
+import { acceptSubscription, parseSignalsSince } from "./subscription-request";
 
 /** Short polling: answer at once with whatever follows the cursor (bounded by events and bytes; `more` says poll again). */
 export function registerPolling(app: FastifyInstance, context: TransportContext) {
@@ -12,12 +11,8 @@ export function registerPolling(app: FastifyInstance, context: TransportContext)
 
   app.get("/v1/poll", async (request, reply) => {
     metrics.requests.inc({ transport: "polling" });
-    // Charged before anything else, authentication included: anonymous floods pay too.
-    await context.addressLimits.consume("poll", request.ip);
-    const query = parseSubscriptionQuery(request);
-    const user = await subscriberOf(context.auth, request, query.ticket);
-    const cursors = parseCursor(query.cursor);
-    const io = new PollIo(emptyBatch());
+    const { query, user, cursors } = await acceptSubscription(context, request, "poll");
+    const io = new PollIo();
     const subscriber = core.subscriber({
       transport: "polling",
       user,
@@ -25,7 +20,6 @@ export function registerPolling(app: FastifyInstance, context: TransportContext)
       io,
       channels: core.sharedChannels,
       lifetimeBudget: config.pollAnswer,
-      register: false,
       once: true,
     });
     try {

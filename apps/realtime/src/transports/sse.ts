@@ -12,8 +12,7 @@ import { readForbidden } from "../hub/topic-policy";
 import type { SubscriberIo } from "../subscriptions/subscriber";
 import type { TransportContext } from "./context";
 import { encodingOf } from "../hub/event-encoding";
-import { subscriberOf } from "./http-auth";
-import { parseCursor, parseLastEventId, parseSubscriptionQuery } from "./subscription-request";
+import { acceptSubscription } from "./subscription-request";
 
 /** Browsers wait this long before reconnecting a dropped EventSource. */
 const RETRY_MS = 2000;
@@ -31,12 +30,7 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
 
   app.get("/v1/sse", async (request, reply) => {
     metrics.requests.inc({ transport: "sse" });
-    // Charged before anything else, authentication included: anonymous floods pay too.
-    await context.addressLimits.consume("subscribe", request.ip);
-    const query = parseSubscriptionQuery(request);
-    const lastEventId = parseLastEventId(request);
-    const user = await subscriberOf(context.auth, request, query.ticket);
-    const cursors = parseCursor(lastEventId ?? query.cursor);
+    const { user, cursors } = await acceptSubscription(context, request, "subscribe", { lastEventId: true });
     // Refuse a forbidden topic with a plain 403 while that is still possible (before the stream starts).
     await context.topics.assertCanRead(user, Object.keys(cursors));
 

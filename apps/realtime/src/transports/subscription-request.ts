@@ -8,6 +8,9 @@ import {
 } from "@repo/protocol";
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
+import type { AuthUser } from "../auth/auth";
+import type { TransportContext } from "./context";
+import { subscriberOf } from "./http-auth";
 
 /**
  * The query string of a poll, long poll or SSE request. Every parameter is a
@@ -54,4 +57,23 @@ export function parseCursor(text: string | undefined): CursorMap {
 export function parseSignalsSince(text: string | undefined): number {
   const value = Number(text);
   return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/**
+ * What every HTTP subscription edge does first, in this order: charge the
+ * address (before authentication, so anonymous floods pay too), parse the query
+ * (and, for SSE, Last-Event-ID, which wins over the query), authenticate, and
+ * decode the cursor.
+ */
+export async function acceptSubscription(
+  context: TransportContext,
+  request: FastifyRequest,
+  limit: "poll" | "subscribe",
+  options: { lastEventId?: boolean } = {},
+): Promise<{ query: SubscriptionQuery; user: AuthUser; cursors: CursorMap }> {
+  await context.addressLimits.consume(limit, request.ip);
+  const query = parseSubscriptionQuery(request);
+  const lastEventId = options.lastEventId ? parseLastEventId(request) : undefined;
+  const user = await subscriberOf(context.auth, request, query.ticket);
+  return { query, user, cursors: parseCursor(lastEventId ?? query.cursor) };
 }
