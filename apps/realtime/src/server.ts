@@ -6,15 +6,15 @@ import pino from "pino";
 import { createAuth, type Auth } from "./auth/auth";
 import { createCommandDispatcher } from "./commands/dispatcher";
 import { createDatabaseReceipts } from "./commands/database-receipts";
-import type { CommandHandlers, CommandPolicies } from "./commands/types";
 import { defaultConfig, type ServerConfig } from "./config";
-import { chatFeature } from "./features/chat/chat-feature";
-import { echoFeature } from "./features/echo/echo-feature";
+import { composeFeatures } from "./features/compose-features";
 import type { Feature } from "./features/feature";
-import { tickerFeature } from "./features/ticker/ticker-feature";
+export { defineFeature, type Feature, type FeatureContext, type FeatureParts } from "./features/feature";
+import { defaultFeatures } from "./features/index";
 import { createDrain } from "./http/drain";
 import { registerErrorHandling } from "./http/errors";
 import { createOriginPolicy, registerOriginPolicy } from "./http/origin";
+import { registerProtocolVersion } from "./http/protocol-version";
 import { registerHealthRoutes } from "./http/routes/health";
 import { registerMetricsRoute } from "./http/routes/metrics";
 import { registerSessionRoutes } from "./http/routes/session";
@@ -44,7 +44,7 @@ export interface ServerDeps {
   logger?: FastifyBaseLogger | { level: string };
   /** The event hub; the in-process one by default. */
   hub?: Hub;
-  /** Product features; the built-in echo and ticker, and chat, by default. */
+  /** The features to run; `defaultFeatures()` (features/index.ts) when left out. */
   features?: Feature[];
 }
 
@@ -91,23 +91,32 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   const addressLimits = createAddressLimits(config.addressLimits);
   const origins = createOriginPolicy(config.allowedOrigins);
   const topics = createTopicPolicy();
-  const features = deps.features ?? [echoFeature, tickerFeature(), chatFeature()];
-
-  const handlers: Partial<CommandHandlers> = {};
-  const policies: CommandPolicies = {};
-  for (const feature of features) {
-    for (const [kind, authorizer] of Object.entries(feature.topics ?? {})) topics.register(kind as never, authorizer);
-    Object.assign(handlers, feature.commands);
-    Object.assign(policies, feature.policies);
-  }
-  const dispatcher = createCommandDispatcher({
+  const features = await composeOrClose(deps.features ?? defaultFeatures(), (feature) => ({
     hub,
-    handlers: handlers as CommandHandlers,
+    presence,
+    db: deps.db,
+    auth,
+    addressLimits,
+    log: app.log.child({ feature: feature.name }),
+    config: feature.config,
+    revokeRead: (userId, topic) => topics.revoke(userId, topic),
+  }));
+  async function composeOrClose(...args: Parameters<typeof composeFeatures>) {
+    try {
+      return composeFeatures(...args);
+    } catch (error) {
+      // A registration conflict: nothing has started yet but the hub's and presence's timers.
+      presence.close();
+      await hub.close();
+      throw error;
+    }
+  }
+  for (const [kind, authorizer] of features.topics) topics.register(kind, authorizer);
+  const dispatcher = createCommandDispatcher({
+    commands: features.commands,
     receipts: createDatabaseReceipts(deps.db),
     limits: config.commandLimits,
     requestLimits: config.commandRequestLimits,
-    addressLimits,
-    policies,
     metrics,
     log: app.log,
   });
@@ -126,6 +135,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
 
   registerErrorHandling(app);
   await registerOriginPolicy(app, origins);
+  registerProtocolVersion(app);
   await app.register(cookie);
   const drain = createDrain(app, config.shutdownGraceMs);
   registerHealthRoutes(app, { db: deps.db, isDraining: drain.isDraining });
@@ -136,14 +146,10 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   registerLongPolling(app, context);
   registerSse(app, context);
   const websocket = attachWebSocket(app.server, context, app.log);
-  for (const feature of features) feature.routes?.(app, { auth, hub, presence, db: deps.db });
+  for (const register of features.routes) register(app);
   const stops: Array<() => void> = [];
   try {
-    for (const feature of features) {
-      const log = app.log.child({ feature: feature.name });
-      const revokeRead = (userId: string, topic: string) => topics.revoke(userId, topic);
-      if (feature.start) stops.push(await feature.start({ hub, presence, db: deps.db, log, revokeRead }));
-    }
+    for (const job of features.jobs) stops.push(await job.start());
   } catch (error) {
     // A feature could not start (e.g. the database is down): undo what is running, then fail.
     for (const stop of stops) stop();

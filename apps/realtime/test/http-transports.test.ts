@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eventually, metricValue } from "./support/metrics";
 import { openRawSse } from "./support/raw-sse";
 import { signIn, startServer, type RunningServer } from "./support/start-server";
+import { openTopics } from "./support/test-features";
 
 const TOPIC = "system:bench";
 
@@ -15,7 +16,7 @@ beforeAll(async () => {
   running = await startServer({
     config: { sseHeartbeatMs: 100, maxBufferedBytes: 64 * 1024, longPollTimeoutMs: 2000 },
     // A readable test topic and no ticker noise.
-    features: [{ name: "test-topics", topics: { system: () => true } }],
+    features: [openTopics("system")],
   });
   ({ token } = await signIn(running.baseUrl));
   auth = { authorization: `Bearer ${token}` };
@@ -231,7 +232,7 @@ describe("server-sent events", () => {
 
 describe("graceful shutdown", () => {
   test("open streams get a server_shutdown closing notice and readiness drops", async () => {
-    const own = await startServer({ features: [{ name: "test-topics", topics: { system: () => true } }] });
+    const own = await startServer({ features: [openTopics("system")] });
     const { token: ownToken } = await signIn(own.baseUrl);
     const ticketResponse = await fetch(`${own.baseUrl}/v1/sse/ticket`, { method: "POST", headers: { authorization: `Bearer ${ownToken}` } });
     const { ticket } = (await ticketResponse.json()) as { ticket: string };

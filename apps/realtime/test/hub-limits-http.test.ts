@@ -2,10 +2,11 @@ import { PollResponse, decodeCursor, type EventEnvelope } from "@repo/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { metricValue } from "./support/metrics";
 import { signIn, startServer, type RunningServer } from "./support/start-server";
+import { openTopics } from "./support/test-features";
 
 // What clients see of the hub's memory bounds, over real short and long polls.
 const HOUR = 60 * 60 * 1000;
-const features = [{ name: "test-topics", topics: { system: () => true } }];
+const features = [openTopics("system")];
 const costOf = (event: EventEnvelope) => 2 * Buffer.byteLength(JSON.stringify(event));
 
 function newestFitting(events: EventEnvelope[], cap: number): number {

@@ -3,8 +3,8 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { createDatabaseReceipts } from "../src/commands/database-receipts";
 import { createCommandDispatcher } from "../src/commands/dispatcher";
-import type { CommandHandlers } from "../src/commands/types";
 import { chatFeature } from "../src/features/chat/chat-feature";
+import { composeFeatures } from "../src/features/compose-features";
 import { createAddressLimits } from "../src/limits/address-limits";
 import { createMetrics } from "../src/observability/metrics";
 import { RELAXED_ADDRESS_LIMITS, signIn, startServer, type RunningServer } from "./support/start-server";
@@ -56,18 +56,24 @@ describe("over HTTP", () => {
 describe("through the dispatcher, with the client address the transports pass", () => {
   test("each address has its own room budget", async () => {
     const { db, server } = running;
-    const chat = chatFeature();
     const log = pino({ level: "silent" });
-    const stop = await chat.start!({ hub: server.hub, presence: server.presence, db, log, revokeRead: () => undefined });
+    const chat = composeFeatures([chatFeature()], (feature) => ({
+      hub: server.hub,
+      presence: server.presence,
+      db,
+      auth: server.auth,
+      addressLimits: createAddressLimits({ ...RELAXED_ADDRESS_LIMITS, room: [{ points: 2, windowSeconds: 60 }] }),
+      log,
+      config: feature.config,
+      revokeRead: () => undefined,
+    }));
+    const stops = await Promise.all(chat.jobs.map((job) => job.start()));
     try {
       const dispatcher = createCommandDispatcher({
-        hub: server.hub,
-        handlers: chat.commands as CommandHandlers,
+        commands: chat.commands,
         receipts: createDatabaseReceipts(db),
         limits: { points: 1000, windowSeconds: 10 },
         requestLimits: { points: 1000, windowSeconds: 10 },
-        addressLimits: createAddressLimits({ ...RELAXED_ADDRESS_LIMITS, room: [{ points: 2, windowSeconds: 60 }] }),
-        policies: chat.policies,
         metrics: createMetrics(),
         log,
       });
@@ -87,7 +93,7 @@ describe("through the dispatcher, with the client address the transports pass", 
       expect(elsewhere.ok).toBe(true);
       expect(elsewhere.ok && (elsewhere.result as { room: ChatRoom }).room.id).toBe("addr-b1");
     } finally {
-      stop();
+      for (const stop of stops) stop();
     }
   });
 });

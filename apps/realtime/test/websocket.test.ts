@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
 import { eventually, metricValue } from "./support/metrics";
 import { ALLOWED_ORIGIN, signIn, startServer, type RunningServer } from "./support/start-server";
+import { openTopics } from "./support/test-features";
 
 const TOPIC = "system:bench";
 let running: RunningServer;
@@ -12,7 +13,7 @@ let token: string;
 beforeAll(async () => {
   running = await startServer({
     config: { maxBufferedBytes: 64 * 1024 },
-    features: [{ name: "test-topics", topics: { system: () => true } }],
+    features: [openTopics("system")],
   });
   ({ token } = await signIn(running.baseUrl));
 });
@@ -111,7 +112,7 @@ describe("websocket transport", () => {
   });
 
   test("sockets are told why when the server shuts down", async () => {
-    const own = await startServer({ features: [{ name: "test-topics", topics: { system: () => true } }] });
+    const own = await startServer({ features: [openTopics("system")] });
     const { token: ownToken } = await signIn(own.baseUrl);
     const socket = io(own.baseUrl, { path: "/v1/ws", transports: ["websocket"], reconnection: false, auth: { token: ownToken } });
     await new Promise<void>((resolve) => socket.on("connect", () => resolve()));

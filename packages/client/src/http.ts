@@ -2,7 +2,7 @@ import {
   CommandResult,
   ERROR_CODES,
   ErrorResponse,
-  HTTP_STATUS_BY_ERROR,
+  httpStatusOf,
   ProtocolError,
   TicketResponse,
   type Command,
@@ -31,7 +31,9 @@ export interface HttpAnswer {
   text: string;
 }
 
-const STATUS_TO_CODE = new Map<number, ErrorCode>(ERROR_CODES.map((code) => [HTTP_STATUS_BY_ERROR[code], code]));
+/** For answers without a typed body (a proxy's): the first code of each status (400 is `validation`). */
+const STATUS_TO_CODE = new Map<number, ErrorCode>();
+for (const code of ERROR_CODES) if (!STATUS_TO_CODE.has(httpStatusOf(code))) STATUS_TO_CODE.set(httpStatusOf(code), code);
 
 /**
  * One HTTP request with auth, a timeout covering headers and body, and an

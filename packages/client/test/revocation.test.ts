@@ -1,24 +1,28 @@
 import type { ProtocolError, Topic } from "@repo/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { record, signIn, sleep, startTestServer, testClient, transports, waitFor, type Feature, type TestServer } from "./support/server";
+import { defineFeature } from "@repo/realtime";
+import { record, signIn, sleep, startTestServer, testClient, transports, waitFor, type TestServer } from "./support/server";
 
-/** A stand-in feature: `game:<id>` topics readable by an allow-list the test edits, with the server's revocation hook. */
+/**
+ * A stand-in feature on the `echo` kind (the default echo feature is not
+ * registered here): topics readable by an allow-list the test edits, with the
+ * server's revocation hook.
+ */
 const allowed = new Set<string>();
 let revokeRead: (userId: string, topic: Topic) => void = () => {
-  throw new Error("feature not started");
+  throw new Error("feature not created");
 };
-const gameFeature: Feature = {
-  name: "test-games",
-  topics: { game: (user, id) => allowed.has(`${user.id}/${id}`) },
-  start(context) {
+const allowListFeature = defineFeature({
+  name: "test-allow-list",
+  create(context) {
     revokeRead = (userId, topic) => context.revokeRead(userId, topic);
-    return () => {};
+    return { topics: { echo: (user, id) => allowed.has(`${user.id}/${id}`) } };
   },
-};
+});
 
 let running: TestServer;
 beforeAll(async () => {
-  running = await startTestServer({}, { features: [gameFeature] });
+  running = await startTestServer({}, { features: [allowListFeature] });
 });
 afterAll(async () => {
   await running?.stop();
@@ -27,7 +31,7 @@ afterAll(async () => {
 describe.each(transports)("read access revoked mid-stream over $name", ({ name, options }) => {
   test("ends that subscription with `forbidden`; the others carry on", async () => {
     const session = await signIn(running.baseUrl);
-    const [kept, lost] = [`game:${name}-kept`, `game:${name}-lost`];
+    const [kept, lost] = [`echo:${name}-kept`, `echo:${name}-lost`];
     allowed.add(`${session.user.id}/${name}-kept`).add(`${session.user.id}/${name}-lost`);
     const client = testClient(running.baseUrl, session.token, name, options);
     const keptSeen = record(client, kept, null);

@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { ChatCommandPayloads, ChatCommandResults, MessageText } from "./chat";
 import { ErrorBody } from "./errors";
+import { COMMAND_SPECS, type CommandSpecs, type CommandType } from "./features";
+
+export { COMMAND_SPECS, CommandResults, type CommandPayloadOf, type CommandResultOf, type CommandType } from "./features";
 
 /**
  * Client-generated command id. It is the idempotency key: a retried command
@@ -11,47 +13,31 @@ export const CommandId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "Command id m
 /** Largest accepted command body, in bytes of JSON (HTTP 413 / ack error above it). */
 export const MAX_COMMAND_BYTES = 16 * 1024;
 
-export const EchoCommand = z.object({
-  id: CommandId,
-  type: z.literal("echo"),
-  /** The rules of a chat message (MessageText): 1–2,000 characters, no control characters, paired bidi controls. */
-  payload: z.object({ text: MessageText }),
-});
+/** The envelope schema of one command type: `{ id, type, payload }`. */
+type CommandSchema<T extends CommandType> = z.ZodObject<{
+  id: typeof CommandId;
+  type: z.ZodLiteral<T>;
+  payload: CommandSpecs[T]["payload"];
+}>;
+type AnyCommandSchema = { [T in CommandType]: CommandSchema<T> }[CommandType];
 
-/** The chat commands (payloads, results and rules in chat.ts). */
-const chatCommand = <T extends keyof typeof ChatCommandPayloads>(type: T) =>
-  z.object({ id: CommandId, type: z.literal(type), payload: ChatCommandPayloads[type] });
-export const ChatCreateRoomCommand = chatCommand("chat.createRoom");
-export const ChatJoinCommand = chatCommand("chat.join");
-export const ChatLeaveCommand = chatCommand("chat.leave");
-export const ChatSendCommand = chatCommand("chat.send");
-export const ChatEditCommand = chatCommand("chat.edit");
-export const ChatDeleteCommand = chatCommand("chat.delete");
-export const ChatTypingCommand = chatCommand("chat.typing");
+function commandSchema<T extends CommandType>(type: T): CommandSchema<T> {
+  return z.object({ id: CommandId, type: z.literal(type), payload: COMMAND_SPECS[type].payload });
+}
 
-/** Every client→server command, keyed on `type`. Features add members here. */
-export const Command = z.discriminatedUnion("type", [
-  EchoCommand,
-  ChatCreateRoomCommand,
-  ChatJoinCommand,
-  ChatLeaveCommand,
-  ChatSendCommand,
-  ChatEditCommand,
-  ChatDeleteCommand,
-  ChatTypingCommand,
-]);
+const commandSchemas = (Object.keys(COMMAND_SPECS) as CommandType[]).map((type) => commandSchema(type)) as [
+  AnyCommandSchema,
+  ...AnyCommandSchema[],
+];
+
+/** Every client→server command, keyed on `type`, composed from the feature modules (features.ts). */
+export const Command = z.discriminatedUnion("type", commandSchemas);
 export type Command = z.infer<typeof Command>;
-export type CommandType = Command["type"];
+/** One command type's envelope, e.g. `CommandOf<"chat.send">`. */
+export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 
 /** The envelope alone, for telling a bad id from a bad payload. */
 export const CommandEnvelope = z.object({ id: CommandId, type: z.string(), payload: z.unknown() });
-
-/** What each command type returns on success. */
-export const CommandResults = {
-  echo: z.object({ topic: z.string(), offset: z.number().int().positive() }),
-  ...ChatCommandResults,
-} satisfies Record<CommandType, z.ZodType>;
-export type CommandResultOf<T extends CommandType> = z.infer<(typeof CommandResults)[T]>;
 
 /** Answer to a command, the same over HTTP (`POST /v1/commands`) and the socket ack. */
 export const CommandResult = z.discriminatedUnion("ok", [

@@ -12,22 +12,57 @@ export const ERROR_CODES = [
   "internal",
   /** The instance is draining (shutting down): retry shortly, another instance may answer. */
   "unavailable",
+  /** The client speaks a protocol version this server cannot serve (see version.ts). */
+  "unsupported_version",
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
-/** The HTTP status each error code maps to. */
-export const HTTP_STATUS_BY_ERROR: Record<ErrorCode, number> = {
-  validation: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  rate_limited: 429,
-  payload_too_large: 413,
-  conflict: 409,
-  internal: 500,
-  unavailable: 503,
+/** How every party treats one error code. */
+export interface ErrorPolicy {
+  /** The HTTP status of an answer with this code. */
+  status: number;
+  /**
+   * Asking again cannot help until something changes (sign in, another
+   * input, a newer client): a subscription stops reconnecting, a command fails.
+   * Otherwise a subscription reconnects with backoff (after `retryAfter` when given).
+   */
+  fatal: boolean;
+  /**
+   * On a subscription whose issue path names a topic (`["cursor", topic]`):
+   * only that topic is refused, the others go on.
+   */
+  endsTopic: boolean;
+  /** The server did not run the command: the client resends it, same id, with backoff. */
+  resend: boolean;
+  /** What to tell a person, when the error carries nothing more specific. */
+  text: string;
+}
+
+/** The one table of error behaviour; the service, the SDK and the web app all read it. */
+export const ERROR_POLICY: Record<ErrorCode, ErrorPolicy> = {
+  validation: { status: 400, fatal: true, endsTopic: true, resend: false, text: "That input is not valid." },
+  unauthorized: { status: 401, fatal: true, endsTopic: false, resend: false, text: "You are signed out. Sign in again." },
+  forbidden: { status: 403, fatal: true, endsTopic: true, resend: false, text: "You are not allowed to do that." },
+  not_found: { status: 404, fatal: true, endsTopic: true, resend: false, text: "That does not exist (any more)." },
+  rate_limited: { status: 429, fatal: false, endsTopic: false, resend: false, text: "Too many requests: wait a moment and try again." },
+  payload_too_large: { status: 413, fatal: true, endsTopic: false, resend: false, text: "That is too large to send." },
+  conflict: { status: 409, fatal: false, endsTopic: false, resend: false, text: "That clashes with the current state." },
+  internal: { status: 500, fatal: false, endsTopic: false, resend: false, text: "Something went wrong on the server." },
+  unavailable: { status: 503, fatal: false, endsTopic: false, resend: true, text: "The server is restarting; trying again." },
+  unsupported_version: {
+    status: 400,
+    fatal: true,
+    endsTopic: false,
+    resend: false,
+    text: "This app is out of date for the server: reload the page.",
+  },
 };
+
+/** The HTTP status each error code maps to (from ERROR_POLICY). */
+export function httpStatusOf(code: ErrorCode): number {
+  return ERROR_POLICY[code].status;
+}
 
 export const ErrorIssue = z.object({
   path: z.array(z.union([z.string(), z.number()])),
@@ -92,6 +127,20 @@ export class ProtocolError extends Error {
   static fromBody(body: ErrorBody): ProtocolError {
     return new ProtocolError(body.code, body.message, { issues: body.issues, retryAfter: body.retryAfter });
   }
+}
+
+/**
+ * Words for a person about any failure: the server's message for a
+ * validation issue or a refusal that explains itself, the table's text
+ * otherwise, and "retry in N s" for a rate limit.
+ */
+export function errorText(error: { code: ErrorCode; message: string; issues?: ErrorIssue[]; retryAfter?: number }): string {
+  if (error.code === "rate_limited" && error.retryAfter !== undefined) {
+    return `Slow down: try again in ${Math.max(1, Math.ceil(error.retryAfter))} s.`;
+  }
+  const issue = error.issues?.[0]?.message;
+  if (issue) return issue;
+  return ERROR_POLICY[error.code].text;
 }
 
 /** Turns zod issues into the protocol's issue list. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CloseReason, ErrorBody } from "./errors";
-import { Position } from "./cursor";
+import { Position } from "./position";
 import { Topic } from "./topics";
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HTTP_PATHS } from "./paths";
 import type { CommandResult } from "./commands";
 import { MAX_CURSOR_LENGTH } from "./cursor";
 import { MAX_TOPICS_PER_SUBSCRIPTION, Topic } from "./topics";
@@ -35,4 +36,5 @@ export interface ClientToServerEvents {
   command: (command: unknown, ack: (result: CommandResult) => void) => void;
 }
 
-export const SOCKET_PATH = "/v1/ws";
+/** socket.io's `path` option (HTTP_PATHS.socket). */
+export const SOCKET_PATH = HTTP_PATHS.socket;

@@ -1,22 +1,20 @@
 import { z } from "zod";
+import { TOPIC_KINDS, type TopicKind } from "./features";
 
 /**
- * Every server→client event belongs to a topic named `<kind>:<id>`.
+ * Every server→client event belongs to a topic named `<kind>:<id>`. The kinds
+ * come from the feature modules (features.ts); today:
  * - `chat:<room>`      a chat room (members only)
- * - `notify:<userId>`  one user's notifications (that user only)
- * - `game:<id>`        a game (players and spectators)
  * - `echo:<userId>`    the built-in echo channel (that user only)
  * - `system:ticker`    the built-in ticker (any signed-in user)
  */
-export const TOPIC_KINDS = ["chat", "notify", "game", "echo", "system"] as const;
-export const TopicKind = z.enum(TOPIC_KINDS);
-export type TopicKind = z.infer<typeof TopicKind>;
+export { TOPIC_KINDS, type TopicKind } from "./features";
 
-export const TOPIC_PATTERN = /^(chat|notify|game|echo|system):[A-Za-z0-9_-]{1,64}$/;
-export const Topic = z.string().regex(TOPIC_PATTERN, "Topic must look like <kind>:<id>");
+/** A topic id: what follows the colon. */
+export const TOPIC_ID_PATTERN = "[A-Za-z0-9_-]{1,64}";
+export const TOPIC_PATTERN = new RegExp(`^(?:${TOPIC_KINDS.join("|")}):${TOPIC_ID_PATTERN}$`);
+export const Topic = z.string().regex(TOPIC_PATTERN, "Topic must look like <kind>:<id> with a known kind");
 export type Topic = z.infer<typeof Topic>;
-
-export const TICKER_TOPIC = "system:ticker";
 
 export function topicKind(topic: Topic): TopicKind {
   return topic.slice(0, topic.indexOf(":")) as TopicKind;
@@ -24,10 +22,6 @@ export function topicKind(topic: Topic): TopicKind {
 
 export function topicId(topic: Topic): string {
   return topic.slice(topic.indexOf(":") + 1);
-}
-
-export function echoTopic(userId: string): Topic {
-  return `echo:${userId}`;
 }
 
 /** Most topics one connection or request may follow at once. */

@@ -5,13 +5,15 @@ import {
   CreateSessionRequest,
   CursorString,
   EventEnvelope,
-  HTTP_STATUS_BY_ERROR,
+  httpStatusOf,
   PROTOCOL_VERSION,
   PollResponse,
   ProtocolError,
   ERROR_CODES,
   ResetSignal,
   Topic,
+  TOPIC_KINDS,
+  PROTOCOL_FEATURES,
   TransportName,
   decodeCursor,
   encodeCursor,
@@ -33,17 +35,21 @@ describe("version and names", () => {
   });
 
   test("every error code maps to an HTTP status", () => {
-    for (const code of ERROR_CODES) expect(HTTP_STATUS_BY_ERROR[code]).toBeGreaterThanOrEqual(400);
-    expect(HTTP_STATUS_BY_ERROR.rate_limited).toBe(429);
-    expect(HTTP_STATUS_BY_ERROR.payload_too_large).toBe(413);
+    for (const code of ERROR_CODES) expect(httpStatusOf(code)).toBeGreaterThanOrEqual(400);
+    expect(httpStatusOf("rate_limited")).toBe(429);
+    expect(httpStatusOf("payload_too_large")).toBe(413);
   });
 });
 
 describe("topics", () => {
-  test.each(["chat:lobby", "notify:u_123", "game:g-1", "echo:abc", "system:ticker"])("accepts %s", (topic) => {
+  test.each(["chat:lobby", "echo:abc", "system:ticker", "chat:g-1_x"])("accepts %s", (topic) => {
     expect(Topic.safeParse(topic).success).toBe(true);
   });
-  test.each(["lobby", "chat:", "chat:a b", "admin:x", "chat:" + "x".repeat(65), "chat:a,b", "chat:a@b"])("refuses %s", (topic) => {
+  test("accepts every kind a feature module declares, and only those", () => {
+    expect([...TOPIC_KINDS].sort()).toEqual(PROTOCOL_FEATURES.flatMap((feature) => [...feature.topicKinds]).sort());
+    for (const kind of TOPIC_KINDS) expect(Topic.safeParse(`${kind}:x1`).success).toBe(true);
+  });
+  test.each(["lobby", "chat:", "chat:a b", "admin:x", "Chat:x", "chat:" + "x".repeat(65), "chat:a,b", "chat:a@b", "xchat:a", "chat:a\n"])("refuses %s", (topic) => {
     expect(Topic.safeParse(topic).success).toBe(false);
   });
   test("splits kind and id", () => {

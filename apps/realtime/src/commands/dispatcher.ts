@@ -9,11 +9,10 @@ import {
   type User,
 } from "@repo/protocol";
 import type { FastifyBaseLogger } from "fastify";
-import type { Hub } from "../hub/hub";
-import type { AddressLimits } from "../limits/address-limits";
+import type { CommandRegistration } from "../features/compose-features";
 import { memoryRateLimiters, type RateLimiter, type RateLimiterFactory } from "../limits/rate-limiter";
 import type { Metrics } from "../observability/metrics";
-import type { CommandHandler, CommandHandlers, CommandPolicies, ReceiptStore } from "./types";
+import type { ReceiptStore } from "./types";
 
 export interface CommandLimits {
   /** Commands per user per window. */
@@ -37,14 +36,12 @@ async function charge(limiter: RateLimiter, key: string) {
  * (ephemeral commands) or give it its own rate limit instead of the shared one.
  */
 export function createCommandDispatcher(deps: {
-  hub: Hub;
-  handlers: CommandHandlers;
+  /** Every command type some feature runs, with its policy. */
+  commands: ReadonlyMap<string, CommandRegistration>;
   receipts: ReceiptStore;
   limits: CommandLimits;
   /** Every command request per user, retries included (default: 4 × `limits`). */
   requestLimits?: CommandLimits;
-  addressLimits: AddressLimits;
-  policies?: CommandPolicies;
   metrics: Metrics;
   log: FastifyBaseLogger;
   limiters?: RateLimiterFactory;
@@ -53,16 +50,16 @@ export function createCommandDispatcher(deps: {
   const requests = factory("commands:requests", deps.requestLimits ?? { points: deps.limits.points * 4, windowSeconds: deps.limits.windowSeconds });
   const shared = factory("commands", deps.limits);
   const limiters = new Map<string, RateLimiter>();
-  for (const [type, policy] of Object.entries(deps.policies ?? {})) {
-    if (policy?.limit) limiters.set(type, factory(`commands:${type}`, policy.limit));
+  for (const [type, { policy }] of deps.commands) {
+    if (policy.limit) limiters.set(type, factory(`commands:${type}`, policy.limit));
   }
   const inFlight = new Map<string, { type: string; pending: Promise<CommandResult> }>();
 
   async function run(user: User, command: Command, ip: string | undefined): Promise<CommandResult> {
-    const handler = deps.handlers[command.type] as CommandHandler<typeof command.type> | undefined;
+    const registration = deps.commands.get(command.type);
     // A known type whose feature is not running on this server.
-    if (!handler) throw new ProtocolError("not_found", `No handler for ${command.type} commands`);
-    const receipts = deps.policies?.[command.type]?.receipts ?? true;
+    if (!registration) throw new ProtocolError("not_found", `No handler for ${command.type} commands`);
+    const { receipts } = registration.policy;
     if (receipts) {
       const stored = await deps.receipts.find(user.id, command.id);
       if (stored !== undefined) {
@@ -72,7 +69,7 @@ export function createCommandDispatcher(deps: {
       }
     }
     await charge(limiters.get(command.type) ?? shared, user.id);
-    const result = await handler({ user, hub: deps.hub, ip, addressLimits: deps.addressLimits }, command);
+    const result = await registration.run({ user, ip }, command);
     if (receipts) await deps.receipts.save(user.id, command.id, command.type, result);
     return { ok: true, id: command.id, result };
   }

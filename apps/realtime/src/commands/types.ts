@@ -1,23 +1,14 @@
-import type { Command, CommandResultOf, CommandType, User } from "@repo/protocol";
-import type { Hub } from "../hub/hub";
-import type { AddressLimits } from "../limits/address-limits";
+import type { CommandOf, CommandResultOf, CommandType, User } from "@repo/protocol";
 
+/** Who sent a command, and from where (the feature's own context has the rest). */
 export interface CommandContext {
   user: User;
-  hub: Hub;
   /** The client's address, when the transport knows it (for per-address limits such as `room`). */
   ip?: string;
-  /** Per-address and global rate limits, for handlers whose effect is costly (creating a room). */
-  addressLimits: AddressLimits;
 }
 
 /** Runs one command type. Throw a ProtocolError for a typed failure (nothing is recorded). */
-export type CommandHandler<T extends CommandType> = (
-  context: CommandContext,
-  command: Extract<Command, { type: T }>,
-) => Promise<CommandResultOf<T>>;
-
-export type CommandHandlers = { [T in CommandType]: CommandHandler<T> };
+export type CommandHandler<T extends CommandType> = (context: CommandContext, command: CommandOf<T>) => Promise<CommandResultOf<T>>;
 
 /** Where first results of commands are kept, so a retried id has no second effect. */
 export interface ReceiptStore {
@@ -44,5 +35,3 @@ export interface CommandPolicy {
    */
   limit?: { points: number; windowSeconds: number };
 }
-
-export type CommandPolicies = Partial<Record<CommandType, CommandPolicy>>;

@@ -1,48 +1,73 @@
-import type { Topic, TopicKind } from "@repo/protocol";
+import type { CommandType, Topic, TopicKind } from "@repo/protocol";
+import type { Database } from "@repo/db";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Auth } from "../auth/auth";
-import type { CommandHandlers, CommandPolicies } from "../commands/types";
-import type { Database } from "@repo/db";
+import type { CommandHandler, CommandPolicy } from "../commands/types";
 import type { Hub } from "../hub/hub";
 import type { Presence } from "../hub/presence";
 import type { TopicAuthorizer } from "../hub/topic-policy";
+import type { AddressLimits } from "../limits/address-limits";
 
-/** What a feature's background work may use. */
-export interface FeatureContext {
+/** Everything a feature may use: the one context its factory receives. */
+export interface FeatureContext<TConfig = undefined> {
   hub: Hub;
   presence: Presence;
   db: Database;
+  auth: Auth;
+  /** Per-address and global rate limits, for commands whose effect is costly (creating a room). */
+  addressLimits: AddressLimits;
+  /** This feature's logger (`feature: <name>` on every line). */
   log: FastifyBaseLogger;
+  /** This feature's own settings (its defaults merged with what the server was given). */
+  config: TConfig;
   /**
    * The user may no longer read the topic (e.g. they left a chat room): open
-   * streams and sockets on this instance stop delivering it at once, and a
-   * held long poll is answered `forbidden`. The topic's read rule must already
-   * refuse them, so new requests are refused too.
+   * streams and sockets stop delivering it at once, and a held long poll is
+   * answered `forbidden`. The topic's read rule must already refuse them, so
+   * new requests are refused too.
    */
   revokeRead(userId: string, topic: Topic): void;
 }
 
-/** What a feature's HTTP routes may use. */
-export interface FeatureRouteContext {
-  auth: Auth;
-  hub: Hub;
-  presence: Presence;
-  db: Database;
+/** One command type a feature runs: its handler, and how the dispatcher treats it (receipts, own rate). */
+export interface FeatureCommand<T extends CommandType> extends Partial<CommandPolicy> {
+  run: CommandHandler<T>;
+}
+
+export type FeatureCommands = { [T in CommandType]?: FeatureCommand<T> };
+
+/** A background job: started before the server listens, stopped when it closes. */
+export interface FeatureJob {
+  name: string;
+  /** Resolves to its stop. A throw fails the server's start (everything started is undone). */
+  start(): (() => void) | Promise<() => void>;
+}
+
+/** What a feature's factory returns. It never touches a transport. */
+export interface FeatureParts {
+  /** Who may read each topic kind the feature owns (a kind nobody owns is refused). */
+  topics?: { [K in TopicKind]?: TopicAuthorizer };
+  commands?: FeatureCommands;
+  /** Registers the feature's HTTP reads (paths from the protocol). Throw ProtocolErrors; the error handler types them. */
+  routes?(app: FastifyInstance): void;
+  jobs?: FeatureJob[];
+}
+
+/** A feature ready to register: its name, its settings, and the factory that builds it from one context. */
+export interface Feature<TConfig = unknown> {
+  name: string;
+  config: TConfig;
+  create(context: FeatureContext<TConfig>): FeatureParts;
 }
 
 /**
- * A feature owns some topic kinds (who may read them), some command types
- * (how to run them, and how the dispatcher treats them), optionally plain HTTP
- * reads and a background job. It never touches a transport.
+ * Declares a feature. `config` is its settings (defaults already applied);
+ * for a feature without settings, leave it out.
  */
-export interface Feature {
+export function defineFeature<TConfig = undefined>(feature: {
   name: string;
-  topics?: Partial<Record<TopicKind, TopicAuthorizer>>;
-  commands?: Partial<CommandHandlers>;
-  /** Per command type: receipts on/off and an own rate limit (default: receipts, the shared rate). */
-  policies?: CommandPolicies;
-  /** Starts background work (presence tracking, timers, seed data); resolves to its stop. Runs before the server listens. */
-  start?(context: FeatureContext): (() => void) | Promise<() => void>;
-  /** Registers the feature's HTTP reads (GET /v1/<feature>/…). Throw ProtocolErrors; the error handler types them. */
-  routes?(app: FastifyInstance, context: FeatureRouteContext): void;
+  config?: TConfig;
+  create(context: FeatureContext<TConfig>): FeatureParts;
+}): Feature<TConfig> {
+  return { name: feature.name, config: feature.config as TConfig, create: feature.create };
 }

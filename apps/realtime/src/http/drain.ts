@@ -1,10 +1,11 @@
+import { HTTP_PATHS } from "@repo/protocol";
 import type { ErrorResponse } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
 
 /** How often idle keep-alive sockets are closed while draining (responses that end mid-drain). */
 const IDLE_SWEEP_MS = 50;
 /** Still answered while draining: health says "up", readiness says 503 "unavailable" itself. */
-const PROBES = new Set(["/healthz", "/readyz"]);
+const PROBES = new Set<string>([HTTP_PATHS.health, HTTP_PATHS.ready]);
 
 /**
  * Graceful drain (F15). Once begun: new requests get a typed 503 and `connection: close`,

@@ -1,4 +1,4 @@
-import { HTTP_STATUS_BY_ERROR, ProtocolError, type ErrorResponse } from "@repo/protocol";
+import { httpStatusOf, ProtocolError, type ErrorResponse } from "@repo/protocol";
 import type { FastifyError, FastifyInstance } from "fastify";
 
 /** Turns anything thrown by a route into the protocol's typed error body. */
@@ -26,7 +26,7 @@ export function registerErrorHandling(app: FastifyInstance) {
     const protocolError = toProtocolError(error);
     if (protocolError.code === "internal") request.log.error({ err: error }, "unhandled error");
     else request.log.info({ code: protocolError.code, issues: protocolError.issues }, protocolError.message);
-    const status = HTTP_STATUS_BY_ERROR[protocolError.code];
+    const status = httpStatusOf(protocolError.code);
     if (protocolError.retryAfter !== undefined) reply.header("retry-after", Math.ceil(protocolError.retryAfter));
     const body: ErrorResponse = { error: protocolError.toBody() };
     return reply.status(status).send(body);

@@ -1,4 +1,4 @@
-import type { ErrorResponse } from "@repo/protocol";
+import { TRANSPORT_HEADER, VERSION_HEADER, type ErrorResponse } from "@repo/protocol";
 import cors from "@fastify/cors";
 import type { FastifyInstance } from "fastify";
 
@@ -34,7 +34,7 @@ export async function registerOriginPolicy(app: FastifyInstance, policy: OriginP
     origin: (origin, callback) => callback(null, origin !== undefined && policy.allowed.has(origin)),
     credentials: true,
     methods: ["GET", "POST", "DELETE", "OPTIONS"],
-    allowedHeaders: ["content-type", "authorization", "if-none-match", "last-event-id", "x-switchboard-transport"],
+    allowedHeaders: ["content-type", "authorization", "if-none-match", "last-event-id", TRANSPORT_HEADER, VERSION_HEADER],
     exposedHeaders: ["etag", "retry-after"],
     maxAge: 600,
   });

@@ -1,4 +1,4 @@
-import { HTTP_STATUS_BY_ERROR } from "@repo/protocol";
+import { HTTP_PATHS, TRANSPORT_HEADER, httpStatusOf } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
 import { requireUser } from "../http/request-auth";
 import { assertPlainPayload } from "../validation/payload-shape";
@@ -10,15 +10,15 @@ import type { TransportContext } from "./context";
  * code to the HTTP status (400, 403, 409, 413, 429…) with the same body shape.
  */
 export function registerHttpCommands(app: FastifyInstance, context: TransportContext) {
-  app.post("/v1/commands", async (request, reply) => {
+  app.post(HTTP_PATHS.commands, async (request, reply) => {
     const user = await requireUser(context.auth, request);
     // The same shape check as socket frames, so one rule holds on every transport.
     assertPlainPayload(request.body, "command");
     const size = Number(request.headers["content-length"] ?? 0);
-    const transportHeader = request.headers["x-switchboard-transport"];
+    const transportHeader = request.headers[TRANSPORT_HEADER];
     const transport = transportHeader === "polling" || transportHeader === "sse" ? transportHeader : "long-polling";
     const result = await context.dispatcher.dispatch(user, request.body, transport, size, request.ip);
     if (!result.ok && result.error.retryAfter !== undefined) reply.header("retry-after", result.error.retryAfter);
-    return reply.status(result.ok ? 200 : HTTP_STATUS_BY_ERROR[result.error.code]).send(result);
+    return reply.status(result.ok ? 200 : httpStatusOf(result.error.code)).send(result);
   });
 }

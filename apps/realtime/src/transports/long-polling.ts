@@ -1,4 +1,4 @@
-import { ProtocolError, type Topic } from "@repo/protocol";
+import { HTTP_PATHS, ProtocolError, type Topic } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
 import { readForbidden } from "../hub/topic-policy";
 import type { TransportContext } from "./context";
@@ -23,7 +23,7 @@ const BUSY_GAP_MS = 1000;
 export function registerLongPolling(app: FastifyInstance, context: TransportContext) {
   const { hub, metrics, config, core } = context;
 
-  app.get("/v1/long-poll", async (request, reply) => {
+  app.get(HTTP_PATHS.longPoll, async (request, reply) => {
     metrics.requests.inc({ transport: "long-polling" });
     const { query, user, cursors } = await acceptSubscription(context, request, "poll");
     const requested = query.timeout === undefined ? config.longPollTimeoutMs : Number(query.timeout);

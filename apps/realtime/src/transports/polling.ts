@@ -1,3 +1,4 @@
+import { HTTP_PATHS } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
 import { readForbidden } from "../hub/topic-policy";
 import type { TransportContext } from "./context";
@@ -9,7 +10,7 @@ import { acceptSubscription, parseSignalsSince } from "./subscription-request";
 export function registerPolling(app: FastifyInstance, context: TransportContext) {
   const { metrics, core, config } = context;
 
-  app.get("/v1/poll", async (request, reply) => {
+  app.get(HTTP_PATHS.poll, async (request, reply) => {
     metrics.requests.inc({ transport: "polling" });
     const { query, user, cursors } = await acceptSubscription(context, request, "poll");
     const io = new PollIo();

@@ -1,4 +1,5 @@
 import {
+  HTTP_PATHS,
   PROTOCOL_VERSION,
   ProtocolError,
   SSE_EVENTS,
@@ -28,7 +29,7 @@ const RETRY_MS = 2000;
 export function registerSse(app: FastifyInstance, context: TransportContext) {
   const { metrics, config, core } = context;
 
-  app.get("/v1/sse", async (request, reply) => {
+  app.get(HTTP_PATHS.sse, async (request, reply) => {
     metrics.requests.inc({ transport: "sse" });
     const { user, cursors } = await acceptSubscription(context, request, "subscribe", { lastEventId: true });
     // Refuse a forbidden topic with a plain 403 while that is still possible (before the stream starts).

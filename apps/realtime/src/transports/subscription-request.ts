@@ -25,6 +25,8 @@ export const SubscriptionQuery = z.object({
   timeout: z.string().regex(/^\d{1,7}$/, "timeout is a whole number of milliseconds").optional(),
   /** Polls: the newest signal timestamp the client has seen. */
   signals: z.string().regex(/^\d{1,16}(\.\d{1,6})?$/, "signals is a timestamp in milliseconds").optional(),
+  /** The client's protocol version (checked by http/protocol-version.ts before any route runs). */
+  v: z.string().max(8).optional(),
 });
 export type SubscriptionQuery = z.infer<typeof SubscriptionQuery>;
 

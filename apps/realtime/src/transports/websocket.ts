@@ -6,6 +6,7 @@ import {
   SESSION_COOKIE,
   SOCKET_EVENTS,
   SOCKET_PATH,
+  VERSION_AUTH_FIELD,
   SubscribeRequest,
   UnsubscribeRequest,
   encodeCursor,
@@ -25,6 +26,7 @@ import { fastifyCookie } from "@fastify/cookie";
 import type { FastifyBaseLogger } from "fastify";
 import { Server, type Socket } from "socket.io";
 import type { AuthUser } from "../auth/auth";
+import { negotiateVersion } from "../http/protocol-version";
 import { clientAddressOf } from "../http/client-address";
 import { readForbidden } from "../hub/topic-policy";
 import type { Subscriber, SubscriberIo } from "../subscriptions/subscriber";
@@ -144,6 +146,11 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
     const token =
       typeof handshakeToken === "string" ? handshakeToken : cookieHeader ? fastifyCookie.parse(cookieHeader)[SESSION_COOKIE] : undefined;
     const refuse = (error: ProtocolError) => next(Object.assign(new Error(error.code), { data: error.toBody() }));
+    try {
+      negotiateVersion((socket.handshake.auth as Record<string, unknown>)[VERSION_AUTH_FIELD]);
+    } catch (error) {
+      return refuse(error as ProtocolError);
+    }
     auth
       .authenticate(token)
       .then((user) => {

@@ -7,6 +7,7 @@ import { echoFeature } from "../../src/features/echo/echo-feature";
 import { metricValue } from "../support/metrics";
 import { connectRawSocket } from "../support/raw-socket";
 import { signIn, startServer, type RunningServer } from "../support/start-server";
+import { openTopics } from "../support/test-features";
 
 const BIG = "system:big";
 let running: RunningServer;
@@ -16,7 +17,7 @@ let userId: string;
 beforeAll(async () => {
   running = await startServer({
     config: { subscribeBacklog: { events: 500, bytes: 256 * 1024 }, maxBufferedBytes: 512 * 1024 },
-    features: [echoFeature, { name: "test-topics", topics: { system: () => true } }],
+    features: [echoFeature(), openTopics("system")],
   });
   ({ token, user: { id: userId } } = await signIn(running.baseUrl));
   // A backlog far larger than one subscribe may send: 3,000 events of ~1 KB.
@@ -173,7 +174,7 @@ describe("bounded subscribes (F2, F16)", () => {
         // A backlog larger than the kernel's socket buffers can absorb (tens of MB on loopback).
         retention: { count: 100_000, ageMs: 3_600_000, bytesPerTopic: 256 * 1024 * 1024, bytesTotal: 512 * 1024 * 1024 },
       },
-      features: [{ name: "test-topics", topics: { system: () => true } }],
+      features: [openTopics("system")],
     });
     try {
       const { token: slowToken } = await signIn(slow.baseUrl);

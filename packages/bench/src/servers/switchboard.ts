@@ -1,37 +1,35 @@
 import { createDatabase } from "@repo/db";
 import { TICKER_TOPIC } from "@repo/protocol";
-import { createServer, type ServerDeps } from "@repo/realtime";
+import { createServer } from "@repo/realtime";
+import { defineFeature, echoFeature, tickerFeature } from "@repo/realtime/features";
 import { BENCH_EVENT_TYPE, BENCH_TOPIC, type BenchPayload } from "../message";
 import { configFor, type ServerProfile } from "./switchboard-config";
 import type { BenchServer } from "./types";
 
-type Feature = NonNullable<ServerDeps["features"]>[number];
-
 /** The one topic the bench needs: `system:bench`, readable by anyone signed in. */
-const benchFeature: Feature = {
+const benchFeature = defineFeature({
   name: "bench",
-  topics: { system: (_user, id) => `system:${id}` === BENCH_TOPIC },
-};
+  create: () => ({ topics: { system: (_user, id) => `system:${id}` === BENCH_TOPIC } }),
+});
 
 /**
  * What an attacker reaches on a real deployment, for the flood rows: the
- * built-in ticker's `system:ticker` (one tick a second, readable by anyone
- * signed in) and the echo feature's own `echo:<userId>` topic, with the
- * same read rules as the service's echo and ticker features.
+ * service's own ticker (`system:ticker`, one tick a second, readable by anyone
+ * signed in) and echo (`echo:<userId>`) features. The bench topic shares the
+ * `system` kind with the ticker, so one feature reads both here.
  */
-const floodFeatures: Feature[] = [
-  {
-    name: "bench",
-    topics: { system: (_user, id) => `system:${id}` === BENCH_TOPIC || `system:${id}` === TICKER_TOPIC },
-    start({ hub }) {
-      let n = 0;
-      const timer = setInterval(() => void hub.publish(TICKER_TOPIC, "tick", { n: ++n }), 1000);
-      timer.unref();
-      return () => clearInterval(timer);
+const floodFeatures = () => {
+  const ticker = tickerFeature();
+  const tickerAndBench = defineFeature({
+    name: "ticker",
+    config: ticker.config,
+    create(context) {
+      const parts = ticker.create(context);
+      return { ...parts, topics: { system: (_user, id) => `system:${id}` === BENCH_TOPIC || `system:${id}` === TICKER_TOPIC } };
     },
-  },
-  { name: "echo", topics: { echo: (user, id) => user.id === id } },
-];
+  });
+  return [tickerAndBench, echoFeature()];
+};
 
 export interface SwitchboardBench extends BenchServer {
   /** Appends `count` events of about `payloadBytes` each to a topic (the flood rows' far-behind backlog). */
@@ -54,7 +52,7 @@ export async function startSwitchboard(options: { logLevel: string; profile: Ser
     db,
     config: configFor(options.profile),
     logger: { level: options.logLevel },
-    features: options.profile === "flood" ? floodFeatures : [benchFeature],
+    features: options.profile === "flood" ? floodFeatures() : [benchFeature],
   });
   const url = await server.listen({ port: 0, host: "127.0.0.1" });
   return {

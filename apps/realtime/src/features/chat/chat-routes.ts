@@ -2,7 +2,7 @@ import {
   ChatHistoryQuery,
   ChatRoomParams,
   ChatRoomsQuery,
-  chatPaths,
+  chatRoutes,
   parseOrThrow,
   type ChatHistoryResponse,
   type ChatPresenceResponse,
@@ -10,7 +10,7 @@ import {
 } from "@repo/protocol";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { requireUser } from "../../http/request-auth";
-import type { FeatureRouteContext } from "../feature";
+import type { Auth } from "../../auth/auth";
 import type { ChatService } from "./chat-service";
 
 /** Per-user answers that change all the time: never cached by the browser or a proxy. */
@@ -25,29 +25,29 @@ function noStore(reply: FastifyReply) {
  *   GET /v1/chat/rooms/:roomId/presence             who is reading now
  * Room reads are for members only (403), an unknown room is 404.
  */
-export function registerChatRoutes(app: FastifyInstance, context: FeatureRouteContext, service: () => ChatService) {
-  app.get(chatPaths.rooms, async (request, reply) => {
-    const user = await requireUser(context.auth, request);
+export function registerChatRoutes(app: FastifyInstance, auth: Auth, chat: ChatService) {
+  app.get(chatRoutes.rooms, async (request, reply) => {
+    const user = await requireUser(auth, request);
     const query = parseOrThrow(ChatRoomsQuery, request.query, "rooms query");
     noStore(reply);
-    const body: ChatRoomsResponse = await service().rooms(user, query);
+    const body: ChatRoomsResponse = await chat.rooms(user, query);
     return body;
   });
 
-  app.get("/v1/chat/rooms/:roomId/messages", async (request, reply) => {
-    const user = await requireUser(context.auth, request);
+  app.get(chatRoutes.messages, async (request, reply) => {
+    const user = await requireUser(auth, request);
     const { roomId } = parseOrThrow(ChatRoomParams, request.params, "room id");
     const query = parseOrThrow(ChatHistoryQuery, request.query, "history query");
     noStore(reply);
-    const body: ChatHistoryResponse = await service().history(user, roomId, query);
+    const body: ChatHistoryResponse = await chat.history(user, roomId, query);
     return body;
   });
 
-  app.get("/v1/chat/rooms/:roomId/presence", async (request, reply) => {
-    const user = await requireUser(context.auth, request);
+  app.get(chatRoutes.presence, async (request, reply) => {
+    const user = await requireUser(auth, request);
     const { roomId } = parseOrThrow(ChatRoomParams, request.params, "room id");
     noStore(reply);
-    const body: ChatPresenceResponse = { users: await service().presence(user, roomId) };
+    const body: ChatPresenceResponse = { users: await chat.presence(user, roomId) };
     return body;
   });
 }

@@ -22,7 +22,7 @@ import {
   ROOM_ID_PATTERN,
   chatTopic,
   roomIdFromName,
-  type ChatCommandResults,
+  type CommandResultOf,
   type ChatHistoryResponse,
   type ChatEvent,
   type ChatRoomsResponse,
@@ -30,13 +30,12 @@ import {
   type User,
 } from "@repo/protocol";
 import type { FastifyBaseLogger } from "fastify";
-import type { z } from "zod";
 import type { Hub } from "../../hub/hub";
 import type { Presence } from "../../hub/presence";
 import { createMembershipCache } from "./membership-cache";
 import { decodeRoomsCursor, encodeRoomsCursor, messageToWire, roomToWire } from "./wire";
 
-type Result<T extends keyof typeof ChatCommandResults> = z.infer<(typeof ChatCommandResults)[T]>;
+
 
 export interface ChatServiceDeps {
   hub: Hub;
@@ -98,7 +97,7 @@ export function createChatService(deps: ChatServiceDeps) {
       return ROOM_ID_PATTERN.test(roomId) && members.isMember(roomId, user.id);
     },
 
-    async createRoom(user: User, name: string): Promise<Result<"chat.createRoom">> {
+    async createRoom(user: User, name: string): Promise<CommandResultOf<"chat.createRoom">> {
       const id = roomIdFromName(name);
       const room = await createRoom(db.prisma, { id, name, createdById: user.id });
       if (!room) throw new ProtocolError("conflict", `A room named like "${name}" already exists`, { issues: [{ path: ["payload", "name"], message: "Name taken" }] });
@@ -107,7 +106,7 @@ export function createChatService(deps: ChatServiceDeps) {
       return { room: roomToWire(room) };
     },
 
-    async join(user: User, roomId: string): Promise<Result<"chat.join">> {
+    async join(user: User, roomId: string): Promise<CommandResultOf<"chat.join">> {
       if (!(await findRoom(db.prisma, roomId))) throw new ProtocolError("not_found", `No room ${roomId}`);
       const joined = await joinRoom(db.prisma, roomId, user.id);
       members.remember(roomId, user.id, true);
@@ -117,7 +116,7 @@ export function createChatService(deps: ChatServiceDeps) {
       return { room: roomToWire(room) };
     },
 
-    async leave(user: User, roomId: string): Promise<Result<"chat.leave">> {
+    async leave(user: User, roomId: string): Promise<CommandResultOf<"chat.leave">> {
       if (!(await findRoom(db.prisma, roomId))) throw new ProtocolError("not_found", `No room ${roomId}`);
       const left = await leaveRoom(db.prisma, roomId, user.id);
       members.remember(roomId, user.id, false);
@@ -131,7 +130,7 @@ export function createChatService(deps: ChatServiceDeps) {
       return { roomId };
     },
 
-    async send(user: User, commandId: string, roomId: string, text: string): Promise<Result<"chat.send">> {
+    async send(user: User, commandId: string, roomId: string, text: string): Promise<CommandResultOf<"chat.send">> {
       await assertMember(user, roomId);
       // The command id makes the insert idempotent even without the dispatcher's receipt
       // (a crash between the two, or the same retry reaching two instances).
@@ -150,7 +149,7 @@ export function createChatService(deps: ChatServiceDeps) {
       return { message: wire };
     },
 
-    async edit(user: User, messageId: string, text: string): Promise<Result<"chat.edit">> {
+    async edit(user: User, messageId: string, text: string): Promise<CommandResultOf<"chat.edit">> {
       await ownMessage(user, messageId);
       const edited = await editMessage(db.prisma, { id: messageId, authorId: user.id, text });
       if (!edited) throw new ProtocolError("not_found", "No such message");
@@ -159,7 +158,7 @@ export function createChatService(deps: ChatServiceDeps) {
       return { message: wire };
     },
 
-    async delete(user: User, messageId: string): Promise<Result<"chat.delete">> {
+    async delete(user: User, messageId: string): Promise<CommandResultOf<"chat.delete">> {
       const message = await ownMessage(user, messageId);
       if (!(await deleteMessage(db.prisma, { id: messageId, authorId: user.id }))) {
         throw new ProtocolError("not_found", "No such message");
@@ -169,7 +168,7 @@ export function createChatService(deps: ChatServiceDeps) {
     },
 
     /** At most one signal per user and room per throttle window; the rest are absorbed (still `{}`). */
-    async typing(user: User, roomId: string): Promise<Result<"chat.typing">> {
+    async typing(user: User, roomId: string): Promise<CommandResultOf<"chat.typing">> {
       if (!(await service.canRead(user, roomId))) {
         throw new ProtocolError("forbidden", `Join ${roomId} first`);
       }

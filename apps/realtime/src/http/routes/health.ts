@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, type HealthResponse, type ReadyResponse } from "@repo/protocol";
+import { HTTP_PATHS, PROTOCOL_VERSION, type HealthResponse, type ReadyResponse } from "@repo/protocol";
 import type { Database } from "@repo/db";
 import type { FastifyInstance } from "fastify";
 
@@ -18,12 +18,12 @@ export function registerHealthRoutes(app: FastifyInstance, deps: { db: Database;
     return lastPing.ok;
   };
 
-  app.get("/healthz", async () => {
+  app.get(HTTP_PATHS.health, async () => {
     const body: HealthResponse = { status: "ok", version: PROTOCOL_VERSION, uptime: (Date.now() - started) / 1000 };
     return body;
   });
 
-  app.get("/readyz", async (_request, reply) => {
+  app.get(HTTP_PATHS.ready, async (_request, reply) => {
     const database = await databaseOk();
     const ready = database && !deps.isDraining();
     const body: ReadyResponse = { status: ready ? "ready" : "unavailable", database: database ? "ok" : "down" };

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { ProtocolError } from "@repo/protocol";
+import { HTTP_PATHS, ProtocolError } from "@repo/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Hub } from "../../hub/hub";
 import type { Metrics } from "../../observability/metrics";
@@ -21,7 +21,7 @@ function bearerOf(request: FastifyRequest): string {
  * is open, for local use.
  */
 export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics, hub: Hub, options: { token?: string } = {}) {
-  app.get("/metrics", async (request, reply) => {
+  app.get(HTTP_PATHS.metrics, async (request, reply) => {
     if (options.token !== undefined && !sameSecret(bearerOf(request), options.token)) {
       reply.header("www-authenticate", 'Bearer realm="metrics"');
       throw new ProtocolError("unauthorized", "The metrics need a bearer token");

@@ -1,4 +1,5 @@
 import {
+  HTTP_PATHS,
   CreateSessionRequest,
   parseOrThrow,
   type CurrentSessionResponse,
@@ -18,7 +19,7 @@ import { clearSessionCookie, requireUser, sessionTokenOf, setSessionCookie } fro
 export function registerSessionRoutes(app: FastifyInstance, deps: { auth: Auth; cookieSecure: boolean; addressLimits: AddressLimits }) {
   const { auth, cookieSecure, addressLimits } = deps;
 
-  app.post("/v1/session", async (request, reply) => {
+  app.post(HTTP_PATHS.session, async (request, reply) => {
     const { name } = parseOrThrow(CreateSessionRequest, request.body, "session request");
     // After the parse (a typo costs nothing), before any write; the address first, so one
     // noisy address is refused without eating into everyone's global budget.
@@ -31,20 +32,20 @@ export function registerSessionRoutes(app: FastifyInstance, deps: { auth: Auth; 
     return reply.status(201).send(body);
   });
 
-  app.get("/v1/session", async (request) => {
+  app.get(HTTP_PATHS.session, async (request) => {
     const user = await requireUser(auth, request);
     const body: CurrentSessionResponse = { user: { id: user.id, name: user.name }, expiresAt: user.expiresAt.toISOString() };
     return body;
   });
 
-  app.delete("/v1/session", async (request, reply) => {
+  app.delete(HTTP_PATHS.session, async (request, reply) => {
     const user = await auth.authenticate(sessionTokenOf(request));
     if (user) await auth.signOut(user);
     clearSessionCookie(reply, cookieSecure);
     return reply.status(204).send();
   });
 
-  app.post("/v1/sse/ticket", async (request, reply) => {
+  app.post(HTTP_PATHS.sseTicket, async (request, reply) => {
     // Before authentication, which may reach the database.
     await addressLimits.consume("ticket", request.ip);
     const user = await requireUser(auth, request);

@@ -3,7 +3,7 @@
 // socket `signal`), resets and the cursor. (The SDK, @repo/client, depends on
 // this service for its own tests, so the service's tests can't depend on it.)
 import {
-  HTTP_STATUS_BY_ERROR,
+  httpStatusOf,
   PollResponse,
   SOCKET_EVENTS,
   SOCKET_PATH,
@@ -207,7 +207,7 @@ async function subscribeSocket(baseUrl: string, token: string, initial: string):
   const ack = (await socket.timeout(5000).emitWithAck(SOCKET_EVENTS.subscribe, { cursor: initial })) as SubscribeAck;
   if (!ack.ok) {
     socket.disconnect();
-    return { ok: false, status: HTTP_STATUS_BY_ERROR[ack.error.code] };
+    return { ok: false, status: httpStatusOf(ack.error.code) };
   }
   for (const part of ack.cursor.split(",")) {
     const [topic, position] = part.split("@");

@@ -1,4 +1,4 @@
-import { ErrorResponse, HTTP_STATUS_BY_ERROR, type ErrorBody } from "@repo/protocol";
+import { ERROR_POLICY, ErrorResponse, httpStatusOf, type ErrorBody } from "@repo/protocol";
 import { expect } from "vitest";
 
 /** Every HTTP wait is bounded by this (ms). */
@@ -12,7 +12,7 @@ export interface HttpAnswer {
   json: unknown;
 }
 
-const KNOWN_STATUSES = new Set(Object.values(HTTP_STATUS_BY_ERROR));
+const KNOWN_STATUSES = new Set(Object.values(ERROR_POLICY).map((policy) => policy.status));
 
 /** One bounded request; the whole body is read (a hang fails the case instead of the suite). */
 export async function request(url: string, init: RequestInit = {}): Promise<HttpAnswer> {
@@ -33,7 +33,7 @@ function show(answer: HttpAnswer): string {
 
 /**
  * Invariant 2 for HTTP: the answer is a typed error. The status is one of
- * HTTP_STATUS_BY_ERROR, the body matches ErrorResponse (a command failure's
+ * httpStatusOf, the body matches ErrorResponse (a command failure's
  * `{ ok: false, id, error }` does too), the status is the one of the body's
  * code, and the code is not `internal`: a fuzzed input is the caller's fault,
  * never a server bug.
@@ -43,8 +43,8 @@ export function expectTypedRejection(answer: HttpAnswer, what: string): ErrorBod
   const parsed = ErrorResponse.safeParse(answer.json);
   expect(parsed.success, `${what}: body must match ErrorResponse, got ${show(answer)}`).toBe(true);
   const error = parsed.data!.error;
-  expect(answer.status, `${what}: status must be HTTP_STATUS_BY_ERROR[${error.code}], got ${show(answer)}`).toBe(
-    HTTP_STATUS_BY_ERROR[error.code],
+  expect(answer.status, `${what}: status must be httpStatusOf(${error.code}), got ${show(answer)}`).toBe(
+    httpStatusOf(error.code),
   );
   expect(error.code, `${what}: a fuzzed input must never be an internal error: ${show(answer)}`).not.toBe("internal");
   return error;

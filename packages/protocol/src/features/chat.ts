@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { Position } from "./cursor";
-import { User, visibleLabel } from "./session";
-import type { Topic } from "./topics";
+import { defineProtocolFeature } from "../feature-module";
+import { API_PREFIX } from "../paths";
+import { Position } from "../position";
+import { User, visibleLabel } from "../session";
+import type { Topic } from "../topics";
 
 /*
  * The chat room feature, on the wire.
@@ -167,36 +169,6 @@ export const ChatMessage = z.object({
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 // ---------------------------------------------------------------------------
-// Commands: payloads and results (the envelopes are in commands.ts)
-
-export const ChatCommandPayloads = {
-  /** Creates a room named `name` (its id derived by roomIdFromName; taken → `conflict`). The creator joins it. */
-  "chat.createRoom": z.object({ name: RoomName }),
-  /** Joins a room (unknown → `not_found`). Joining again changes nothing. */
-  "chat.join": z.object({ roomId: RoomId }),
-  /** Leaves a room: its topic, history and presence are closed to the user at once. */
-  "chat.leave": z.object({ roomId: RoomId }),
-  /** Posts a message (members only). A retry with the same command id returns the first message. */
-  "chat.send": z.object({ roomId: RoomId, text: MessageText }),
-  /** Replaces the text of one's own message (another's → `forbidden`; deleted → `not_found`). */
-  "chat.edit": z.object({ messageId: MessageId, text: MessageText }),
-  /** Deletes one's own message (soft: a tombstone with empty text stays in history). */
-  "chat.delete": z.object({ messageId: MessageId }),
-  /** "I am typing" (members only): at most one `typing` signal per user and room every ~2 s; no receipt. */
-  "chat.typing": z.object({ roomId: RoomId }),
-} as const;
-
-export const ChatCommandResults = {
-  "chat.createRoom": z.object({ room: ChatRoom }),
-  "chat.join": z.object({ room: ChatRoom }),
-  "chat.leave": z.object({ roomId: RoomId }),
-  "chat.send": z.object({ message: ChatMessage }),
-  "chat.edit": z.object({ message: ChatMessage }),
-  "chat.delete": z.object({ messageId: MessageId }),
-  "chat.typing": z.object({}),
-} as const;
-
-// ---------------------------------------------------------------------------
 // Events on chat:<roomId> and the typing signal
 
 export const CHAT_EVENTS = {
@@ -234,12 +206,47 @@ export const TypingSignal = z.object({ user: User });
 export type TypingSignal = z.infer<typeof TypingSignal>;
 
 // ---------------------------------------------------------------------------
+// Commands: payload and result of each (the `{ id, type, payload }` envelope is in commands.ts)
+
+export const CHAT_COMMANDS = {
+  /** Creates a room named `name` (its id derived by roomIdFromName; taken → `conflict`). The creator joins it. */
+  "chat.createRoom": { payload: z.object({ name: RoomName }), result: z.object({ room: ChatRoom }) },
+  /** Joins a room (unknown → `not_found`). Joining again changes nothing. */
+  "chat.join": { payload: z.object({ roomId: RoomId }), result: z.object({ room: ChatRoom }) },
+  /** Leaves a room: its topic, history and presence are closed to the user at once. */
+  "chat.leave": { payload: z.object({ roomId: RoomId }), result: z.object({ roomId: RoomId }) },
+  /** Posts a message (members only). A retry with the same command id returns the first message. */
+  "chat.send": { payload: z.object({ roomId: RoomId, text: MessageText }), result: z.object({ message: ChatMessage }) },
+  /** Replaces the text of one's own message (another's → `forbidden`; deleted → `not_found`). */
+  "chat.edit": { payload: z.object({ messageId: MessageId, text: MessageText }), result: z.object({ message: ChatMessage }) },
+  /** Deletes one's own message (soft: a tombstone with empty text stays in history). */
+  "chat.delete": { payload: z.object({ messageId: MessageId }), result: z.object({ messageId: MessageId }) },
+  /** "I am typing" (members only): at most one `typing` signal per user and room every ~2 s; no receipt. */
+  "chat.typing": { payload: z.object({ roomId: RoomId }), result: z.object({}) },
+} as const;
+
+/** The chat module of the protocol: topic kind `chat`, the commands above, ChatEvent on its topics. */
+export const chatProtocol = defineProtocolFeature({
+  name: "chat",
+  topicKinds: ["chat"],
+  commands: CHAT_COMMANDS,
+  events: ChatEvent,
+});
+
+// ---------------------------------------------------------------------------
 // Reads (GET, authenticated like every HTTP endpoint; members only per room)
 
 export const chatPaths = {
-  rooms: "/v1/chat/rooms",
-  messages: (roomId: RoomId) => `/v1/chat/rooms/${roomId}/messages`,
-  presence: (roomId: RoomId) => `/v1/chat/rooms/${roomId}/presence`,
+  rooms: `${API_PREFIX}/chat/rooms`,
+  messages: (roomId: RoomId) => `${API_PREFIX}/chat/rooms/${roomId}/messages`,
+  presence: (roomId: RoomId) => `${API_PREFIX}/chat/rooms/${roomId}/presence`,
+} as const;
+
+/** The same paths as route patterns for the server (`:roomId` is a path parameter, see ChatRoomParams). */
+export const chatRoutes = {
+  rooms: chatPaths.rooms,
+  messages: chatPaths.messages(":roomId"),
+  presence: chatPaths.presence(":roomId"),
 } as const;
 
 /** Where the next directory page starts: opaque, from `nextCursor`. */
