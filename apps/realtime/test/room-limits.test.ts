@@ -67,7 +67,8 @@ describe("through the dispatcher, with the client address the transports pass", 
       config: feature.config,
       revokeRead: () => undefined,
     }));
-    const stops = await Promise.all(chat.jobs.map((job) => job.start()));
+    const stops: Array<() => void> = [];
+    for (const job of chat.jobs) stops.push(await job.start());
     try {
       const dispatcher = createCommandDispatcher({
         commands: chat.commands,

@@ -69,5 +69,5 @@ export function defineFeature<TConfig = undefined>(feature: {
   config?: TConfig;
   create(context: FeatureContext<TConfig>): FeatureParts;
 }): Feature<TConfig> {
-  return { name: feature.name, config: feature.config as TConfig, create: feature.create };
+  return { name: feature.name, config: feature.config as TConfig, create: (context) => feature.create(context) };
 }
