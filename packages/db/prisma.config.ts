@@ -7,7 +7,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
 import { REPO_ROOT, readDbEnv } from "./src/env";
-import { pgliteAdapter } from "./src/pgliteAdapter";
+import { pgliteAdapter } from "./src/pglite-adapter";
 
 export default defineConfig({
   schema: path.join(REPO_ROOT, "prisma/schema.prisma"),

@@ -7,8 +7,8 @@ import pg from "pg";
 import { readDbEnv } from "./env";
 import { PrismaClient } from "./generated/prisma/client";
 import { applyMigrations } from "./migrate";
-import { pgliteTarget, postgresTarget } from "./migrationTargets";
-import { pgliteAdapter } from "./pgliteAdapter";
+import { pgliteTarget, postgresTarget } from "./migration-targets";
+import { pgliteAdapter } from "./pglite-adapter";
 
 export interface Database {
   prisma: PrismaClient;

@@ -1,12 +1,12 @@
 export { createDatabase, type Database, type DatabaseOptions } from "./client";
-export type { DbClient } from "./dbClient";
+export type { DbClient } from "./db-client";
 export { applyMigrations, type MigrateOptions, type MigrateResult } from "./migrate";
-export { DEFAULT_MIGRATIONS_DIR, readMigrationFiles, type MigrationFile } from "./migrationFiles";
-export { pgliteTarget, postgresTarget, type MigrationTarget } from "./migrationTargets";
+export { DEFAULT_MIGRATIONS_DIR, readMigrationFiles, type MigrationFile } from "./migration-files";
+export { pgliteTarget, postgresTarget, type MigrationTarget } from "./migration-targets";
 export { createGuestUser, deleteAbandonedGuests, findUser } from "./users";
 export { createSession, findActiveSession, findActiveSessionIds, revokeSession } from "./sessions";
-export { deleteReceiptsBefore, findReceipt, saveReceipt, type NewReceipt } from "./commandReceipts";
-export { deleteSessionsEndedBefore } from "./sessionPurge";
+export { deleteReceiptsBefore, findReceipt, saveReceipt, type NewReceipt } from "./command-receipts";
+export { deleteSessionsEndedBefore } from "./session-purge";
 export * from "./chat/index";
 export { Prisma, PrismaClient } from "./generated/prisma/client";
-export type { ChatMembership, ChatMessage, ChatRoom, CommandReceipt, Session, User } from "./generated/prisma/client";
+export type { ChatMembershipRow, ChatMessageRow, ChatRoomRow, CommandReceiptRow, SessionRow, UserRow } from "./rows";

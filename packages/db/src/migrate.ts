@@ -6,8 +6,8 @@
 // PostgreSQL (prisma/orm#27403, "Column type 'name' could not be deserialized"),
 // and the native schema engine would need a download these machines can't do.
 import { randomUUID } from "node:crypto";
-import { type MigrationFile, readMigrationFiles } from "./migrationFiles";
-import type { MigrationTarget, SqlSession } from "./migrationTargets";
+import { type MigrationFile, readMigrationFiles } from "./migration-files";
+import type { MigrationTarget, SqlSession } from "./migration-targets";
 
 export interface MigrateOptions {
   /** Defaults to the repo's prisma/migrations. */

@@ -1,9 +1,9 @@
 // Session rows back the service's signed session tokens, so a token can be
 // looked up and revoked before it expires.
-import type { DbClient } from "./dbClient";
-import type { Session } from "./generated/prisma/client";
+import type { DbClient } from "./db-client";
+import type { SessionRow } from "./rows";
 
-export function createSession(db: DbClient, userId: string, expiresAt: Date): Promise<Session> {
+export function createSession(db: DbClient, userId: string, expiresAt: Date): Promise<SessionRow> {
   return db.session.create({ data: { userId, expiresAt } });
 }
 
@@ -12,7 +12,7 @@ export function createSession(db: DbClient, userId: string, expiresAt: Date): Pr
  * expired; otherwise null. Matching the user stops a token whose `sub` was
  * forged over someone else's live session id.
  */
-export function findActiveSession(db: DbClient, id: string, userId: string, now: Date = new Date()): Promise<Session | null> {
+export function findActiveSession(db: DbClient, id: string, userId: string, now: Date = new Date()): Promise<SessionRow | null> {
   return db.session.findFirst({ where: { id, userId, revokedAt: null, expiresAt: { gt: now } } });
 }
 

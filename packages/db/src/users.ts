@@ -1,12 +1,12 @@
 // Users: guests for now (a name, no credentials).
-import type { DbClient } from "./dbClient";
-import type { User } from "./generated/prisma/client";
+import type { DbClient } from "./db-client";
+import type { UserRow } from "./rows";
 
-export function createGuestUser(db: DbClient, name: string): Promise<User> {
+export function createGuestUser(db: DbClient, name: string): Promise<UserRow> {
   return db.user.create({ data: { name } });
 }
 
-export function findUser(db: DbClient, id: string): Promise<User | null> {
+export function findUser(db: DbClient, id: string): Promise<UserRow | null> {
   return db.user.findUnique({ where: { id } });
 }
 

@@ -3,7 +3,7 @@ import { startService, type SpawnedService } from "../support/spawn-service";
 import { signIn } from "../support/start-server";
 import { f1Frame } from "./support/frame-arbitraries";
 import { request } from "./support/http-answers";
-import { RawSocket } from "./support/raw-socket";
+import { RawSocket } from "../support/raw-socket";
 import { expectServiceServing } from "./support/service-health";
 
 /*

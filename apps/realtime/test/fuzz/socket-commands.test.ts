@@ -8,7 +8,7 @@ import { ackId, eventFrame } from "./support/frame-arbitraries";
 import { describeValue, fuzzEdge, printSummaryAfterAll } from "./support/fuzz-config";
 import { useFuzzServer } from "./support/fuzz-server";
 import { junkJsonText, nastyString } from "./support/json-arbitraries";
-import { RawSocket } from "./support/raw-socket";
+import { RawSocket } from "../support/raw-socket";
 import { runFrameCase } from "./support/socket-case";
 
 /*

@@ -5,7 +5,7 @@ import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { echoFeature } from "../../src/features/echo/echo-feature";
 import { metricValue } from "../support/metrics";
-import { connectRawSocket } from "../support/raw-socket";
+import { ACK_WAIT_MS, RawSocket } from "../support/raw-socket";
 import { signIn, startServer, type RunningServer } from "../support/start-server";
 import { openTopics } from "../support/test-features";
 
@@ -33,14 +33,14 @@ afterAll(async () => {
 /** The service still works end to end: a command over HTTP comes back as an event on a socket. */
 async function expectServiceUp() {
   expect((await fetch(`${running.baseUrl}/healthz`)).status).toBe(200);
-  const socket = await connectRawSocket(running.baseUrl, token);
-  const [ack] = (await socket.emit("subscribe", [{ cursor: `echo:${userId}@` }])) as [SubscribeAck];
+  const socket = await RawSocket.connect(running.baseUrl, token);
+  const [ack] = (await socket.emit("subscribe", { cursor: `echo:${userId}@` })) as [SubscribeAck];
   expect(ack.ok).toBe(true);
-  const [result] = (await socket.emit("command", [{ id: crypto.randomUUID(), type: "echo", payload: { text: "still here" } }])) as [
+  const [result] = (await socket.emit("command", { id: crypto.randomUUID(), type: "echo", payload: { text: "still here" } })) as [
     { ok: boolean },
   ];
   expect(result.ok).toBe(true);
-  await socket.waitForEvent("event");
+  expect(await socket.waitForEvent("event")).not.toBeNull();
   socket.close();
 }
 
@@ -52,14 +52,14 @@ const expectTypedError = (answer: unknown, code: string) => {
 
 describe("hostile socket.io frames (F1)", () => {
   test("a command nested 6,000 levels deep is refused with a typed error, and the service stays up", async () => {
-    const socket = await connectRawSocket(running.baseUrl, token);
+    const socket = await RawSocket.connect(running.baseUrl, token);
     const deep = "[".repeat(6000) + "]".repeat(6000);
-    socket.sendText(`421["command",${deep}]`);
-    socket.sendText(`422["subscribe",${deep}]`);
-    socket.sendText(`42["command",${deep}]`); // no ack: dropped
+    socket.send(`421["command",${deep}]`);
+    socket.send(`422["subscribe",${deep}]`);
+    socket.send(`42["command",${deep}]`); // no ack: dropped
     const answers = await Promise.all([
-      socket.emit("command", [JSON.parse("[".repeat(40) + "]".repeat(40))]),
-      socket.emit("unsubscribe", [{ topics: [[[[["x"]]]]] }]),
+      socket.emit("command", JSON.parse("[".repeat(40) + "]".repeat(40))),
+      socket.emit("unsubscribe", { topics: [[[[["x"]]]]] }),
     ]);
     for (const [answer] of answers as unknown[][]) expectTypedError(answer, "validation");
     socket.close();
@@ -67,35 +67,35 @@ describe("hostile socket.io frames (F1)", () => {
   });
 
   test("unknown events, missing acks, extra arguments and binary attachments get typed errors; a persistent offender is cut", async () => {
-    const socket = await connectRawSocket(running.baseUrl, token);
-    expectTypedError((await socket.emit("no-such-event", [{}]))[0], "validation");
-    expectTypedError((await socket.emit("command", [{}, {}]))[0], "validation");
+    const socket = await RawSocket.connect(running.baseUrl, token);
+    expectTypedError((await socket.emit("no-such-event", {}))[0], "validation");
+    expectTypedError((await socket.emit("command", {}, {}))[0], "validation");
     // A binary attachment: the placeholder frame, then the binary frame.
-    socket.sendText(`451-9["command",{"_placeholder":true,"num":0}]`);
-    socket.ws.send(Buffer.from([1, 2, 3]));
+    socket.send(`451-9["command",{"_placeholder":true,"num":0}]`);
+    socket.send(Buffer.from([1, 2, 3]));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    for (let i = 0; i < 10; i++) socket.emitWithoutAck("bogus", [i]);
-    await socket.closed;
-    expect(socket.events.find(([name]) => name === "closing")?.[1]).toMatchObject({ reason: "protocol_error" });
+    for (let i = 0; i < 10; i++) socket.send(`42${JSON.stringify(["bogus", i])}`); // no ack asked
+    await socket.waitClosed(ACK_WAIT_MS);
+    expect(socket.events.find((event) => event.name === "closing")?.args[0]).toMatchObject({ reason: "protocol_error" });
     await expectServiceUp();
   });
 });
 
 describe("bounded subscribes (F2, F16)", () => {
   test("a subscribe from far behind sends at most the budget and answers `more`; asking again continues exactly", async () => {
-    const socket = await connectRawSocket(running.baseUrl, token);
+    const socket = await RawSocket.connect(running.baseUrl, token);
     const head = await running.server.hub.head(BIG);
     let cursor = `${BIG}@${head.epoch}.0`;
     const offsets: number[] = [];
     let rounds = 0;
     for (;;) {
       const before = socket.events.length;
-      const [ack] = (await socket.emit("subscribe", [{ cursor }])) as [SubscribeAck];
+      const [ack] = (await socket.emit("subscribe", { cursor })) as [SubscribeAck];
       if (!ack.ok) throw new Error(ack.error.message);
       rounds++;
-      const sent = socket.events.slice(before).filter(([name]) => name === "event");
+      const sent = socket.events.slice(before).filter((event) => event.name === "event");
       expect(sent.length).toBeLessThanOrEqual(500);
-      offsets.push(...sent.map(([, event]) => (event as EventEnvelope).offset));
+      offsets.push(...sent.map((event) => (event.args[0] as EventEnvelope).offset));
       cursor = ack.cursor;
       if (!ack.more) break;
       expect(ack.more).toEqual([BIG]);
@@ -106,10 +106,10 @@ describe("bounded subscribes (F2, F16)", () => {
   });
 
   test("overlapping subscribes of a topic still catching up are refused with `conflict`", async () => {
-    const socket = await connectRawSocket(running.baseUrl, token);
+    const socket = await RawSocket.connect(running.baseUrl, token);
     const head = await running.server.hub.head(BIG);
     const cursor = `${BIG}@${head.epoch}.0`;
-    const answers = await Promise.all([1, 2, 3].map(() => socket.emit("subscribe", [{ cursor }])));
+    const answers = await Promise.all([1, 2, 3].map(() => socket.emit("subscribe", { cursor })));
     const acks = answers.map((answer) => answer[0] as SubscribeAck);
     expect(acks.filter((ack) => ack.ok)).toHaveLength(1);
     for (const ack of acks.filter((ack) => !ack.ok)) expectTypedError(ack, "conflict");
@@ -117,10 +117,10 @@ describe("bounded subscribes (F2, F16)", () => {
   });
 
   test("a burst of subscribes cannot pass the 16-topic cap together", async () => {
-    const socket = await connectRawSocket(running.baseUrl, token);
+    const socket = await RawSocket.connect(running.baseUrl, token);
     const answers = await Promise.all(
       [0, 1, 2, 3, 4].map((batch) =>
-        socket.emit("subscribe", [{ cursor: [0, 1, 2, 3].map((i) => `system:t${batch}x${i}@`).join(",") }]),
+        socket.emit("subscribe", { cursor: [0, 1, 2, 3].map((i) => `system:t${batch}x${i}@`).join(",") }),
       ),
     );
     const accepted = answers.map((answer) => answer[0] as SubscribeAck).filter((ack) => ack.ok);
@@ -139,14 +139,14 @@ describe("bounded subscribes (F2, F16)", () => {
     const liveAck = (await healthy.emitWithAck("subscribe", { cursor: "system:live@" })) as SubscribeAck;
     expect(liveAck.ok).toBe(true);
 
-    const attacker = await connectRawSocket(running.baseUrl, token);
+    const attacker = await RawSocket.connect(running.baseUrl, token);
     const heads = await Promise.all([BIG, "system:big2", "system:big3"].map((topic) => running.server.hub.head(topic)));
     const deliveredBefore = await metricValue(running.baseUrl, "switchboard_events_delivered_total", { transport: "websocket" });
     attacker.ws.pause(); // stop reading: whatever the server sends piles up
     const acks: Array<Promise<unknown[]>> = [];
     for (let i = 0; i < 200; i++) {
       const [topic, head] = [[BIG, heads[0]!], ["system:big2", heads[1]!], ["system:big3", heads[2]!]][i % 3] as [string, { epoch: string }];
-      acks.push(attacker.emit("subscribe", [{ cursor: `${topic}@${head.epoch}.0` }]));
+      acks.push(attacker.emit("subscribe", { cursor: `${topic}@${head.epoch}.0` }));
     }
     for (let n = 1; n <= 100; n++) {
       await running.server.hub.publish("system:live", "tick", { n });
@@ -180,15 +180,15 @@ describe("bounded subscribes (F2, F16)", () => {
       const { token: slowToken } = await signIn(slow.baseUrl);
       for (let i = 1; i <= 4000; i++) await slow.server.hub.publish("system:huge", "fill", { i, pad: "y".repeat(8000) });
       const head = await slow.server.hub.head("system:huge");
-      const socket = await connectRawSocket(slow.baseUrl, slowToken);
+      const socket = await RawSocket.connect(slow.baseUrl, slowToken);
       socket.ws.pause();
-      socket.emit("subscribe", [{ cursor: `system:huge@${head.epoch}.0` }]).catch(() => {});
+      socket.emit("subscribe", { cursor: `system:huge@${head.epoch}.0` }).catch(() => {});
       await expect
         .poll(() => metricValue(slow.baseUrl, "switchboard_slow_consumers_cut_total", { transport: "websocket" }), { timeout: 10_000 })
         .toBe(1);
       socket.ws.resume();
-      await socket.closed;
-      expect(socket.events.find(([name]) => name === "closing")?.[1]).toMatchObject({ reason: "slow_consumer" });
+      await socket.waitClosed(ACK_WAIT_MS);
+      expect(socket.events.find((event) => event.name === "closing")?.args[0]).toMatchObject({ reason: "slow_consumer" });
     } finally {
       await slow.stop();
     }

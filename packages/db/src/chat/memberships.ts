@@ -1,5 +1,5 @@
 // Chat room membership: who may read a room's topic and post in it.
-import type { DbClient } from "../dbClient";
+import type { DbClient } from "../db-client";
 
 /** Adds the user to the room; true when they were not a member before. */
 export async function joinRoom(db: DbClient, roomId: string, userId: string): Promise<boolean> {

@@ -1,9 +1,9 @@
 // Chat messages: post (idempotent by command id), edit and soft-delete by the
 // author, and keyset pages of history ordered by (createdAt, id).
-import type { DbClient } from "../dbClient";
-import type { ChatMessage } from "../generated/prisma/client";
+import type { DbClient } from "../db-client";
+import type { ChatMessageRow } from "../rows";
 
-export type ChatMessageWithAuthor = ChatMessage & { author: { id: string; name: string } };
+export type ChatMessageWithAuthor = ChatMessageRow & { author: { id: string; name: string } };
 
 const withAuthor = { author: { select: { id: true, name: true } } } as const;
 

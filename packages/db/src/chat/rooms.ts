@@ -1,6 +1,7 @@
 // Chat rooms: the directory, creation (with the creator as first member) and lookups.
-import type { DbClient } from "../dbClient";
-import type { ChatRoom, PrismaClient } from "../generated/prisma/client";
+import type { DbClient } from "../db-client";
+import type { PrismaClient } from "../generated/prisma/client";
+import type { ChatRoomRow } from "../rows";
 
 /** A room as one user sees it in the directory. */
 export interface ChatRoomSummary {
@@ -22,7 +23,7 @@ function summaryQuery(userId: string) {
   } as const;
 }
 
-function toSummary(room: ChatRoom & { _count: { memberships: number }; memberships: { userId: string }[] }): ChatRoomSummary {
+function toSummary(room: ChatRoomRow & { _count: { memberships: number }; memberships: { userId: string }[] }): ChatRoomSummary {
   return { id: room.id, name: room.name, createdAt: room.createdAt, members: room._count.memberships, joined: room.memberships.length > 0 };
 }
 
@@ -48,7 +49,7 @@ export async function createRoom(
   });
 }
 
-export function findRoom(db: DbClient, id: string): Promise<ChatRoom | null> {
+export function findRoom(db: DbClient, id: string): Promise<ChatRoomRow | null> {
   return db.chatRoom.findUnique({ where: { id } });
 }
 

@@ -6,7 +6,7 @@ import pg from "pg";
 import { redact } from "../client";
 import { readDbEnv } from "../env";
 import { applyMigrations } from "../migrate";
-import { type MigrationTarget, pgliteTarget, postgresTarget } from "../migrationTargets";
+import { type MigrationTarget, pgliteTarget, postgresTarget } from "../migration-targets";
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { CommandVerdict } from "./command-arbitraries";
 import { describeValue } from "./fuzz-config";
 import type { FuzzTarget } from "./fuzz-server";
-import { RawSocket, ackArgs, ackMatcher, type RawMessage } from "./raw-socket";
+import { RawSocket, ackArgs, ackMatcher, type RawMessage } from "../../support/raw-socket";
 
 /** The probe sent after every fuzzed frame: an `unsubscribe` of nothing, acked `{ ok: true }` by a live socket. */
 export const PROBE_ACK_ID = "777777";
@@ -74,7 +74,7 @@ function checkAck(expectation: Exclude<FrameExpectation, { kind: "other" }>, mes
 
 /** A `closing` notice before a close must say `protocol_error` (the client broke the protocol). */
 function checkClosingNotices(socket: RawSocket, what: string) {
-  for (const event of socket.events()) {
+  for (const event of socket.events) {
     if (event.name !== "closing") continue;
     const notice = ClosingNotice.safeParse(event.args[0]);
     expect(notice.success, `${what}: closing notice must match ClosingNotice: ${describeValue(event.args)}`).toBe(true);

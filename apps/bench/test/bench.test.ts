@@ -16,7 +16,7 @@ afterAll(async () => {
 describe("pnpm bench --quick", () => {
   it("runs SSE and its bare baseline end to end with every message delivered once", async () => {
     outDir = await mkdtemp(path.join(os.tmpdir(), "switchboard-bench-"));
-    const args = ["--import", "tsx", "src/cli/bench.ts", "--quick", "--transports", "sse", "--idle", "20", "--out", outDir, "--no-docs"];
+    const args = ["--import", "tsx", "src/cli/bench.ts", "--quick", "--transports", "sse", "--idle", "20", "--out", outDir];
     const output = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, args, { cwd: packageDir, timeout: 150_000 }, (error, stdout, stderr) =>
         error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),

@@ -1,5 +1,5 @@
 // Purging ended sessions (kept apart from sessions.ts, which holds the live lookups).
-import type { DbClient } from "./dbClient";
+import type { DbClient } from "./db-client";
 
 /**
  * Deletes at most `limit` sessions that expired, or were revoked, before `cutoff`; returns

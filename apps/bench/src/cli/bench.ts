@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: runs every row (Switchboard transports and bare baselines),
  * prints a table with ratios and pass/fail against the design targets, and
- * writes bench/results/<timestamp>.{json,md} (+ docs/benchmark.md).
+ * writes bench/results/<timestamp>.{json,md} (and docs/benchmark.md with --docs).
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";

@@ -19,7 +19,7 @@ export interface BenchOptions {
   quick: boolean;
   /** Where the JSON and Markdown results go (default: <repo>/bench/results). */
   outDir?: string;
-  /** Also copy the Markdown to docs/benchmark.md (default: on, except with --quick). */
+  /** Also copy the Markdown to docs/benchmark.md (only when asked: a run never rewrites a tracked file by default). */
   docs: boolean;
   logLevel: string;
   /** Times a row is measured again when other processes kept the machine busy during its window. */
@@ -55,8 +55,8 @@ export const USAGE = `Usage: pnpm bench [options]
   --poll-interval MS  short-polling interval (default 1000)
   --quick             a tiny run for smoke tests
   --out DIR           results folder (default <repo>/bench/results)
-  --docs / --no-docs  copy the Markdown to docs/benchmark.md (default: on; off with --quick
-                      or --transports none)
+  --docs              also copy the Markdown to docs/benchmark.md (default: results go only
+                      to the results folder)
   --log-level LEVEL   Switchboard log level (default warn)
   --retries N         measure a row again, up to N times, when other processes used > 10 % of
                       the machine during its window (default 2; --quick 0)
@@ -87,7 +87,6 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       quick: { type: "boolean" },
       out: { type: "string" },
       docs: { type: "boolean" },
-      "no-docs": { type: "boolean" },
       "log-level": { type: "string" },
       profile: { type: "string" },
       "no-pin": { type: "boolean" },
@@ -125,8 +124,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     baselines: !values["no-baselines"],
     quick,
     outDir: values.out,
-    // A flood-only run has no transport rows: it must not replace docs/benchmark.md unless asked to.
-    docs: values["no-docs"] ? false : (values.docs ?? (!quick && transports.length > 0)),
+    docs: values.docs ?? false,
     logLevel: values["log-level"] ?? "warn",
     profileDir: values.profile,
     retries: Math.floor(positiveNumber("retries", values.retries, quick ? 0 : 2, true)),

@@ -38,7 +38,6 @@ describe("pnpm bench --flood", () => {
       "2",
       "--out",
       outDir,
-      "--no-docs",
     ];
     const output = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, args, { cwd: packageDir, timeout: 170_000 }, (error, stdout, stderr) =>

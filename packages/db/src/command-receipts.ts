@@ -1,7 +1,8 @@
 // Idempotency store for client commands: the first result saved for a
 // (user, command id) is the result every retry of that command gets.
-import type { DbClient } from "./dbClient";
-import type { CommandReceipt, Prisma } from "./generated/prisma/client";
+import type { DbClient } from "./db-client";
+import type { Prisma } from "./generated/prisma/client";
+import type { CommandReceiptRow } from "./rows";
 
 export interface NewReceipt {
   userId: string;
@@ -11,7 +12,7 @@ export interface NewReceipt {
   result: Prisma.InputJsonValue;
 }
 
-export function findReceipt(db: DbClient, userId: string, id: string): Promise<CommandReceipt | null> {
+export function findReceipt(db: DbClient, userId: string, id: string): Promise<CommandReceiptRow | null> {
   return db.commandReceipt.findUnique({ where: { userId_id: { userId, id } } });
 }
 
@@ -21,7 +22,7 @@ export function findReceipt(db: DbClient, userId: string, id: string): Promise<C
  * DO NOTHING (skipDuplicates) rather than catching the unique violation, which
  * would abort an enclosing transaction.
  */
-export async function saveReceipt(db: DbClient, receipt: NewReceipt): Promise<CommandReceipt> {
+export async function saveReceipt(db: DbClient, receipt: NewReceipt): Promise<CommandReceiptRow> {
   await db.commandReceipt.createMany({ data: [receipt], skipDuplicates: true });
   const stored = await findReceipt(db, receipt.userId, receipt.id);
   if (!stored) throw new Error(`command receipt ${receipt.userId}/${receipt.id} vanished after insert`);

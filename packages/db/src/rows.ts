@@ -1,0 +1,10 @@
+// Prisma's model types, exported as rows: the protocol owns the wire names (User,
+// ChatMessage, ChatRoom…), and a row is not what crosses the wire.
+export type {
+  ChatMembership as ChatMembershipRow,
+  ChatMessage as ChatMessageRow,
+  ChatRoom as ChatRoomRow,
+  CommandReceipt as CommandReceiptRow,
+  Session as SessionRow,
+  User as UserRow,
+} from "./generated/prisma/client";
