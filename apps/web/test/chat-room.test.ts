@@ -1,7 +1,7 @@
 import { ConnectionError, ProtocolError, type RealtimeClient, type SubscribeOptions } from "@repo/client";
 import type { ChatMessage, EventEnvelope, Position, User } from "@repo/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ChatRoomController, TYPING_VISIBLE_MS } from "../src/lib/chat-room";
+import { ChatRoomController, TYPING_VISIBLE_MS } from "../src/features/chat/room/chat-room";
 import { BOB, message } from "./fixtures";
 
 const ME: User = { id: "u-ada", name: "Ada" };

@@ -20,8 +20,8 @@ import {
   type Signal,
   type User,
 } from "@repo/protocol";
-import { MessageStore, compareMessages, type ListItem, type SendFailure } from "./chat-messages";
-import { failureMessage, getJson } from "./realtime";
+import { MessageStore, compareMessages, type ListItem, type SendFailure } from "./message-store";
+import { failureMessage, getJson } from "@/lib/realtime";
 
 /** How long "Ada is typing…" stays after her last typing signal. */
 export const TYPING_VISIBLE_MS = 3000;

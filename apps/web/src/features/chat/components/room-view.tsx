@@ -3,9 +3,9 @@
 import { ConnectionError, ProtocolError } from "@repo/client";
 import { LOBBY_ROOM, type RoomId } from "@repo/protocol";
 import { useEffect, useId, useState, useSyncExternalStore } from "react";
-import { ChatRoomController } from "@/lib/chat-room";
-import { useRealtimeClient } from "../realtime-provider";
-import { useUser } from "../session";
+import { ChatRoomController } from "../room/chat-room";
+import { useRealtimeClient } from "@/components/realtime-provider";
+import { useUser } from "@/components/session";
 import { Composer } from "./composer";
 import { MessageList } from "./message-list";
 import { PresenceList } from "./presence-list";

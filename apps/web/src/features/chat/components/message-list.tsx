@@ -3,8 +3,8 @@
 import type { User } from "@repo/protocol";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import { isPending, itemKey } from "@/lib/chat-messages";
-import type { ChatRoomController, RoomSnapshot } from "@/lib/chat-room";
+import { isPending, itemKey } from "../room/message-store";
+import type { ChatRoomController, RoomSnapshot } from "../room/chat-room";
 import { MessageRow } from "./message-row";
 
 /** Start loading the previous page when the reader gets this close to the top (px). */
