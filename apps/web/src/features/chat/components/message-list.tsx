@@ -4,7 +4,8 @@ import type { User } from "@repo/protocol";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { isPending, itemKey } from "../room/message-store";
-import type { ChatRoomController, RoomSnapshot } from "../room/chat-room";
+import type { ChatRoomController } from "../room/chat-room";
+import type { RoomSnapshot } from "../room/room-snapshot";
 import { MessageRow } from "./message-row";
 
 /** Start loading the previous page when the reader gets this close to the top (px). */
