@@ -109,6 +109,7 @@ export class ChatRoomController {
     this.unsubscribeTopic = null;
     this.offStatus?.();
     this.offStatus = null;
+    this.history.stop();
     this.typingState.stop();
   };
 
@@ -145,7 +146,8 @@ export class ChatRoomController {
     this.unsubscribeTopic = this.client.subscribe(chatTopic(this.roomId), (event) => this.onEvent(event), {
       cursor: page.value.position,
       onReset: () => {
-        void this.history.resync(generation).then(() => this.presence.load(generation));
+        this.history.resync(generation);
+        void this.presence.load(generation);
       },
       onError: (error) => {
         if (!this.runs.live(generation)) return;
@@ -191,7 +193,7 @@ export class ChatRoomController {
         return;
       }
       case CHAT_EVENTS.messageEdited:
-        this.history.upsert(event.payload.message);
+        this.history.applyEdit(event.payload.message);
         return;
       case CHAT_EVENTS.messageDeleted:
         this.history.markDeleted(event.payload.messageId, new Date(ts).toISOString());
@@ -234,7 +236,7 @@ export class ChatRoomController {
   edit = async (messageId: string, text: string): Promise<ActionResult> => {
     try {
       const { message } = await this.client.send({ type: "chat.edit", payload: { messageId, text } });
-      this.history.upsert(message);
+      this.history.applyEdit(message);
       this.changed();
       return { ok: true };
     } catch (error) {

@@ -1,9 +1,15 @@
 // The room's confirmed messages as history pages: the latest page at entry, older pages as
-// the reader scrolls up, and the latest page again after a reset.
+// the reader scrolls up, and a fresh start after a reset. Every confirmed message reaches the
+// store through here, so a page that replaces the list can replay what arrived while it was out.
 import { CHAT_LIMITS, ChatHistoryResponse, chatPaths, type ChatMessage } from "@repo/protocol";
 import { failureMessage, getJson, type ApiResult } from "@/lib/realtime";
-import { compareMessages, type MessageStore } from "./message-store";
+import type { MessageStore } from "./message-store";
 import type { RoomContext } from "./room-context";
+
+/** After a failed refetch on reset, try again after these delays (the last one repeats). */
+const RESYNC_RETRY_MS = [1000, 2000, 5000, 10_000] as const;
+
+type Replay = (store: MessageStore) => void;
 
 export class RoomHistory {
   /** Older messages exist on the server. */
@@ -11,70 +17,94 @@ export class RoomHistory {
   loadingOlder = false;
   olderError: string | null = null;
 
-  private refreshing = false;
-  private refreshAgain = false;
+  /** Bumped when the list is about to be replaced: an older page asked for before is dropped. */
+  private replacements = 0;
+  /** Per replacing page under way: what reached the store meanwhile (replayed on top of its answer). */
+  private readonly replays = new Set<Replay[]>();
+  private resyncing = false;
+  private resyncAgain = false;
 
   constructor(
     private readonly context: RoomContext,
     private readonly store: MessageStore,
   ) {}
 
-  /** A confirmed message (from an event or a command's answer): added, or merged by id. */
+  /** A message posted (from an event or my send's answer): added, or merged by id. */
   upsert(message: ChatMessage): void {
     this.store.upsert(message);
+    this.journal((store) => store.upsert(message));
+  }
+
+  /**
+   * A message edited: merged when held. One not held is left out (added, it would sit apart
+   * from the pages held, across a gap); its page brings it, edited, when the reader pages back.
+   */
+  applyEdit(message: ChatMessage): void {
+    const mergeIfHeld: Replay = (store) => {
+      if (store.get(message.id)) store.upsert(message);
+    };
+    mergeIfHeld(this.store);
+    this.journal(mergeIfHeld);
   }
 
   markDeleted(messageId: string, deletedAt: string): void {
     this.store.markDeleted(messageId, deletedAt);
-  }
-
-  /** Entry: loads and merges the latest page. Null when the room stopped meanwhile. */
-  async open(generation: number): Promise<ApiResult<ChatHistoryResponse> | null> {
-    const page = await this.latest();
-    if (!this.context.live(generation)) return null;
-    if (page.ok) this.mergeLatest(page.value.messages, page.value.hasMore);
-    return page;
+    this.journal((store) => store.markDeleted(messageId, deletedAt));
   }
 
   /**
-   * After a reset (the server could not resume from our cursor, e.g. it restarted): the
-   * subscription carries on from the new position; refetch the latest page. What we held
-   * before is dropped, not merged: edits and deletes of older messages made during the gap
-   * never reached us, so they would stay stale (the reader pages back instead).
+   * Entry: the latest page replaces what is held (a previous run of this room may have missed
+   * edits and deletes). Null when the room stopped meanwhile.
    */
-  async resync(generation: number): Promise<void> {
-    if (this.refreshing) {
-      this.refreshAgain = true; // another reset while one refetch is out: refetch once more after it
+  open(generation: number): Promise<ApiResult<ChatHistoryResponse> | null> {
+    return this.replaceWithLatest(generation);
+  }
+
+  /**
+   * After a reset (the server could not resume from our cursor: it restarted, or the gap is
+   * past its retention): edits and deletes made during the gap never reached us, for any
+   * message held, so every page held is dropped and the latest page refetched (the reader
+   * pages back from there). The subscription carries on from its new position meanwhile.
+   * A failed refetch is tried again shortly, so stale messages do not stay.
+   */
+  resync(generation: number): void {
+    if (this.resyncing) {
+      this.resyncAgain = true; // another reset while one refetch is out: refetch once more after it
       return;
     }
-    this.refreshing = true;
-    try {
-      do {
-        this.refreshAgain = false;
-        const page = await this.latest();
-        if (!this.context.live(generation)) return;
-        if (page.ok) {
-          this.store.replaceAll(page.value.messages);
-          this.hasMore = page.value.hasMore;
-          this.context.changed();
-        }
-      } while (this.refreshAgain);
-    } finally {
-      this.refreshing = false;
+    this.resyncing = true;
+    void this.refetchUntilDone(generation);
+  }
+
+  private async refetchUntilDone(generation: number): Promise<void> {
+    for (let failures = 0; ; ) {
+      this.resyncAgain = false;
+      const page = await this.replaceWithLatest(generation);
+      if (!page) return; // stopped: stop() cleared the flags
+      if (page.ok) {
+        if (this.resyncAgain) continue;
+        this.resyncing = false;
+        return;
+      }
+      const delay = RESYNC_RETRY_MS[Math.min(failures++, RESYNC_RETRY_MS.length - 1)]!;
+      // A timer of the room's: if the room stops first, it never fires and this run ends here.
+      await new Promise<void>((resolve) => this.context.later(delay, resolve));
     }
   }
 
-  /** Loads the page before the oldest message held. */
+  /** Loads the page before the oldest message held (not while the list is due to be replaced). */
   loadOlder(): void {
     const oldest = this.store.oldest();
-    if (this.loadingOlder || !this.hasMore || !oldest) return;
+    if (this.loadingOlder || !this.hasMore || this.resyncing || this.replays.size > 0 || !oldest) return;
     const generation = this.context.generation();
+    const replacements = this.replacements;
     this.loadingOlder = true;
     this.olderError = null;
     this.context.changed();
     const path = `${chatPaths.messages(this.context.roomId)}?before=${encodeURIComponent(oldest.id)}&limit=${CHAT_LIMITS.historyPageDefault}`;
     void getJson(path, ChatHistoryResponse).then((page) => {
-      if (!this.context.live(generation)) return;
+      // From before a reset (or another run): it would join the list across the gap.
+      if (!this.context.live(generation) || replacements !== this.replacements) return;
       this.loadingOlder = false;
       if (page.ok) {
         this.store.upsertMany(page.value.messages);
@@ -86,27 +116,37 @@ export class RoomHistory {
     });
   }
 
-  private latest(): Promise<ApiResult<ChatHistoryResponse>> {
-    return getJson(`${chatPaths.messages(this.context.roomId)}?limit=${CHAT_LIMITS.historyPageDefault}`, ChatHistoryResponse);
+  /** The room stopped: answers still out are ignored (by generation), so nothing is under way. */
+  stop(): void {
+    this.resyncing = false;
+    this.resyncAgain = false;
+    this.loadingOlder = false;
+    this.replays.clear();
   }
 
-  /**
-   * Merges the latest page. When it does not reach back to what we hold (more was missed than
-   * a page), what we hold is replaced, so the list never shows a silent gap.
-   */
-  private mergeLatest(messages: readonly ChatMessage[], hasMore: boolean): void {
-    const first = messages[0];
-    const oldest = this.store.oldest();
-    const newest = this.store.newest();
-    const contiguous = !first || !newest || !hasMore || compareMessages(first, newest) <= 0;
-    if (contiguous) {
-      // The page reaches back past everything held: its hasMore is the list's.
-      const coversAll = !oldest || !first || compareMessages(first, oldest) <= 0;
-      this.store.upsertMany(messages);
-      if (coversAll) this.hasMore = hasMore;
-    } else {
-      this.store.replaceAll(messages);
-      this.hasMore = hasMore;
+  private async replaceWithLatest(generation: number): Promise<ApiResult<ChatHistoryResponse> | null> {
+    this.replacements++;
+    if (this.loadingOlder || this.olderError) {
+      this.loadingOlder = false; // its answer will be dropped
+      this.olderError = null;
+      this.context.changed();
     }
+    const replay: Replay[] = [];
+    this.replays.add(replay);
+    const page = await getJson(`${chatPaths.messages(this.context.roomId)}?limit=${CHAT_LIMITS.historyPageDefault}`, ChatHistoryResponse);
+    this.replays.delete(replay);
+    if (!this.context.live(generation)) return null;
+    if (page.ok) {
+      // Pending messages stay; what arrived while the page was out may be newer than it.
+      this.store.replaceAll(page.value.messages);
+      for (const apply of replay) apply(this.store);
+      this.hasMore = page.value.hasMore;
+      this.context.changed();
+    }
+    return page;
+  }
+
+  private journal(apply: Replay): void {
+    for (const replay of this.replays) replay.push(apply);
   }
 }
