@@ -16,7 +16,7 @@ import {
   uid,
   type Person,
 } from "./support/chat-people";
-import { numbered, seedRoom } from "./support/realtime-api";
+import { apiMember, numbered, seedRoom } from "./support/realtime-api";
 
 // Two people, each in their own browser context (own cookie, own realtime client), chat.
 // Every test but the first works in a room of its own, so exact-list assertions are not
@@ -351,3 +351,41 @@ test("a long history opens at the newest message, loads older pages on scroll, a
   await expect(log(ada.page).getByText("a new one at the end", { exact: true })).toBeInViewport();
   await closeAll(ada);
 });
+
+// Wide (1280 px), the chat fills the window beside the room list. Narrow (below the lg
+// breakpoint), it is stacked under the room list: the reader scrolls the page down to it, and
+// it is still a list of its own height that opens at its end (it once grew to the full history,
+// loaded every page and showed the beginning of the room, with the newest messages below the fold).
+const LAYOUTS = { wide: { width: 1280, height: 720 }, narrow: { width: 800, height: 600 } } as const;
+for (const [layout, viewport] of Object.entries(LAYOUTS)) {
+  test(`${layout}: a second person opens a full room at the newest message, and new ones follow only at the bottom`, async ({ browser }) => {
+    test.setTimeout(60_000);
+    const run = uid();
+    const total = 60; // more than a screen, and more than a page of 50
+    const room = await seedRoom(`Full ${run}`, total);
+    const carol = await apiMember(`Carol ${run}`, room);
+    const bob = await person(browser, `Bob ${run}`, `/chat?room=${room}&transport=websocket`, { viewport });
+    const row = (text: string) => log(bob.page).getByText(text, { exact: true });
+    await log(bob.page).scrollIntoViewIfNeeded();
+
+    // Opens at the newest message, not at the top of the room.
+    await expect(row(numbered(total))).toBeInViewport();
+    await expect(bob.page.getByText("The beginning of the room.")).not.toBeInViewport();
+    await expect(log(bob.page).getByRole("button", { name: "Load older messages" })).not.toBeInViewport();
+
+    // At the bottom: a new message is followed.
+    await carol(numbered(total + 1));
+    await expect(row(numbered(total + 1))).toBeInViewport();
+
+    // Scrolled up to read (not near the top, so no older page loads): a new message arrives
+    // below without pulling the reader down.
+    await log(bob.page).evaluate((element) => element.scrollBy({ top: -300 }));
+    const readingAt = await log(bob.page).evaluate((element) => element.scrollTop);
+    await carol(numbered(total + 2));
+    await expect(row(numbered(total + 2))).toBeAttached();
+    await log(bob.page).evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+    await expect(row(numbered(total + 2))).not.toBeInViewport();
+    expect(await log(bob.page).evaluate((element) => element.scrollTop)).toBeCloseTo(readingAt, -1);
+    await closeAll(bob);
+  });
+}
