@@ -1,119 +1,29 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import {
+  LABELS,
+  TRANSPORTS,
+  closeAll,
+  composer,
+  connection,
+  createRoom,
+  log,
+  person,
+  presence,
+  seesOnce,
+  send,
+  texts,
+  typingLine,
+  uid,
+  type Person,
+} from "./support/chat-people";
+import { apiMember, numbered, seedRoom } from "./support/realtime-api";
 
 // Two people, each in their own browser context (own cookie, own realtime client), chat.
 // Every test but the first works in a room of its own, so exact-list assertions are not
 // disturbed by what other tests posted in the lobby.
 
-const WEB_ORIGIN = "http://localhost:3000";
-const REALTIME = "http://localhost:4000";
 /** The realtime supervisor's control endpoint (see e2e/support/realtime-supervisor.mjs). */
 const CONTROL = "http://127.0.0.1:4001";
-
-const TRANSPORTS = ["polling", "long-polling", "sse", "websocket"] as const;
-type Transport = (typeof TRANSPORTS)[number];
-const LABELS: Record<Transport, string> = {
-  polling: "Short polling",
-  "long-polling": "Long polling",
-  sse: "SSE",
-  websocket: "WebSocket",
-};
-
-/** A short id that keeps names, rooms and texts of one test apart from every other run. */
-function uid(): string {
-  return Math.random().toString(36).slice(2, 8);
-}
-
-interface Person {
-  page: Page;
-  context: BrowserContext;
-  name: string;
-}
-
-async function person(browser: Browser, name: string, path: string, dialogs?: string[]): Promise<Person> {
-  const context = await browser.newContext({ baseURL: WEB_ORIGIN });
-  const page = await context.newPage();
-  if (dialogs) {
-    page.on("dialog", (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-  }
-  await page.goto("/sign-in");
-  await page.getByLabel("Display name").fill(name);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(`${WEB_ORIGIN}/`);
-  await page.goto(path);
-  await expect(composer(page)).toBeEnabled();
-  return { page, context, name };
-}
-
-const log = (page: Page) => page.getByRole("log", { name: "Messages" });
-const texts = (page: Page) => log(page).getByTestId("message-text");
-const composer = (page: Page) => page.getByRole("textbox", { name: "Message", exact: true });
-const presence = (page: Page) => page.getByRole("list", { name: "People in the room" }).getByRole("listitem");
-const typingLine = (page: Page) => page.getByRole("status", { name: "Typing" });
-const connection = (page: Page) => page.getByRole("banner").getByRole("status", { name: /^Connection:/ });
-
-async function send(page: Page, text: string) {
-  await composer(page).fill(text);
-  await composer(page).press("Enter");
-  await expect(composer(page)).toHaveValue("");
-}
-
-/** The message appears exactly once, confirmed (not pending). */
-async function seesOnce(page: Page, text: string) {
-  await expect(texts(page).filter({ hasText: text })).toHaveCount(1);
-  await expect(log(page).getByText(/Sending…|Not sent/)).toHaveCount(0);
-}
-
-/** Creates a room from the room list and returns its id (from the URL it opens). */
-async function createRoom(page: Page, name: string): Promise<string> {
-  await page.getByLabel("New room").fill(name);
-  await page.getByRole("button", { name: "Create" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`#${name}`);
-  await expect(composer(page)).toBeEnabled();
-  const room = new URL(page.url()).searchParams.get("room");
-  expect(room).toBeTruthy();
-  return room!;
-}
-
-/** One command over HTTP with a bearer token (Node's fetch: no Origin header, no cookie jar). */
-async function command(token: string, type: string, payload: object): Promise<Record<string, unknown>> {
-  const response = await fetch(`${REALTIME}/v1/commands`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ id: crypto.randomUUID().replaceAll("-", ""), type, payload }),
-  });
-  const body = (await response.json()) as { ok: boolean; result?: Record<string, unknown>; error?: unknown };
-  if (!body.ok) throw new Error(`${type} failed: ${JSON.stringify(body.error)}`);
-  return body.result!;
-}
-
-/**
- * A room with `count` messages "message 001"… in order, posted through the API by as many
- * users as the send rate limit (10 per user per 10 s) needs.
- */
-async function seedRoom(name: string, count: number): Promise<string> {
-  const tokens: string[] = [];
-  for (let i = 0; i < Math.ceil(count / 10); i++) {
-    const response = await fetch(`${REALTIME}/v1/session`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: `Seeder ${i + 1}` }),
-    });
-    tokens.push(((await response.json()) as { token: string }).token);
-  }
-  const { room } = (await command(tokens[0]!, "chat.createRoom", { name })) as { room: { id: string } };
-  for (const token of tokens.slice(1)) await command(token, "chat.join", { roomId: room.id });
-  for (let i = 0; i < count; i++) {
-    await command(tokens[Math.floor(i / 10)]!, "chat.send", { roomId: room.id, text: `message ${String(i + 1).padStart(3, "0")}` });
-  }
-  return room.id;
-}
-
-async function closeAll(...people: Person[]) {
-  await Promise.all(people.map((p) => p.context.close()));
-}
 
 for (const transport of TRANSPORTS) {
   test(`two people chat over ${transport}: messages once, typing and presence`, async ({ browser }) => {
@@ -292,10 +202,10 @@ test("a message sent while the service restarts arrives once when it is back", a
 test("text and names are rendered escaped; only http(s) URLs become safe links", async ({ browser }) => {
   const dialogs: string[] = [];
   const run = uid();
-  const ada = await person(browser, "<img src=x onerror=alert(1)>", "/chat?transport=sse", dialogs);
+  const ada = await person(browser, "<img src=x onerror=alert(1)>", "/chat?transport=sse", { dialogs });
   const roomName = `<b>Room</b> ${run}`;
   const room = await createRoom(ada.page, roomName);
-  const bob = await person(browser, `<script>alert(2)</script>`, `/chat?room=${room}&transport=websocket`, dialogs);
+  const bob = await person(browser, `<script>alert(2)</script>`, `/chat?room=${room}&transport=websocket`, { dialogs });
 
   const markup = [
     "<img src=x onerror=alert(3)>",
@@ -402,7 +312,7 @@ test("sending too fast shows the rate limit, and Retry sends the message once", 
 test("a long history opens at the newest message, loads older pages on scroll, and stays virtualized", async ({ browser }) => {
   const run = uid();
   const total = 130; // three pages of 50
-  const expected = Array.from({ length: total }, (_, i) => `message ${String(i + 1).padStart(3, "0")}`);
+  const expected = Array.from({ length: total }, (_, i) => numbered(i + 1));
   const room = await seedRoom(`History ${run}`, total);
   const ada = await person(browser, `Ada ${run}`, `/chat?room=${room}&transport=sse`);
 
@@ -441,3 +351,41 @@ test("a long history opens at the newest message, loads older pages on scroll, a
   await expect(log(ada.page).getByText("a new one at the end", { exact: true })).toBeInViewport();
   await closeAll(ada);
 });
+
+// Wide (1280 px), the chat fills the window beside the room list. Narrow (below the lg
+// breakpoint), it is stacked under the room list: the reader scrolls the page down to it, and
+// it is still a list of its own height that opens at its end (it once grew to the full history,
+// loaded every page and showed the beginning of the room, with the newest messages below the fold).
+const LAYOUTS = { wide: { width: 1280, height: 720 }, narrow: { width: 800, height: 600 } } as const;
+for (const [layout, viewport] of Object.entries(LAYOUTS)) {
+  test(`${layout}: a second person opens a full room at the newest message, and new ones follow only at the bottom`, async ({ browser }) => {
+    test.setTimeout(60_000);
+    const run = uid();
+    const total = 60; // more than a screen, and more than a page of 50
+    const room = await seedRoom(`Full ${run}`, total);
+    const carol = await apiMember(`Carol ${run}`, room);
+    const bob = await person(browser, `Bob ${run}`, `/chat?room=${room}&transport=websocket`, { viewport });
+    const row = (text: string) => log(bob.page).getByText(text, { exact: true });
+    await log(bob.page).scrollIntoViewIfNeeded();
+
+    // Opens at the newest message, not at the top of the room.
+    await expect(row(numbered(total))).toBeInViewport();
+    await expect(bob.page.getByText("The beginning of the room.")).not.toBeInViewport();
+    await expect(log(bob.page).getByRole("button", { name: "Load older messages" })).not.toBeInViewport();
+
+    // At the bottom: a new message is followed.
+    await carol(numbered(total + 1));
+    await expect(row(numbered(total + 1))).toBeInViewport();
+
+    // Scrolled up to read (not near the top, so no older page loads): a new message arrives
+    // below without pulling the reader down.
+    await log(bob.page).evaluate((element) => element.scrollBy({ top: -300 }));
+    const readingAt = await log(bob.page).evaluate((element) => element.scrollTop);
+    await carol(numbered(total + 2));
+    await expect(row(numbered(total + 2))).toBeAttached();
+    await log(bob.page).evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+    await expect(row(numbered(total + 2))).not.toBeInViewport();
+    expect(await log(bob.page).evaluate((element) => element.scrollTop)).toBeCloseTo(readingAt, -1);
+    await closeAll(bob);
+  });
+}

@@ -1,7 +1,7 @@
 import { ConnectionError, ProtocolError, type RealtimeClient, type SubscribeOptions } from "@repo/client";
 import type { ChatMessage, EventEnvelope, Position, User } from "@repo/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ChatRoomController, TYPING_VISIBLE_MS } from "../src/lib/chat-room";
+import { ChatRoomController, TYPING_VISIBLE_MS } from "../src/features/chat/room/chat-room";
 import { BOB, message } from "./fixtures";
 
 const ME: User = { id: "u-ada", name: "Ada" };
@@ -70,6 +70,43 @@ function serveReads(pages: { messages: ChatMessage[]; hasMore: boolean }[], pres
   return requests;
 }
 
+/**
+ * Holds every history GET until the test answers it (presence GETs answer at once, empty):
+ * for orderings around a reset.
+ */
+class DeferredReads {
+  private readonly waiting: Array<{ url: string; resolve: (response: Response) => void }> = [];
+
+  constructor() {
+    vi.stubGlobal(
+      "fetch",
+      vi.fn((url: string) => {
+        if (new URL(url).pathname.endsWith("/presence")) return Promise.resolve(Response.json({ users: [] }));
+        return new Promise<Response>((resolve) => this.waiting.push({ url, resolve }));
+      }),
+    );
+  }
+
+  get pending(): string[] {
+    return this.waiting.map((read) => read.url);
+  }
+
+  /** Answers the oldest read still out (whose URL contains `matching`, if given). */
+  answer(page: { messages: ChatMessage[]; hasMore: boolean }, matching = "") {
+    this.take(matching).resolve(Response.json({ ...page, position: POSITION }));
+  }
+
+  fail() {
+    this.take("").resolve(Response.json({ error: { code: "internal", message: "Boom" } }, { status: 500 }));
+  }
+
+  private take(matching: string) {
+    const index = this.waiting.findIndex((read) => read.url.includes(matching));
+    if (index < 0) throw new Error(`no read out matching "${matching}"`);
+    return this.waiting.splice(index, 1)[0]!;
+  }
+}
+
 async function settle() {
   for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 }
@@ -123,6 +160,22 @@ describe("ChatRoomController", () => {
     expect(texts(room)).toEqual(["fixed", "message 2", ""]);
     const third = room.getSnapshot().items[2];
     expect(third && "deletedAt" in third ? typeof third.deletedAt : null).toBe("string");
+  });
+
+  it("an edit of a message not held is left for its page: it does not sit apart from the pages held", async () => {
+    serveReads([
+      { messages: [message(50), message(51)], hasMore: true },
+      { messages: [message(48), message(49, { text: "edited", editedAt: "2026-01-01T00:10:00.000Z" })], hasMore: false },
+    ]);
+    const client = new FakeClient();
+    const room = open(client);
+    await settle();
+    client.emit("message.edited", { message: message(10, { text: "edited long ago", editedAt: "2026-01-01T00:10:00.000Z" }) });
+    client.emit("message.edited", { message: message(49, { text: "edited", editedAt: "2026-01-01T00:10:00.000Z" }) });
+    expect(texts(room)).toEqual(["message 50", "message 51"]);
+    room.loadOlder();
+    await settle();
+    expect(texts(room)).toEqual(["message 48", "edited", "message 50", "message 51"]);
   });
 
   it("ignores a message.created that names another room (F17)", async () => {
@@ -242,6 +295,100 @@ describe("ChatRoomController", () => {
     await settle();
     expect(texts(room)).toEqual(["message 20", "message 21"]);
     expect(room.getSnapshot().hasMore).toBe(true);
+  });
+
+  it("a reset drops every page held, the older ones too: no message edited or deleted in the gap stays stale", async () => {
+    const editedAt = "2026-01-01T00:10:00.000Z";
+    const requests = serveReads([
+      { messages: [message(3), message(4)], hasMore: true }, // entry: the latest page
+      { messages: [message(1), message(2)], hasMore: false }, // paged back: the one before
+      // During the gap message 1 was edited, 2 deleted, 4 edited and 5 posted.
+      { messages: [message(4, { text: "4 edited in the gap", editedAt }), message(5)], hasMore: true },
+      { messages: [message(1, { text: "1 edited in the gap", editedAt }), message(2, { text: "", deletedAt: editedAt }), message(3)], hasMore: false },
+    ]);
+    const client = new FakeClient();
+    const room = open(client);
+    await settle();
+    room.loadOlder();
+    await settle();
+    expect(texts(room)).toEqual(["message 1", "message 2", "message 3", "message 4"]);
+
+    client.subscriptions[0]!.options.onReset!({ topic: "chat:lobby", reason: "unknown_epoch", position: { epoch: "e2", offset: 0 } });
+    await settle();
+    // Only the refetched latest page: nothing held from before the gap is left to go stale.
+    expect(texts(room)).toEqual(["4 edited in the gap", "message 5"]);
+    expect(room.getSnapshot().hasMore).toBe(true);
+
+    // Paging back from there shows the older messages as they are now.
+    room.loadOlder();
+    await settle();
+    expect(requests.at(-1)).toContain(`before=${message(4).id}`);
+    expect(texts(room)).toEqual(["1 edited in the gap", "", "message 3", "4 edited in the gap", "message 5"]);
+    expect(room.getSnapshot().hasMore).toBe(false);
+  });
+
+  it("entering again (after an error) starts from the latest page too: what was held may have changed meanwhile", async () => {
+    serveReads([
+      { messages: [message(3), message(4)], hasMore: true },
+      { messages: [message(1), message(2)], hasMore: false },
+      { messages: [message(4), message(5)], hasMore: true }, // message 1 was edited meanwhile: not on this page
+    ]);
+    const client = new FakeClient();
+    const room = open(client);
+    await settle();
+    room.loadOlder();
+    await settle();
+    expect(texts(room)).toEqual(["message 1", "message 2", "message 3", "message 4"]);
+
+    room.retryEntry();
+    await settle();
+    expect(texts(room)).toEqual(["message 4", "message 5"]);
+    expect(room.getSnapshot()).toMatchObject({ phase: "ready", hasMore: true });
+    expect(client.subscriptions.filter((s) => s.active)).toHaveLength(1);
+  });
+
+  it("around a reset: an older page asked for before it is dropped, and what arrives during the refetch is kept", async () => {
+    const reads = new DeferredReads();
+    const client = new FakeClient();
+    const room = open(client);
+    await settle();
+    reads.answer({ messages: [message(10), message(11)], hasMore: true });
+    await settle();
+
+    room.loadOlder(); // before the reset; answered after it
+    client.subscriptions[0]!.options.onReset!({ topic: "chat:lobby", reason: "retention", position: { epoch: "e2", offset: 0 } });
+    await settle();
+    room.loadOlder(); // while the list is being replaced: refused
+    expect(reads.pending.filter((url) => url.includes("before="))).toHaveLength(1);
+
+    // An event after the reset, before the refetch's answer (which was read before it).
+    client.emit("message.created", { message: message(21) });
+    reads.answer({ messages: [message(1), message(2)], hasMore: false }, "before=");
+    reads.answer({ messages: [message(19), message(20)], hasMore: true });
+    await settle();
+    expect(texts(room)).toEqual(["message 19", "message 20", "message 21"]);
+    expect(room.getSnapshot()).toMatchObject({ hasMore: true, loadingOlder: false });
+  });
+
+  it("a refetch after a reset that fails is tried again, so the held pages do not stay", async () => {
+    vi.useFakeTimers();
+    const reads = new DeferredReads();
+    const client = new FakeClient();
+    const room = open(client);
+    await vi.advanceTimersByTimeAsync(10);
+    reads.answer({ messages: [message(1), message(2)], hasMore: false });
+    await vi.advanceTimersByTimeAsync(10);
+
+    client.subscriptions[0]!.options.onReset!({ topic: "chat:lobby", reason: "unknown_epoch", position: { epoch: "e2", offset: 0 } });
+    await vi.advanceTimersByTimeAsync(10);
+    reads.fail();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(texts(room)).toEqual(["message 1", "message 2"]); // shown until the truth is in
+    await vi.advanceTimersByTimeAsync(1000);
+    reads.answer({ messages: [message(2, { text: "edited", editedAt: "2026-01-01T00:10:00.000Z" }), message(3)], hasMore: false });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(texts(room)).toEqual(["edited", "message 3"]);
+    room.stop();
   });
 
   it("loads older pages before the oldest message", async () => {

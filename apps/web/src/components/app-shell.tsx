@@ -3,12 +3,12 @@
 import type { User } from "@repo/protocol";
 import { useRouter } from "next/navigation";
 import { Suspense, useEffect, useState, type ReactNode } from "react";
-import { deleteSession, getSession } from "@/lib/realtime";
+import { deleteSession, type getSession } from "@/lib/realtime";
 import { Brand } from "./brand";
 import { HealthIndicator } from "./health-indicator";
 import { MainNav } from "./main-nav";
 import { RealtimeProvider } from "./realtime-provider";
-import { SessionContext } from "./session";
+import { SessionContext, probeSession, rememberSession } from "./session";
 import { TransportSwitcher } from "./transport-switcher";
 
 type ShellState =
@@ -34,7 +34,7 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let cancelled = false;
-    void getSession().then((result) => {
+    void probeSession().then((result) => {
       if (!cancelled) setState(shellStateOf(result));
     });
     return () => {
@@ -51,6 +51,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     setSignOutError(null);
     const result = await deleteSession();
     if (result.ok) {
+      rememberSession(false);
       router.replace("/sign-in");
       return;
     }

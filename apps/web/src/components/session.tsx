@@ -2,6 +2,7 @@
 
 import type { User } from "@repo/protocol";
 import { createContext, use } from "react";
+import { getSession } from "@/lib/realtime";
 
 /** The signed-in user, provided by the app shell once `GET /v1/session` succeeds. */
 export const SessionContext = createContext<User | null>(null);
@@ -10,4 +11,37 @@ export function useUser(): User {
   const user = use(SessionContext);
   if (!user) throw new Error("useUser() must be used inside the signed-in app shell");
   return user;
+}
+
+/**
+ * Whether this browser may hold a session, remembered here: set when a session is made or
+ * confirmed, cleared at sign-out or when the service says there is none. The session cookie is
+ * HttpOnly (and set by the service), so the page cannot look at it; and asking the service with
+ * no session gets a 401, which the browser logs as an error, while being signed out is no error.
+ */
+const SESSION_HINT_KEY = "switchboard:session";
+
+export function rememberSession(signedIn: boolean): void {
+  try {
+    if (signedIn) localStorage.setItem(SESSION_HINT_KEY, "1");
+    else localStorage.removeItem(SESSION_HINT_KEY);
+  } catch {
+    // No storage (blocked or full): probeSession asks the service every time instead.
+  }
+}
+
+function mayHaveSession(): boolean {
+  try {
+    return localStorage.getItem(SESSION_HINT_KEY) !== null;
+  } catch {
+    return true;
+  }
+}
+
+/** Who is signed in here: `GET /v1/session` when this browser may hold a session, else signed out at once. */
+export async function probeSession(): ReturnType<typeof getSession> {
+  if (!mayHaveSession()) return { ok: true, value: null };
+  const result = await getSession();
+  if (result.ok) rememberSession(result.value !== null);
+  return result;
 }

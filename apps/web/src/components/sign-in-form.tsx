@@ -3,8 +3,9 @@
 import { CreateSessionRequest, type ErrorBody } from "@repo/protocol";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import { createSession, getSession } from "@/lib/realtime";
+import { createSession } from "@/lib/realtime";
 import { FieldError } from "./field-error";
+import { probeSession, rememberSession } from "./session";
 
 /** Picks what to show next to the field and what to show for the whole form. */
 function describeError(error: ErrorBody): { field?: string; form?: string } {
@@ -33,7 +34,7 @@ export function SignInForm() {
   // Already signed in (the cookie is still valid)? Go straight to the app.
   useEffect(() => {
     let cancelled = false;
-    void getSession().then((result) => {
+    void probeSession().then((result) => {
       if (!cancelled && result.ok && result.value) router.replace("/");
     });
     return () => {
@@ -56,6 +57,7 @@ export function SignInForm() {
     setPending(true);
     const result = await createSession(parsed.data.name);
     if (result.ok) {
+      rememberSession(true);
       router.replace("/");
       return;
     }

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { ChatApp } from "@/components/chat/chat-app";
+import { ChatApp } from "@/features/chat/components/chat-app";
 
 export const metadata: Metadata = { title: "Chat" };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MessageStore, isPending, itemKey, newerCopy } from "../src/lib/chat-messages";
+import { MessageStore, isPending, itemKey, newerCopy } from "../src/features/chat/room/message-store";
 import { message } from "./fixtures";
 
 const ADA = { id: "u-ada", name: "Ada" };

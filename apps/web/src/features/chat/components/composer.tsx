@@ -3,7 +3,7 @@
 import { CHAT_LIMITS, MessageText, codePointLength } from "@repo/protocol";
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useNow } from "@/lib/use-now";
-import { FieldError } from "../field-error";
+import { FieldError } from "@/components/field-error";
 
 /** The length the server will count: line breaks normalized, trimmed, in code points. */
 function messageLength(draft: string): number {

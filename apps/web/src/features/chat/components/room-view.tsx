@@ -3,9 +3,9 @@
 import { ConnectionError, ProtocolError } from "@repo/client";
 import { LOBBY_ROOM, type RoomId } from "@repo/protocol";
 import { useEffect, useId, useState, useSyncExternalStore } from "react";
-import { ChatRoomController } from "@/lib/chat-room";
-import { useRealtimeClient } from "../realtime-provider";
-import { useUser } from "../session";
+import { ChatRoomController } from "../room/chat-room";
+import { useRealtimeClient } from "@/components/realtime-provider";
+import { useUser } from "@/components/session";
 import { Composer } from "./composer";
 import { MessageList } from "./message-list";
 import { PresenceList } from "./presence-list";
@@ -66,11 +66,15 @@ export function RoomView({
 
   const title = room.room?.name ?? (roomId === LOBBY_ROOM.id ? LOBBY_ROOM.name : roomId);
 
+  // The message list scrolls inside this section, so the section's height must be bounded: wide,
+  // by the chat grid (one row the window's height); narrow, where the grid stacks and grows with
+  // its content, by a height of its own. Unbounded, the list would grow to hold every message,
+  // load the whole history and open at the beginning of the room.
   return (
     <>
       <section
         aria-labelledby={headingId}
-        className="flex min-h-[24rem] flex-col overflow-hidden rounded-lg border border-neutral-200 dark:border-neutral-800"
+        className="flex h-[80dvh] min-h-[24rem] flex-col overflow-hidden rounded-lg border border-neutral-200 lg:h-auto dark:border-neutral-800"
       >
         <header className="flex flex-wrap items-center gap-x-4 gap-y-1 border-b border-neutral-200 px-4 py-2.5 dark:border-neutral-800">
           <h1 id={headingId} className="text-lg font-semibold tracking-tight">

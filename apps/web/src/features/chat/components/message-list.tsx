@@ -3,8 +3,9 @@
 import type { User } from "@repo/protocol";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import { isPending, itemKey } from "@/lib/chat-messages";
-import type { ChatRoomController, RoomSnapshot } from "@/lib/chat-room";
+import { isPending, itemKey } from "../room/message-store";
+import type { ChatRoomController } from "../room/chat-room";
+import type { RoomSnapshot } from "../room/room-snapshot";
 import { MessageRow } from "./message-row";
 
 /** Start loading the previous page when the reader gets this close to the top (px). */
@@ -16,7 +17,9 @@ const HEADER_PX = 44;
  * The room's messages, virtualized (only the rows near the viewport are in the DOM, so
  * thousands of messages stay smooth). Anchored to the end like a chat: it opens at the newest
  * message, follows new ones while the reader is at the bottom, keeps the reader's place when
- * an older page is prepended, and jumps to the bottom when I send.
+ * an older page is prepended, and jumps to the bottom when I send. It is its own scroll
+ * container: that takes a parent of bounded height (RoomView's section), else it grows to its
+ * content, never scrolls, and keeps loading older pages to fill itself.
  */
 export function MessageList({ room, me, controller }: { room: RoomSnapshot; me: User; controller: ChatRoomController }) {
   const { items, hasMore, loadingOlder, olderError } = room;

@@ -4,9 +4,9 @@ import { RoomName, type RoomId } from "@repo/protocol";
 import { ProtocolError, ConnectionError } from "@repo/client";
 import Link from "next/link";
 import { useId, useRef, useState, type FormEvent } from "react";
-import { useRealtimeClient } from "../realtime-provider";
+import { useRealtimeClient } from "@/components/realtime-provider";
 import type { RoomsState } from "./use-rooms";
-import { FieldError } from "../field-error";
+import { FieldError } from "@/components/field-error";
 
 function createError(error: unknown): string {
   if (error instanceof ProtocolError) {

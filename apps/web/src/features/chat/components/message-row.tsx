@@ -2,10 +2,10 @@
 
 import { MessageText, type ChatMessage, type User } from "@repo/protocol";
 import { memo, useId, useState, type KeyboardEvent, type ReactNode } from "react";
-import { isPending, type ListItem, type PendingMessage } from "@/lib/chat-messages";
-import type { ChatRoomController } from "@/lib/chat-room";
+import { isPending, type ListItem, type PendingMessage } from "../room/message-store";
+import type { ChatRoomController } from "../room/chat-room";
 import { LinkifiedText } from "./linkified-text";
-import { FieldError } from "../field-error";
+import { FieldError } from "@/components/field-error";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
