@@ -6,7 +6,7 @@
  */
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { TICKER_TOPIC } from "@repo/protocol";
+import { HTTP_PATHS, TICKER_TOPIC } from "@repo/protocol";
 import type { AttackOutcome } from "./flood/outcome";
 import { ATTACKER_ADDRESS, type FloodKind, type FloodSizes } from "./flood/kinds";
 import { RawSocketIo } from "./flood/raw-socket-io";
@@ -34,7 +34,7 @@ function current() {
 const bump = (record: Record<string, number>, key: string, by = 1) => (record[key] = (record[key] ?? 0) + by);
 
 async function signInGuest(url: string, name: string): Promise<{ status: number; token?: string; userId?: string; retryAfter?: string }> {
-  const answer = await httpRequest(`${url}/v1/session`, { method: "POST", body: JSON.stringify({ name }), agent, timeoutMs: TIMEOUT_MS });
+  const answer = await httpRequest(`${url}${HTTP_PATHS.session}`, { method: "POST", body: JSON.stringify({ name }), agent, timeoutMs: TIMEOUT_MS });
   const retryAfter = answer.headers["retry-after"];
   if (answer.status !== 201) return { status: answer.status, retryAfter: typeof retryAfter === "string" ? retryAfter : undefined };
   const body = JSON.parse(answer.body) as { token: string; user: { id: string } };
@@ -116,7 +116,7 @@ const api = {
     if (kind === "poll") {
       const guest = guests[0];
       if (!guest) return { sockets: 0, cursors: [] };
-      const answer = await httpRequest(`${url}/v1/poll?cursor=${encodeURIComponent(`${TICKER_TOPIC}@`)}`, {
+      const answer = await httpRequest(`${url}${HTTP_PATHS.poll}?cursor=${encodeURIComponent(`${TICKER_TOPIC}@`)}`, {
         headers: { authorization: `Bearer ${guest.token}` },
         agent,
         timeoutMs: TIMEOUT_MS,
@@ -134,7 +134,7 @@ const api = {
     if (kind === "session") {
       let n = 0;
       outcome.requests = await requestLoop(
-        () => httpRequest(`${url}/v1/session`, { method: "POST", body: JSON.stringify({ name: `flood-${n++ % 1000}` }), agent, timeoutMs: TIMEOUT_MS }),
+        () => httpRequest(`${url}${HTTP_PATHS.session}`, { method: "POST", body: JSON.stringify({ name: `flood-${n++ % 1000}` }), agent, timeoutMs: TIMEOUT_MS }),
         sizes,
         args.durationMs,
       );
@@ -142,7 +142,7 @@ const api = {
       const guest = guests[0];
       const cursor = floodCursors[0];
       if (guest && cursor) {
-        const target = `${url}/v1/poll?cursor=${encodeURIComponent(cursor)}`;
+        const target = `${url}${HTTP_PATHS.poll}?cursor=${encodeURIComponent(cursor)}`;
         outcome.requests = await requestLoop(
           () => httpRequest(target, { headers: { authorization: `Bearer ${guest.token}` }, agent, timeoutMs: TIMEOUT_MS }),
           sizes,

@@ -135,9 +135,9 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
 
   registerErrorHandling(app);
   await registerOriginPolicy(app, origins);
-  registerProtocolVersion(app);
   await app.register(cookie);
   const drain = createDrain(app, config.shutdownGraceMs);
+  registerProtocolVersion(app);
   registerHealthRoutes(app, { db: deps.db, isDraining: drain.isDraining });
   registerMetricsRoute(app, metrics, hub, { token: config.metricsToken });
   registerSessionRoutes(app, { auth, cookieSecure: config.cookieSecure, addressLimits });

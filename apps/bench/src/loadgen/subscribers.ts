@@ -1,3 +1,4 @@
+import { HTTP_PATHS } from "@repo/protocol";
 import type http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { io } from "socket.io-client";
@@ -52,7 +53,7 @@ function bearer(context: SubscriberContext): Record<string, string> {
 }
 
 export async function fetchTicket(context: Pick<SubscriberContext, "url" | "agent" | "token">): Promise<string> {
-  const answer = await httpRequest(`${context.url}/v1/sse/ticket`, {
+  const answer = await httpRequest(`${context.url}${HTTP_PATHS.sseTicket}`, {
     method: "POST",
     headers: { authorization: `Bearer ${context.token}` },
     agent: context.agent,
@@ -63,7 +64,7 @@ export async function fetchTicket(context: Pick<SubscriberContext, "url" | "agen
 }
 
 export async function signIn(context: Pick<SubscriberContext, "url" | "agent">, name: string): Promise<string> {
-  const answer = await httpRequest(`${context.url}/v1/session`, {
+  const answer = await httpRequest(`${context.url}${HTTP_PATHS.session}`, {
     method: "POST",
     body: JSON.stringify({ name }),
     agent: context.agent,
@@ -84,7 +85,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 function socketIoSubscriber(context: SubscriberContext, switchboard: boolean): Subscriber {
   counters.requests++;
   const socket = io(context.url, {
-    path: switchboard ? "/v1/ws" : "/socket.io",
+    path: switchboard ? HTTP_PATHS.socket : "/socket.io",
     transports: ["websocket"],
     auth: switchboard ? { token: context.token } : undefined,
     forceNew: true,
@@ -170,7 +171,7 @@ function sseSubscriber(context: SubscriberContext, switchboard: boolean): Subscr
     }
     const ticket = context.ticket ?? (await fetchTicket(context));
     const query = `cursor=${encodeURIComponent(`${context.topic}@`)}&ticket=${encodeURIComponent(ticket)}`;
-    await openEventStream(`${context.url}/v1/sse?${query}`, { agent: context.agent, signal: abort.signal, timeoutMs: CONNECT_TIMEOUT_MS }, onFrame, onEnd);
+    await openEventStream(`${context.url}${HTTP_PATHS.sse}?${query}`, { agent: context.agent, signal: abort.signal, timeoutMs: CONNECT_TIMEOUT_MS }, onFrame, onEnd);
     await withTimeout(streamReady, CONNECT_TIMEOUT_MS, "SSE ready frame");
   };
   return { ready: open(), close: () => abort.abort() };
@@ -197,7 +198,7 @@ function pollSubscriber(context: SubscriberContext, mode: "short" | "long", swit
     const headers: Record<string, string> = { ...bearer(context) };
     if (etag) headers["if-none-match"] = etag;
     if (switchboard) {
-      const path = mode === "short" ? "/v1/poll" : "/v1/long-poll";
+      const path = mode === "short" ? HTTP_PATHS.poll : HTTP_PATHS.longPoll;
       const cursor = encodeURIComponent(position ?? `${context.topic}@`);
       // The first long poll only learns the head (timeout=0), so the subscriber is live before publishing starts.
       return { url: `${context.url}${path}?cursor=${cursor}${first && mode === "long" ? "&timeout=0" : ""}`, headers };

@@ -25,9 +25,15 @@ export function negotiateVersion(requested: unknown): number {
 
 /** Every `/v1/...` request may name its version, as a header or (for URLs an EventSource opens) the `v` query parameter. */
 export function registerProtocolVersion(app: FastifyInstance) {
-  app.addHook("onRequest", async (request) => {
-    if (!request.url.startsWith(`${API_PREFIX}/`)) return;
+  // Callback style on purpose: no extra promise tick before the routes' own hooks (the drain check races close()).
+  app.addHook("onRequest", (request, _reply, done) => {
+    if (!request.url.startsWith(`${API_PREFIX}/`)) return done();
     const query = request.query as Record<string, unknown> | undefined;
-    negotiateVersion(request.headers[VERSION_HEADER] ?? query?.[VERSION_QUERY]);
+    try {
+      negotiateVersion(request.headers[VERSION_HEADER] ?? query?.[VERSION_QUERY]);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
   });
 }
