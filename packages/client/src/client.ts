@@ -15,7 +15,7 @@ import { CommandSender } from "./command-sender";
 import { Connection } from "./connection";
 import { DEFAULT_TRANSPORTS } from "./default-transports";
 import { Emitter } from "./emitter";
-import { probeSubscription, requestJson, type HttpContext } from "./http";
+import { globalFetch, probeSubscription, requestJson, type HttpContext } from "./http";
 import { MetricsRecorder, type ClientMetrics } from "./metrics";
 import { Refusals } from "./refusals";
 import { Subscriptions } from "./subscriptions";
@@ -42,8 +42,7 @@ export class RealtimeClient extends Emitter<ClientEvents> {
     const backoff = { ...DEFAULT_BACKOFF, ...options.reconnect };
     this.http = {
       baseUrl: options.url.replace(/\/+$/, ""),
-      // Browsers require the global fetch to be called on the global object.
-      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+      fetch: options.fetch ?? globalFetch,
       token: options.auth?.token,
       requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
       version: options.protocolVersion ?? PROTOCOL_VERSION,

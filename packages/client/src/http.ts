@@ -1,4 +1,5 @@
 import {
+  API_PREFIX,
   CommandResult,
   ERROR_CODES,
   ErrorResponse,
@@ -54,6 +55,9 @@ export interface HttpRequestInit {
 const STATUS_TO_CODE = new Map<number, ErrorCode>();
 for (const code of ERROR_CODES) if (!STATUS_TO_CODE.has(httpStatusOf(code))) STATUS_TO_CODE.set(httpStatusOf(code), code);
 
+/** The global fetch, looked up at call time (a polyfill or stub installed later is used) and called on the global object, as browsers require. */
+export const globalFetch: FetchLike = (input, init) => globalThis.fetch(input, init);
+
 /**
  * One HTTP request with auth, the protocol version, a timeout covering
  * headers and body, and an optional caller signal (aborting it rejects with a
@@ -72,8 +76,9 @@ export async function httpRequest(context: HttpContext, path: string, init: Http
   init.signal?.addEventListener("abort", onAbort, { once: true });
   const headers: Record<string, string> = { accept: "application/json", ...init.headers };
   if (context.token) headers.authorization = `Bearer ${context.token}`;
-  // A header would make a browser preflight requests that are otherwise simple; URLs carry `v` instead.
-  if (!init.versionInUrl) headers[VERSION_HEADER] = String(context.version);
+  // Only the API is versioned (health and metrics are for operators). Subscription URLs carry `v`
+  // instead: a header would make a browser preflight requests that are otherwise simple.
+  if (!init.versionInUrl && path.startsWith(`${API_PREFIX}/`)) headers[VERSION_HEADER] = String(context.version);
   try {
     const request: RequestInit & { cache: "no-store" } = {
       method: init.method ?? "GET",

@@ -10,7 +10,7 @@ export type {
 } from "./client-types";
 export { createServiceApi, type ServiceApi, type ServiceApiOptions } from "./service-api";
 export { createCommandId } from "./command-id";
-export { ConnectionError, type ConnectionErrorCode } from "./errors";
+export { ConnectionError, failureText, type ConnectionErrorCode } from "./errors";
 export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
 export type { ClientMetrics, LatencySnapshot } from "./metrics";
 export { DEFAULT_TRANSPORTS } from "./default-transports";

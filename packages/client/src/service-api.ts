@@ -9,7 +9,7 @@ import {
 } from "@repo/protocol";
 import { z } from "zod";
 import type { ReadOptions } from "./client-types";
-import { requestJson, type FetchLike, type HttpContext } from "./http";
+import { globalFetch, requestJson, type FetchLike, type HttpContext } from "./http";
 
 export interface ServiceApiOptions {
   /** Base URL of the realtime service, e.g. `http://localhost:4000`. */
@@ -51,8 +51,7 @@ const READY_STATUSES = [200, 503] as const;
 export function createServiceApi(options: ServiceApiOptions): ServiceApi {
   const context: HttpContext = {
     baseUrl: options.baseUrl.replace(/\/+$/, ""),
-    // Browsers require the global fetch to be called on the global object.
-    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    fetch: options.fetch ?? globalFetch,
     token: options.token,
     requestTimeoutMs: options.timeoutMs ?? 15_000,
     version: PROTOCOL_VERSION,

@@ -1,5 +1,6 @@
-import { HTTP_PATHS, PROTOCOL_VERSION, ProtocolError, VERSION_HEADER } from "@repo/protocol";
+import { ERROR_POLICY, HTTP_PATHS, PROTOCOL_VERSION, ProtocolError, VERSION_HEADER } from "@repo/protocol";
 import { describe, expect, test } from "vitest";
+import { ConnectionError, failureText } from "../src";
 import { errorFromAnswer, httpRequest, subscriptionPath, type HttpContext } from "../src/http";
 import { endsTopic, topicsNamedBy } from "../src/refusals";
 
@@ -29,11 +30,22 @@ describe("the protocol version on HTTP", () => {
     expect(requests[0]!.headers[VERSION_HEADER]).toBeUndefined();
   });
 
-  test("every other request carries the version header", async () => {
+  test("every other request of the API carries the version header; operators' endpoints are unversioned", async () => {
     const { context, requests } = recording();
     await httpRequest(context, HTTP_PATHS.commands, { method: "POST", body: "{}" });
     expect(requests[0]!.headers[VERSION_HEADER]).toBe(String(PROTOCOL_VERSION));
     expect(requests[0]!.headers.authorization).toBe("Bearer t0k");
+    await httpRequest(context, HTTP_PATHS.health);
+    expect(requests[1]!.headers[VERSION_HEADER]).toBeUndefined();
+  });
+});
+
+describe("words for failures", () => {
+  test("a refusal's come from ERROR_POLICY (or its issue), a missing answer's say so", () => {
+    expect(failureText(new ProtocolError("internal", "stack trace here"))).toBe(ERROR_POLICY.internal.text);
+    expect(failureText(new ProtocolError("validation", "Invalid", { issues: [{ path: ["name"], message: "Too long" }] }))).toBe("Too long");
+    expect(failureText(new ConnectionError("network", "fetch failed"))).toMatch(/Can't reach the realtime service/);
+    expect(failureText("???")).toBe(ERROR_POLICY.internal.text);
   });
 });
 
