@@ -1,6 +1,8 @@
 // The messages I send: shown at once (pending), then confirmed by the command's answer, or
 // failed with the reason. A retry reuses the command id, so the server posts a message at most
-// once; sends lost with the connection are resent by themselves a few times.
+// once; sends lost with the connection are resent by themselves a few times. Sends go one at a
+// time, in the order they were made: two in flight at once (on HTTP, two requests) could be
+// posted in the other order.
 import { createCommandId } from "@repo/client";
 import { describeFailure } from "./failures";
 import type { RoomHistory } from "./history";
@@ -17,6 +19,9 @@ const CONNECTION_CODES = new Set<SendFailure["code"]>(["network", "timeout"]);
 export class Outbox {
   /** Sends are refused for being too fast until then (ms since the Unix epoch), or null. */
   rateLimitedUntil: number | null = null;
+  /** Sends waiting for the one in flight, oldest first. */
+  private readonly queue: string[] = [];
+  private sending = false;
 
   constructor(
     private readonly context: RoomContext,
@@ -29,13 +34,13 @@ export class Outbox {
     const commandId = createCommandId();
     this.store.addPending(commandId, text, this.context.now());
     this.context.changed();
-    void this.attempt(commandId, 0);
+    this.enqueue(commandId, 0);
   }
 
   /** Sends a failed message again, with the same command id: the server posts it at most once. */
   retry(commandId: string): void {
     if (this.store.getPending(commandId)?.state !== "failed") return;
-    void this.attempt(commandId, 0);
+    this.enqueue(commandId, 0);
   }
 
   /** Forgets a failed message. */
@@ -49,16 +54,32 @@ export class Outbox {
   resendAfterConnectionLoss(): void {
     for (const entry of this.store.pendingMessages()) {
       if (entry.state === "failed" && entry.failure && CONNECTION_CODES.has(entry.failure.code) && entry.autoRetries < MAX_AUTO_RETRIES) {
-        void this.attempt(entry.commandId, entry.autoRetries + 1);
+        this.enqueue(entry.commandId, entry.autoRetries + 1);
       }
     }
   }
 
-  private async attempt(commandId: string, autoRetries: number): Promise<void> {
-    const entry = this.store.getPending(commandId);
-    if (!entry) return;
+  /** Marks the message as sending at once, and sends it when those before it are answered. */
+  private enqueue(commandId: string, autoRetries: number): void {
     this.store.updatePending(commandId, { state: "sending", failure: undefined, autoRetries });
     this.context.changed();
+    this.queue.push(commandId);
+    if (!this.sending) void this.sendQueued();
+  }
+
+  private async sendQueued(): Promise<void> {
+    this.sending = true;
+    try {
+      for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) await this.attempt(next);
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** One send; never rejects (a failure is recorded on the message). */
+  private async attempt(commandId: string): Promise<void> {
+    const entry = this.store.getPending(commandId);
+    if (!entry) return;
     try {
       const { message } = await this.context.client.send({
         id: commandId,
