@@ -5,7 +5,6 @@ import { databaseDigest } from "../fuzz/support/db-digest";
 import { describeOnNotifyEngines, mentionsIn, notificationsOf, ownCursor, person, room, waitFor, type Person } from "./support/notify-harness";
 
 await describeOnNotifyEngines("read state on $name", (suite) => {
-  /** A second session (another tab or device) of the same user. */
   /** Another tab or device of the same user: the same session token on a second connection. */
   const secondSession = (who: Person) => who.token;
 
