@@ -37,6 +37,8 @@ export interface ServerConfig {
   trustProxy: boolean | number | string[];
   /** Bearer token for `/metrics`; undefined leaves it open. */
   metricsToken?: string;
+  /** Bearer token of the operator's broadcast (POST /v1/notifications/broadcast); undefined turns broadcasts off. */
+  operatorToken?: string;
   /** The background purge of old rows; `intervalMs: 0` turns it off. */
   purge: PurgeConfig;
   /** How long a reader counts as present after its last poll or closed stream. */
@@ -135,6 +137,7 @@ export function configFromEnv(env: Env): ServerConfig {
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     trustProxy: env.TRUST_PROXY,
     metricsToken: env.METRICS_TOKEN,
+    operatorToken: env.OPERATOR_TOKEN,
     purge: {
       intervalMs: env.PURGE_INTERVAL_MS,
       receiptRetentionDays: env.RECEIPT_RETENTION_DAYS,

@@ -78,6 +78,8 @@ const EnvSchema = z
     TRUST_PROXY: TrustProxy.default(false),
     /** Unset: /metrics is open (local use). Set: it needs `Authorization: Bearer <token>`. */
     METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
+    /** Unset: operator broadcasts are refused. Set: POST /v1/notifications/broadcast needs `Authorization: Bearer <token>`. */
+    OPERATOR_TOKEN: z.string().min(32, "OPERATOR_TOKEN must be at least 32 characters").optional(),
     /** How often the purge of old receipts, sessions and guests runs; 0 turns it off. */
     PURGE_INTERVAL_MS: z.coerce.number().int().min(0).default(3600_000),
     RECEIPT_RETENTION_DAYS: z.coerce.number().positive().default(7),

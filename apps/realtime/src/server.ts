@@ -8,6 +8,7 @@ import { createCommandDispatcher } from "./commands/dispatcher";
 import { createDatabaseReceipts } from "./commands/database-receipts";
 import { defaultConfig, type ServerConfig } from "./config";
 import { composeFeatures } from "./features/compose-features";
+import { createFeatureEvents } from "./features/feature-events";
 import type { Feature } from "./features/feature";
 export { defineFeature, type Feature, type FeatureContext, type FeatureParts } from "./features/feature";
 import { defaultFeatures } from "./features/index";
@@ -44,7 +45,7 @@ export interface ServerDeps {
   logger?: FastifyBaseLogger | { level: string };
   /** The event hub; the in-process one by default. */
   hub?: Hub;
-  /** The features to run; `defaultFeatures()` (features/index.ts) when left out. */
+  /** The features to run; `defaultFeatures(config)` (features/index.ts) when left out. */
   features?: Feature[];
 }
 
@@ -91,8 +92,10 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   const addressLimits = createAddressLimits(config.addressLimits);
   const origins = createOriginPolicy(config.allowedOrigins);
   const topics = createTopicPolicy();
-  const features = await composeOrClose(deps.features ?? defaultFeatures(), (feature) => ({
+  const events = createFeatureEvents(app.log.child({ component: "feature-events" }));
+  const features = await composeOrClose(deps.features ?? defaultFeatures(config), (feature) => ({
     hub,
+    events,
     presence,
     db: deps.db,
     auth,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { createDatabaseReceipts } from "../src/commands/database-receipts";
 import { createCommandDispatcher } from "../src/commands/dispatcher";
 import { chatFeature } from "../src/features/chat/chat-feature";
+import { createFeatureEvents } from "../src/features/feature-events";
 import { composeFeatures } from "../src/features/compose-features";
 import { createAddressLimits } from "../src/limits/address-limits";
 import { createMetrics } from "../src/observability/metrics";
@@ -63,6 +64,7 @@ describe("through the dispatcher, with the client address the transports pass", 
       db,
       auth: server.auth,
       addressLimits: createAddressLimits({ ...RELAXED_ADDRESS_LIMITS, room: [{ points: 2, windowSeconds: 60 }] }),
+      events: createFeatureEvents(log),
       log,
       config: feature.config,
       revokeRead: () => undefined,

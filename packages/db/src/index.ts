@@ -8,5 +8,6 @@ export { createSession, findActiveSession, findActiveSessionIds, revokeSession }
 export { deleteReceiptsBefore, findReceipt, saveReceipt, type NewReceipt } from "./command-receipts";
 export { deleteSessionsEndedBefore } from "./session-purge";
 export * from "./chat/index";
+export * from "./notifications/index";
 export { Prisma, PrismaClient } from "./generated/prisma/client";
-export type { ChatMembershipRow, ChatMessageRow, ChatRoomRow, CommandReceiptRow, SessionRow, UserRow } from "./rows";
+export type { BroadcastRow, NotificationRow, ChatMembershipRow, ChatMessageRow, ChatRoomRow, CommandReceiptRow, SessionRow, UserRow } from "./rows";

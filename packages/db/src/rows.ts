@@ -1,6 +1,8 @@
 // Prisma's model types, exported as rows: the protocol owns the wire names (User,
 // ChatMessage, ChatRoom…), and a row is not what crosses the wire.
 export type {
+  Broadcast as BroadcastRow,
+  Notification as NotificationRow,
   ChatMembership as ChatMembershipRow,
   ChatMessage as ChatMessageRow,
   ChatRoom as ChatRoomRow,

@@ -35,6 +35,14 @@ const exported = {
   ChatHistoryQuery: protocol.ChatHistoryQuery,
   ChatHistoryResponse: protocol.ChatHistoryResponse,
   ChatPresenceResponse: protocol.ChatPresenceResponse,
+  Notification: protocol.Notification,
+  NotifyEvent: protocol.NotifyEvent,
+  NotificationPreferences: protocol.NotificationPreferences,
+  NotificationsQuery: protocol.NotificationsQuery,
+  NotificationsResponse: protocol.NotificationsResponse,
+  NotificationPreferencesResponse: protocol.NotificationPreferencesResponse,
+  BroadcastRequest: protocol.BroadcastRequest,
+  BroadcastResponse: protocol.BroadcastResponse,
 };
 
 const registry = z.registry<{ id: string }>();

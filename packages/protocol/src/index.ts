@@ -15,3 +15,4 @@ export * from "./socket";
 export * from "./features/echo";
 export * from "./features/ticker";
 export * from "./features/chat";
+export * from "./features/notifications";

@@ -7,6 +7,8 @@ import { TOPIC_KINDS, type TopicKind } from "./features";
  * - `chat:<room>`      a chat room (members only)
  * - `echo:<userId>`    the built-in echo channel (that user only)
  * - `system:ticker`    the built-in ticker (any signed-in user)
+ * - `notify:<userId>`  a user's notifications (that user only)
+ * - `notify:broadcast` operator broadcasts (any signed-in user)
  */
 export { TOPIC_KINDS, type TopicKind } from "./features";
 

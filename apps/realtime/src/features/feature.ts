@@ -7,6 +7,7 @@ import type { Hub } from "../hub/hub";
 import type { Presence } from "../hub/presence";
 import type { TopicAuthorizer } from "../hub/topic-policy";
 import type { AddressLimits } from "../limits/address-limits";
+import type { FeatureEvents } from "./feature-events";
 
 /** Everything a feature may use: the one context its factory receives. */
 export interface FeatureContext<TConfig = undefined> {
@@ -16,6 +17,8 @@ export interface FeatureContext<TConfig = undefined> {
   auth: Auth;
   /** Per-address and global rate limits, for commands whose effect is costly (creating a room). */
   addressLimits: AddressLimits;
+  /** What features tell each other in process (each declares its events in FeatureEventMap). */
+  events: FeatureEvents;
   /** This feature's logger (`feature: <name>` on every line). */
   log: FastifyBaseLogger;
   /** This feature's own settings (its defaults merged with what the server was given). */

@@ -53,6 +53,8 @@ export const CHAT_LIMITS = {
   sendRate: { points: 10, windowSeconds: 10 },
   /** At most one `typing` signal per user per room this often; extra `chat.typing` commands are absorbed. */
   typingThrottleMs: 2000,
+  /** `@` mentions in one message (see mentionStarts): more is refused with `validation`. */
+  mentionsPerMessage: 20,
 } as const;
 
 /** A room name: trimmed, NFC, 1–48 visible characters, nothing invisible, control or bidi-override. */
@@ -99,6 +101,23 @@ export const MessageText = z
   .refine((s) => bidiControlsPaired(s), "Message has an unclosed or misnested text-direction control")
   .refine((s) => s.length > 0, "Message must not be empty")
   .refine((s) => codePointLength(s) <= CHAT_LIMITS.messageChars, `Message must be at most ${CHAT_LIMITS.messageChars} characters`);
+
+/**
+ * Where the mentions of a text start: the index just after each `@` that begins
+ * a word (at the start, or after a character that is not a letter, digit, mark
+ * or `@`) and is followed by a letter or digit. `ada@example.org` mentions nobody.
+ */
+export function mentionStarts(text: string): number[] {
+  const starts: number[] = [];
+  for (const match of text.matchAll(/(?<![\p{L}\p{N}\p{M}@])@(?=[\p{L}\p{N}])/gu)) starts.push(match.index + 1);
+  return starts;
+}
+
+/** A chat message's text (chat.send, chat.edit): MessageText with at most 20 mentions. */
+export const ChatMessageText = MessageText.refine(
+  (s) => mentionStarts(s).length <= CHAT_LIMITS.mentionsPerMessage,
+  `A message may mention at most ${CHAT_LIMITS.mentionsPerMessage} people`,
+);
 
 export function codePointLength(text: string): number {
   let count = 0;
@@ -216,9 +235,9 @@ export const CHAT_COMMANDS = {
   /** Leaves a room: its topic, history and presence are closed to the user at once. */
   "chat.leave": { payload: z.object({ roomId: RoomId }), result: z.object({ roomId: RoomId }) },
   /** Posts a message (members only). A retry with the same command id returns the first message. */
-  "chat.send": { payload: z.object({ roomId: RoomId, text: MessageText }), result: z.object({ message: ChatMessage }) },
+  "chat.send": { payload: z.object({ roomId: RoomId, text: ChatMessageText }), result: z.object({ message: ChatMessage }) },
   /** Replaces the text of one's own message (another's → `forbidden`; deleted → `not_found`). */
-  "chat.edit": { payload: z.object({ messageId: MessageId, text: MessageText }), result: z.object({ message: ChatMessage }) },
+  "chat.edit": { payload: z.object({ messageId: MessageId, text: ChatMessageText }), result: z.object({ message: ChatMessage }) },
   /** Deletes one's own message (soft: a tombstone with empty text stays in history). */
   "chat.delete": { payload: z.object({ messageId: MessageId }), result: z.object({ messageId: MessageId }) },
   /** "I am typing" (members only): at most one `typing` signal per user and room every ~2 s; no receipt. */

@@ -1,5 +1,6 @@
 import { CHAT_LIMITS } from "@repo/protocol";
 import { defineFeature } from "../feature";
+import "./chat-events";
 import { registerChatRoutes } from "./chat-routes";
 import { createChatService } from "./chat-service";
 
@@ -38,6 +39,7 @@ export function chatFeature(options: ChatOptions = {}) {
         db: context.db,
         log: context.log,
         revokeRead: (userId, topic) => context.revokeRead(userId, topic),
+        announce: (event) => context.events.emit("chat.messagePosted", event),
         typingThrottleMs: config.typingThrottleMs,
         membershipCacheMs: config.membershipCacheMs,
         membershipCacheEntries: config.membershipCacheEntries,

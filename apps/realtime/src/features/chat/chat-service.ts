@@ -32,10 +32,9 @@ import {
 import type { FastifyBaseLogger } from "fastify";
 import type { Hub } from "../../hub/hub";
 import type { Presence } from "../../hub/presence";
+import type { ChatMessagePosted } from "./chat-events";
 import { createMembershipCache } from "./membership-cache";
 import { decodeRoomsCursor, encodeRoomsCursor, messageToWire, roomToWire } from "./wire";
-
-
 
 export interface ChatServiceDeps {
   hub: Hub;
@@ -43,6 +42,8 @@ export interface ChatServiceDeps {
   db: Database;
   log: FastifyBaseLogger;
   revokeRead(userId: string, topic: string): void;
+  /** Tells the other features a message was posted or edited (mentions are theirs); resolves when they are done. */
+  announce?(event: ChatMessagePosted): Promise<void>;
   typingThrottleMs: number;
   membershipCacheMs: number;
   membershipCacheEntries?: number;
@@ -146,6 +147,8 @@ export function createChatService(deps: ChatServiceDeps) {
       // Publish even when the row already existed: then the first attempt may have died
       // between insert and publish, and a second event is harmless (clients keep messages by id).
       await publish(roomId, CHAT_EVENTS.messageCreated, { message: wire });
+      // Again on a retry: what it produces is unique per (user, message), so nothing doubles.
+      await deps.announce?.({ message: wire, edited: false });
       return { message: wire };
     },
 
@@ -155,6 +158,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (!edited) throw new ProtocolError("not_found", "No such message");
       const wire = messageToWire(edited);
       await publish(edited.roomId, CHAT_EVENTS.messageEdited, { message: wire });
+      await deps.announce?.({ message: wire, edited: true });
       return { message: wire };
     },
 

@@ -1,0 +1,72 @@
+// The notification list and unread count: a user's own rows merged with the
+// broadcasts, read state of broadcasts from the read-through mark and the reads above it.
+import type { DbClient } from "../db-client";
+import type { BroadcastRow, NotificationRow } from "../rows";
+
+export type OwnNotification = NotificationRow & { actor: { id: string; name: string } | null };
+
+export type ListedNotification =
+  | { source: "own"; row: OwnNotification; read: boolean }
+  | { source: "broadcast"; row: BroadcastRow; read: boolean };
+
+export interface BroadcastState {
+  silentBroadcasts: boolean;
+  readThrough: string | null;
+}
+
+export async function broadcastStateOf(db: DbClient, userId: string): Promise<BroadcastState> {
+  const row = await db.notificationSettings.findUnique({ where: { userId } });
+  return { silentBroadcasts: row?.silentBroadcasts ?? false, readThrough: row?.broadcastsReadThrough ?? null };
+}
+
+/** Unread: own rows not read, plus (unless broadcasts are silent) broadcasts above the mark not read one by one. */
+export async function unreadCount(db: DbClient, userId: string): Promise<number> {
+  const state = await broadcastStateOf(db, userId);
+  const own = await db.notification.count({ where: { userId, readAt: null } });
+  if (state.silentBroadcasts) return own;
+  const broadcasts = await db.broadcast.count({
+    where: {
+      ...(state.readThrough === null ? {} : { id: { gt: state.readThrough } }),
+      reads: { none: { userId } },
+    },
+  });
+  return own + broadcasts;
+}
+
+/**
+ * One page, newest first (UUIDs v7: id order is time order): at most `limit`
+ * of the user's own notifications and the broadcasts together, older than
+ * `before`. `nextBefore` is the last id when more follow.
+ */
+export async function listNotifications(
+  db: DbClient,
+  userId: string,
+  options: { before?: string; limit: number },
+): Promise<{ items: ListedNotification[]; nextBefore: string | null; state: BroadcastState }> {
+  const { before, limit } = options;
+  const idBefore = before === undefined ? {} : { id: { lt: before } };
+  const state = await broadcastStateOf(db, userId);
+  const own = await db.notification.findMany({
+    where: { userId, ...idBefore },
+    orderBy: { id: "desc" },
+    take: limit + 1,
+    include: { actor: { select: { id: true, name: true } } },
+  });
+  const broadcasts = await db.broadcast.findMany({
+    where: idBefore,
+    orderBy: { id: "desc" },
+    take: limit + 1,
+    include: { reads: { where: { userId }, select: { userId: true } } },
+  });
+  const merged: ListedNotification[] = [
+    ...own.map((row) => ({ source: "own" as const, row, read: row.readAt !== null })),
+    ...broadcasts.map(({ reads, ...row }) => ({
+      source: "broadcast" as const,
+      row,
+      read: reads.length > 0 || (state.readThrough !== null && row.id <= state.readThrough),
+    })),
+  ].sort((a, b) => (a.row.id < b.row.id ? 1 : a.row.id > b.row.id ? -1 : 0));
+  const items = merged.slice(0, limit);
+  const more = merged.length > limit;
+  return { items, nextBefore: more ? (items.at(-1)?.row.id ?? null) : null, state };
+}
