@@ -18,7 +18,7 @@ const statements = new WeakMap<Database, Promise<string>>();
  */
 async function digestSql(db: Database): Promise<string> {
   const tables = await db.prisma.$queryRawUnsafe<Array<{ table: string; pk: string | null }>>(`
-    SELECT c.relname AS "table",
+    SELECT c.relname::text AS "table",
            (SELECT string_agg('t.' || quote_ident(a.attname), ', ' ORDER BY array_position(i.indkey::int2[], a.attnum))
               FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
              WHERE i.indrelid = c.oid AND i.indisprimary) AS pk

@@ -135,7 +135,7 @@ export async function broadcast(baseUrl: string, authorization: string | undefin
     headers: { "content-type": "application/json", ...(authorization === undefined ? {} : { authorization }) },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as unknown, headers: response.headers };
+  return { status: response.status, body: (await response.json()), headers: response.headers };
 }
 
 export { person, waitFor, type Person };
