@@ -1,7 +1,8 @@
-import { CHAT_LIMITS, type ChatMessage } from "@repo/protocol";
+import { CHAT_LIMITS, NotifyEvent, type ChatMessage } from "@repo/protocol";
 import { expect, test } from "vitest";
 import { commandId } from "../chat/support/chat-harness";
-import { describeOnNotifyEngines, mentionsIn, notificationsOf, person, room } from "./support/notify-harness";
+import { mustSubscribe } from "../chat/support/wire";
+import { describeOnNotifyEngines, mentionsIn, notificationsOf, ownCursor, person, room, waitFor } from "./support/notify-harness";
 
 await describeOnNotifyEngines("mentions on $name", (suite) => {
   test("a mention notifies the mentioned member only: not the author, not others, not non-members", async () => {
@@ -55,6 +56,28 @@ await describeOnNotifyEngines("mentions on $name", (suite) => {
     expect(await mentionsIn(bob, roomId)).toHaveLength(1);
     expect(await mentionsIn(carol, roomId)).toHaveLength(1);
     expect(await service.db.prisma.notification.count({ where: { messageId: message.id } })).toBe(2);
+  });
+
+  test("deleting a message removes its mentions (their excerpt is its text), live on the recipient's topic", async () => {
+    const { ada, service } = suite;
+    const reader = await person(service, "Deleted");
+    const { id: roomId } = await room(ada, reader);
+    const { message } = await ada.ok<{ message: ChatMessage }>("chat.send", { roomId, text: "@Deleted a secret" });
+    const page = await notificationsOf(reader);
+    const [mention] = await mentionsIn(reader, roomId);
+    const sub = await mustSubscribe("websocket", service.baseUrl, reader.token, ownCursor(reader, page));
+    try {
+      await ada.ok("chat.delete", { messageId: message.id });
+      await waitFor(() => sub.events().length >= 1, "the removal");
+      expect(NotifyEvent.parse({ type: sub.events()[0]!.type, payload: sub.events()[0]!.payload })).toEqual({
+        type: "notification.removed",
+        payload: { id: mention!.id, unread: page.unread - 1 },
+      });
+      expect(await mentionsIn(reader, roomId)).toEqual([]);
+      expect(await service.db.prisma.notification.count({ where: { messageId: message.id } })).toBe(0);
+    } finally {
+      await sub.close();
+    }
   });
 
   test(`more than ${CHAT_LIMITS.mentionsPerMessage} mentions are refused with validation, on send and edit; nothing is stored`, async () => {

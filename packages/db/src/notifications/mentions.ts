@@ -53,3 +53,10 @@ export function createMentions(
     skipDuplicates: true,
   });
 }
+
+/** Deletes the mention notifications of a message (it was deleted); returns who had them. */
+export async function deleteMentionsOf(db: DbClient, messageId: string): Promise<Array<{ id: string; userId: string }>> {
+  const rows = await db.notification.findMany({ where: { messageId }, select: { id: true, userId: true } });
+  if (rows.length > 0) await db.notification.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+  return rows;
+}

@@ -103,6 +103,8 @@ export const NOTIFY_EVENTS = {
   notificationCreated: "notification.created",
   /** notify:<userId>: one notification was marked read (here or on another tab or device). */
   notificationRead: "notification.read",
+  /** notify:<userId>: a notification is gone (the message that mentioned you was deleted). */
+  notificationRemoved: "notification.removed",
   /** notify:<userId>: everything up to `readThrough` was marked read. */
   allRead: "notifications.allRead",
   /** notify:<userId>: the preferences changed. */
@@ -118,6 +120,7 @@ export const NOTIFY_EVENTS = {
 export const NotifyEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal(NOTIFY_EVENTS.notificationCreated), payload: z.object({ notification: Notification, unread: UnreadCount }) }),
   z.object({ type: z.literal(NOTIFY_EVENTS.notificationRead), payload: z.object({ id: NotificationId, unread: UnreadCount }) }),
+  z.object({ type: z.literal(NOTIFY_EVENTS.notificationRemoved), payload: z.object({ id: NotificationId, unread: UnreadCount }) }),
   z.object({ type: z.literal(NOTIFY_EVENTS.allRead), payload: z.object({ readThrough: NotificationId.nullable(), unread: UnreadCount }) }),
   z.object({ type: z.literal(NOTIFY_EVENTS.preferencesChanged), payload: z.object({ preferences: NotificationPreferences }) }),
   z.object({ type: z.literal(NOTIFY_EVENTS.broadcastCreated), payload: z.object({ notification: BroadcastNotification }) }),

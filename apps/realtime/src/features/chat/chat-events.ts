@@ -6,8 +6,19 @@ export interface ChatMessagePosted {
   edited: boolean;
 }
 
+/** A message was deleted (its text is gone). Emitted after the tombstone is stored and published. */
+export interface ChatMessageDeleted {
+  messageId: string;
+  roomId: string;
+}
+
+/** What chat tells the other features. */
+export interface ChatFeatureEvents {
+  "chat.messagePosted": ChatMessagePosted;
+  "chat.messageDeleted": ChatMessageDeleted;
+}
+
 declare module "../feature-events" {
-  interface FeatureEventMap {
-    "chat.messagePosted": ChatMessagePosted;
-  }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging adds chat's events
+  interface FeatureEventMap extends ChatFeatureEvents {}
 }

@@ -39,7 +39,7 @@ export function chatFeature(options: ChatOptions = {}) {
         db: context.db,
         log: context.log,
         revokeRead: (userId, topic) => context.revokeRead(userId, topic),
-        announce: (event) => context.events.emit("chat.messagePosted", event),
+        announce: (name, payload) => context.events.emit(name, payload),
         typingThrottleMs: config.typingThrottleMs,
         membershipCacheMs: config.membershipCacheMs,
         membershipCacheEntries: config.membershipCacheEntries,

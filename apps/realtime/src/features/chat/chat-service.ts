@@ -32,7 +32,7 @@ import {
 import type { FastifyBaseLogger } from "fastify";
 import type { Hub } from "../../hub/hub";
 import type { Presence } from "../../hub/presence";
-import type { ChatMessagePosted } from "./chat-events";
+import type { ChatFeatureEvents } from "./chat-events";
 import { createMembershipCache } from "./membership-cache";
 import { decodeRoomsCursor, encodeRoomsCursor, messageToWire, roomToWire } from "./wire";
 
@@ -42,8 +42,8 @@ export interface ChatServiceDeps {
   db: Database;
   log: FastifyBaseLogger;
   revokeRead(userId: string, topic: string): void;
-  /** Tells the other features a message was posted or edited (mentions are theirs); resolves when they are done. */
-  announce?(event: ChatMessagePosted): Promise<void>;
+  /** Tells the other features a message was posted, edited or deleted (mentions are theirs); resolves when they are done. */
+  announce?<K extends keyof ChatFeatureEvents>(name: K, payload: ChatFeatureEvents[K]): Promise<void>;
   typingThrottleMs: number;
   membershipCacheMs: number;
   membershipCacheEntries?: number;
@@ -148,7 +148,7 @@ export function createChatService(deps: ChatServiceDeps) {
       // between insert and publish, and a second event is harmless (clients keep messages by id).
       await publish(roomId, CHAT_EVENTS.messageCreated, { message: wire });
       // Again on a retry: what it produces is unique per (user, message), so nothing doubles.
-      await deps.announce?.({ message: wire, edited: false });
+      await deps.announce?.("chat.messagePosted", { message: wire, edited: false });
       return { message: wire };
     },
 
@@ -158,7 +158,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (!edited) throw new ProtocolError("not_found", "No such message");
       const wire = messageToWire(edited);
       await publish(edited.roomId, CHAT_EVENTS.messageEdited, { message: wire });
-      await deps.announce?.({ message: wire, edited: true });
+      await deps.announce?.("chat.messagePosted", { message: wire, edited: true });
       return { message: wire };
     },
 
@@ -168,6 +168,7 @@ export function createChatService(deps: ChatServiceDeps) {
         throw new ProtocolError("not_found", "No such message");
       }
       await publish(message.roomId, CHAT_EVENTS.messageDeleted, { messageId });
+      await deps.announce?.("chat.messageDeleted", { messageId, roomId: message.roomId });
       return { messageId };
     },
 

@@ -34,6 +34,7 @@ export function notificationsFeature(options: NotificationsOptions = {}) {
       const { config } = context;
       const notifications = createNotificationsService({ hub: context.hub, db: context.db, log: context.log });
       context.events.on("chat.messagePosted", ({ message }) => notifications.onMessage(message));
+      context.events.on("chat.messageDeleted", ({ messageId }) => notifications.onMessageDeleted(messageId));
       return {
         topics: { notify: (user, id) => notifications.canRead(user, id) },
         commands: {

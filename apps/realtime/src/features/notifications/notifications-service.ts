@@ -1,6 +1,7 @@
 import {
   createBroadcast,
   createMentions,
+  deleteMentionsOf,
   listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
@@ -81,6 +82,14 @@ export function createNotificationsService(deps: NotificationsServiceDeps) {
         await publish(notifyTopic(row.userId), NOTIFY_EVENTS.notificationCreated, { notification, unread });
       }
       if (created.length > 0) log.debug({ messageId: message.id, notified: created.length }, "mentions notified");
+    },
+
+    /** A message was deleted: its mentions go too (their excerpt is its text), live on each recipient's topic. */
+    async onMessageDeleted(messageId: string): Promise<void> {
+      for (const { id, userId } of await deleteMentionsOf(db.prisma, messageId)) {
+        const unread = await unreadCount(db.prisma, userId);
+        await publish(notifyTopic(userId), NOTIFY_EVENTS.notificationRemoved, { id, unread });
+      }
     },
 
     async markRead(user: User, id: string): Promise<CommandResultOf<"notify.markRead">> {

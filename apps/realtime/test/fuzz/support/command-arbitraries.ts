@@ -27,12 +27,26 @@ const textLike = fc.oneof(
   nastyString,
 );
 
+/** Messages at and around the mention limit (`@` words), so chat's mention rule is fuzzed too. */
+const mentionsLike = fc.oneof(
+  fc.integer({ min: 18, max: 23 }).map((n) => Array.from({ length: n }, (_, i) => `@user${i}`).join(" ")),
+  fc.integer({ min: 18, max: 23 }).map((n) => "@".repeat(n) + " a@b @" + "x@".repeat(n)),
+  fc.constantFrom("@Fuzzer hi", "@Well Behaved", "mail fuzzer@example.org", "@", "@@Fuzzer", "@\u202EFuzzer"),
+);
+
 /** Plausible values for each field name, valid or close to it; anything else falls back to nasty strings. */
-const FIELD_VALUES: Record<string, fc.Arbitrary<string>> = {
-  text: textLike,
+const FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
+  text: fc.oneof(textLike, mentionsLike),
   name: fc.oneof(fc.string({ minLength: 1, maxLength: 48 }), nastyString),
   roomId: roomIdLike,
   messageId: fc.oneof(fc.uuid(), nastyString),
+  notificationId: fc.oneof(fc.uuid(), fc.uuid().map((u) => u.toUpperCase()), nastyString),
+  silentBroadcasts: fc.oneof(fc.boolean(), fc.constantFrom("true", 0, 1, null)),
+  mutedRooms: fc.oneof(
+    fc.array(roomIdLike, { maxLength: 4 }),
+    fc.integer({ min: 99, max: 102 }).map((n) => Array.from({ length: n }, (_, i) => `room-${i}`)),
+    nastyString,
+  ),
 };
 
 /** One payload field: a plausible JSON value, a hostile one, or missing. */
@@ -130,11 +144,14 @@ export const unknownTypeCommandText: fc.Arbitrary<string> = fc
   .map(([id, type, payload]) => `{"id":${JSON.stringify(id)},"type":${JSON.stringify(type)},"payload":${payload}}`);
 
 /** Well-formed payload values per field (filtered by the protocol's schema below). */
-const VALID_FIELD_VALUES: Record<string, fc.Arbitrary<string>> = {
-  text: fc.string({ minLength: 1, maxLength: 40 }),
+const VALID_FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
+  text: fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom("@Fuzzer hi", "hello @Well Behaved")),
   name: fc.string({ minLength: 1, maxLength: 20 }),
   roomId: fc.constantFrom("lobby", "no-such-room"),
   messageId: fc.uuid(),
+  notificationId: fc.uuid(),
+  silentBroadcasts: fc.boolean(),
+  mutedRooms: fc.constantFrom([], ["lobby"], ["no-such-room"]),
 };
 
 /** A command the protocol accepts, of one type, as a value (its id is FRESH_ID). */

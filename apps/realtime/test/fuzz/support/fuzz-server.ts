@@ -28,12 +28,12 @@ export interface FuzzTarget {
  * (rate limiting is not the edge under test); long polls hold at most 300 ms,
  * so a fuzzed `timeout` can never hold a case for 25 s.
  */
-export function useFuzzServer(): () => FuzzTarget {
+export function useFuzzServer(options: { operatorToken?: string } = {}): () => FuzzTarget {
   let target: FuzzTarget | undefined;
   beforeAll(async () => {
     const errors = trackUnhandledErrors();
     const running = await startServer({
-      config: { commandLimits: { points: 1_000_000, windowSeconds: 1 }, longPollTimeoutMs: 300 },
+      config: { commandLimits: { points: 1_000_000, windowSeconds: 1 }, longPollTimeoutMs: 300, operatorToken: options.operatorToken },
     });
     const fuzzer = await signIn(running.baseUrl, "Fuzzer");
     const client = await signIn(running.baseUrl, "Well Behaved");
