@@ -10,7 +10,12 @@ export const READ_BROADCASTS_ABOVE_MARK = 200;
  * "forbidden" when it is another user's notification (nothing changes),
  * "not_found" when no notification or broadcast has that id.
  */
-export async function markNotificationRead(db: PrismaClient, userId: string, id: string): Promise<"read" | "forbidden" | "not_found"> {
+export async function markNotificationRead(
+  db: PrismaClient,
+  userId: string,
+  id: string,
+  options: { maxReadsAboveMark?: number } = {},
+): Promise<"read" | "forbidden" | "not_found"> {
   const own = await db.notification.findUnique({ where: { id }, select: { userId: true, readAt: true } });
   if (own) {
     if (own.userId !== userId) return "forbidden";
@@ -24,7 +29,7 @@ export async function markNotificationRead(db: PrismaClient, userId: string, id:
     const mark = settings?.broadcastsReadThrough ?? null;
     if (mark !== null && id <= mark) return;
     await tx.broadcastRead.createMany({ data: [{ userId, broadcastId: id }], skipDuplicates: true });
-    await compactBroadcastReads(tx, userId, mark);
+    await compactBroadcastReads(tx, userId, mark, options.maxReadsAboveMark ?? READ_BROADCASTS_ABOVE_MARK);
   });
   return "read";
 }
@@ -32,10 +37,10 @@ export async function markNotificationRead(db: PrismaClient, userId: string, id:
 /**
  * Keeps a user's broadcast read state small: the mark moves up over every
  * broadcast read one by one right above it, and when more than
- * READ_BROADCASTS_ABOVE_MARK remain, up to the oldest of them (what lies
+ * `maxReads` (READ_BROADCASTS_ABOVE_MARK) remain, up to the oldest of them (what lies
  * between then counts as read; documented).
  */
-async function compactBroadcastReads(tx: DbClient, userId: string, mark: string | null) {
+async function compactBroadcastReads(tx: DbClient, userId: string, mark: string | null, maxReads: number) {
   const above = { ...(mark === null ? {} : { id: { gt: mark } }) };
   const reads = await tx.broadcastRead.findMany({
     where: { userId, ...(mark === null ? {} : { broadcastId: { gt: mark } }) },
@@ -50,7 +55,7 @@ async function compactBroadcastReads(tx: DbClient, userId: string, mark: string 
     if (!readIds.has(id)) break;
     newMark = id;
   }
-  const overflow = reads.length - READ_BROADCASTS_ABOVE_MARK;
+  const overflow = reads.length - maxReads;
   if (overflow > 0) {
     const forced = reads[overflow - 1]!.broadcastId;
     if (newMark === null || forced > newMark) newMark = forced;
