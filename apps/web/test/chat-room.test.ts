@@ -1,5 +1,6 @@
-import { ConnectionError, ProtocolError, type RealtimeClient, type SubscribeOptions } from "@repo/client";
-import type { ChatMessage, EventEnvelope, Position, User } from "@repo/protocol";
+import { ConnectionError, ProtocolError, createServiceApi, type RealtimeClient, type SubscribeOptions } from "@repo/client";
+import { ERROR_POLICY, type ChatMessage, type EventEnvelope, type Position, type User } from "@repo/protocol";
+import type { z } from "zod";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ChatRoomController, TYPING_VISIBLE_MS } from "../src/features/chat/room/chat-room";
 import { BOB, message } from "./fixtures";
@@ -10,8 +11,12 @@ const POSITION: Position = { epoch: "e1", offset: 10 };
 
 type Sent = { id?: string; type: string; payload: Record<string, unknown> };
 
-/** Just enough of RealtimeClient: records commands and subscriptions; the test answers. */
+/**
+ * Just enough of RealtimeClient: records commands and subscriptions; the test answers. Its
+ * reads are the SDK's own (over the fetch each test stubs), so they fail as the real ones do.
+ */
 class FakeClient {
+  private readonly reads = createServiceApi({ baseUrl: "http://realtime.test" });
   status = "open";
   sent: Sent[] = [];
   subscriptions: Array<{ topic: string; onEvent: (e: EventEnvelope) => void; options: SubscribeOptions; active: boolean }> = [];
@@ -34,6 +39,10 @@ class FakeClient {
   setStatus(status: string) {
     this.status = status;
     for (const listener of this.statusListeners) listener(status);
+  }
+
+  get<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S>> {
+    return this.reads.get(path, schema);
   }
 
   send(command: Sent) {
@@ -222,7 +231,8 @@ describe("ChatRoomController", () => {
     room.send("again");
     await settle();
     const failed = room.getSnapshot().items[0];
-    expect(failed).toMatchObject({ state: "failed", failure: { code: "internal", message: "Boom" } });
+    // The words come from the protocol's error policy, not the server's message.
+    expect(failed).toMatchObject({ state: "failed", failure: { code: "internal", message: ERROR_POLICY.internal.text } });
 
     const mine = message(6, { author: ME, text: "again" });
     client.answer = () => Promise.resolve({ message: mine });

@@ -1,20 +1,28 @@
 import {
+  API_PREFIX,
   CommandResult,
   ERROR_CODES,
   ErrorResponse,
-  httpStatusOf,
+  HTTP_PATHS,
   ProtocolError,
+  TRANSPORT_HEADER,
   TicketResponse,
+  VERSION_HEADER,
+  VERSION_QUERY,
+  encodeCursor,
+  httpStatusOf,
   type Command,
+  type CursorMap,
   type ErrorCode,
 } from "@repo/protocol";
+import type { z } from "zod";
 import { ConnectionError, toConnectionError } from "./errors";
 import type { Counter } from "./metrics";
 import { utf8Length } from "./utf8";
 
 export type FetchLike = typeof globalThis.fetch;
 
-/** What the HTTP helpers need from the client. */
+/** What the HTTP helpers need: where the service is, how to reach it, and who is asking. */
 export interface HttpContext {
   /** Service base URL, no trailing slash. */
   readonly baseUrl: string;
@@ -22,6 +30,8 @@ export interface HttpContext {
   /** Bearer token; without one, requests carry cookies (`credentials: "include"`). */
   readonly token: string | undefined;
   readonly requestTimeoutMs: number;
+  /** The protocol version claimed on every request (see the protocol's version.ts). */
+  readonly version: number;
   count(counter: Counter, amount?: number): void;
 }
 
@@ -31,20 +41,30 @@ export interface HttpAnswer {
   text: string;
 }
 
+export interface HttpRequestInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** The path names the version as the `v` query parameter (subscription URLs): no version header. */
+  versionInUrl?: boolean;
+}
+
 /** For answers without a typed body (a proxy's): the first code of each status (400 is `validation`). */
 const STATUS_TO_CODE = new Map<number, ErrorCode>();
 for (const code of ERROR_CODES) if (!STATUS_TO_CODE.has(httpStatusOf(code))) STATUS_TO_CODE.set(httpStatusOf(code), code);
 
+/** The global fetch, looked up at call time (a polyfill or stub installed later is used) and called on the global object, as browsers require. */
+export const globalFetch: FetchLike = (input, init) => globalThis.fetch(input, init);
+
 /**
- * One HTTP request with auth, a timeout covering headers and body, and an
- * optional caller signal (aborting it rejects with a `closed` ConnectionError).
- * Counts the body bytes received. Never throws anything but ConnectionError.
+ * One HTTP request with auth, the protocol version, a timeout covering
+ * headers and body, and an optional caller signal (aborting it rejects with a
+ * `closed` ConnectionError). Counts the body bytes received. Never throws
+ * anything but ConnectionError.
  */
-export async function httpRequest(
-  context: HttpContext,
-  path: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal; timeoutMs?: number } = {},
-): Promise<HttpAnswer> {
+export async function httpRequest(context: HttpContext, path: string, init: HttpRequestInit = {}): Promise<HttpAnswer> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -56,6 +76,9 @@ export async function httpRequest(
   init.signal?.addEventListener("abort", onAbort, { once: true });
   const headers: Record<string, string> = { accept: "application/json", ...init.headers };
   if (context.token) headers.authorization = `Bearer ${context.token}`;
+  // Only the API is versioned (health and metrics are for operators). Subscription URLs carry `v`
+  // instead: a header would make a browser preflight requests that are otherwise simple.
+  if (!init.versionInUrl && path.startsWith(`${API_PREFIX}/`)) headers[VERSION_HEADER] = String(context.version);
   try {
     const request: RequestInit & { cache: "no-store" } = {
       method: init.method ?? "GET",
@@ -80,7 +103,7 @@ export async function httpRequest(
   }
 }
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -99,9 +122,22 @@ export function errorFromAnswer(answer: Pick<HttpAnswer, "status" | "text">): Pr
   return new ProtocolError(code, `HTTP ${answer.status}`);
 }
 
-/** Refusals that concern the topics asked for, not the connection: drop those topics and carry on. */
-export function isTopicRefusal(error: unknown): error is ProtocolError {
-  return error instanceof ProtocolError && (error.code === "forbidden" || error.code === "validation" || error.code === "not_found");
+/**
+ * The path of a subscription request (poll, long poll, SSE stream): its query
+ * plus the protocol version as `v`, since an EventSource URL cannot carry headers.
+ */
+export function subscriptionPath(context: HttpContext, path: string, query: Record<string, string | number>): string {
+  const params = Object.entries({ ...query, [VERSION_QUERY]: context.version })
+    .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
+    .join("&");
+  return `${path}?${params}`;
+}
+
+/** One short poll for `cursors`: the typed refusal, or null when it was served. No answer throws ConnectionError. */
+export async function probeSubscription(context: HttpContext, cursors: CursorMap): Promise<ProtocolError | null> {
+  const path = subscriptionPath(context, HTTP_PATHS.poll, { cursor: encodeCursor(cursors) });
+  const answer = await httpRequest(context, path, { versionInUrl: true });
+  return answer.status === 200 || answer.status === 304 ? null : errorFromAnswer(answer);
 }
 
 /** Gateway answers without a typed body: the service never saw the request, so a retry is safe. */
@@ -109,32 +145,60 @@ function isGatewayFailure(answer: HttpAnswer): boolean {
   return answer.status >= 502 && answer.status <= 504 && !ErrorResponse.safeParse(parseJson(answer.text)).success;
 }
 
-/** One attempt at `POST /v1/commands`. Typed refusals come back as `{ ok: false }`; no answer throws ConnectionError. */
+/** One attempt at `POST` of a command. Typed refusals come back as `{ ok: false }`; no answer throws ConnectionError. */
 export async function sendCommandOverHttp(
   context: HttpContext,
   transport: string,
   command: Command,
   timeoutMs: number,
 ): Promise<CommandResult> {
-  const answer = await httpRequest(context, "/v1/commands", {
+  const answer = await httpRequest(context, HTTP_PATHS.commands, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-switchboard-transport": transport },
+    headers: { "content-type": "application/json", [TRANSPORT_HEADER]: transport },
     body: JSON.stringify(command),
     timeoutMs,
   });
   if (isGatewayFailure(answer)) throw new ConnectionError("network", `Command got HTTP ${answer.status} from a gateway`);
-  // A draining instance (`unavailable`) did not run the command: retry it (same id) like a lost answer.
-  if (answer.status === 503) throw new ConnectionError("network", "The server is shutting down; retrying");
   const result = CommandResult.safeParse(parseJson(answer.text));
   if (result.success) return result.data;
   return { ok: false, id: command.id, error: errorFromAnswer(answer).toBody() };
 }
 
-/** A single-use SSE ticket (`POST /v1/sse/ticket`). */
+/** A single-use SSE ticket. */
 export async function fetchTicket(context: HttpContext, signal?: AbortSignal): Promise<string> {
-  const answer = await httpRequest(context, "/v1/sse/ticket", { method: "POST", signal });
+  const answer = await httpRequest(context, HTTP_PATHS.sseTicket, { method: "POST", signal });
   if (answer.status !== 201 && answer.status !== 200) throw errorFromAnswer(answer);
   const body = TicketResponse.safeParse(parseJson(answer.text));
   if (!body.success) throw new ProtocolError("internal", "Malformed ticket response");
   return body.data.ticket;
+}
+
+export interface JsonRequestInit extends Omit<HttpRequestInit, "body" | "versionInUrl"> {
+  /** Sent as JSON. */
+  json?: unknown;
+  /** Statuses whose body is the value rather than an error (default: any 2xx). */
+  accept?: readonly number[];
+}
+
+/**
+ * A typed HTTP read (or write): the answer's body parsed with `schema`.
+ * Throws a `ProtocolError` for a refusal (or a body that does not fit the
+ * schema, as `internal`) and a `ConnectionError` when there is no answer.
+ */
+export async function requestJson<S extends z.ZodType>(
+  context: HttpContext,
+  path: string,
+  schema: S,
+  init: JsonRequestInit = {},
+): Promise<z.output<S>> {
+  const { json, accept, ...rest } = init;
+  const answer = await httpRequest(context, path, {
+    ...rest,
+    ...(json === undefined ? {} : { body: JSON.stringify(json), headers: { "content-type": "application/json", ...rest.headers } }),
+  });
+  const accepted = accept ? accept.includes(answer.status) : answer.status >= 200 && answer.status < 300;
+  if (!accepted) throw errorFromAnswer(answer);
+  const parsed = schema.safeParse(answer.status === 204 ? undefined : parseJson(answer.text));
+  if (!parsed.success) throw new ProtocolError("internal", `Unexpected answer from ${rest.method ?? "GET"} ${path.split("?")[0]}`);
+  return parsed.data;
 }

@@ -1,17 +1,19 @@
-import type {
-  ClosingNotice,
-  Command,
-  CommandResult,
-  CursorMap,
-  EventEnvelope,
-  ProtocolError,
-  ResetSignal,
-  Signal,
-  Topic,
+import {
+  VERSION_AUTH_FIELD,
+  type ClosingNotice,
+  type Command,
+  type CommandResult,
+  type CursorMap,
+  type EventEnvelope,
+  type ProtocolError,
+  type ResetSignal,
+  type Signal,
+  type Topic,
 } from "@repo/protocol";
 import { ConnectionError } from "./errors";
-import { sendCommandOverHttp, type HttpContext } from "./http";
+import { probeSubscription, sendCommandOverHttp, subscriptionPath, type HttpContext } from "./http";
 import type { Counter } from "./metrics";
+import type { EventSourceConstructor } from "./transports/sse";
 
 /** What changed in the set of followed topics since the transport last heard. */
 export interface TopicChange {
@@ -69,18 +71,33 @@ export interface Transport {
   drop(): void;
 }
 
-export type TransportFactory = (host: TransportHost) => Transport;
+/** Per-transport settings, resolved from the client options. */
+export interface TransportSettings {
+  /** Short polling: pause between polls when nothing more is waiting. */
+  pollIntervalMs: number;
+  /** Long polling: how long the server may hold a request (it caps this at its own limit). */
+  longPollTimeoutMs: number;
+  /** WebSocket: how long to wait for the handshake, a subscribe ack or a command ack. */
+  ackTimeoutMs: number;
+  /** SSE: an EventSource implementation to use instead of the global one or the `eventsource` package. */
+  EventSource?: EventSourceConstructor;
+}
+
+/** Makes one transport instance (one connection lifetime) for a client. */
+export type TransportFactory = (host: TransportHost, settings: TransportSettings) => Transport;
 
 /**
  * The shared part of every transport: the closed flag, failing exactly once,
- * restart on topic change, commands over `POST /v1/commands`. A concrete
- * transport fills in only its I/O: `start` and `stop` (and overrides what its
- * wire does differently).
+ * reporting "opened" once, restart on topic change, the protocol version on
+ * every request, the diagnostic short poll, and commands over HTTP. A
+ * concrete transport fills in only its I/O: `start` and `stop` (and overrides
+ * what its wire does differently).
  */
 export abstract class BaseTransport implements Transport {
   abstract readonly name: string;
   readonly sendsOverConnection: boolean = false;
   protected closed = false;
+  private announced = false;
 
   constructor(protected readonly host: TransportHost) {}
 
@@ -120,5 +137,36 @@ export abstract class BaseTransport implements Transport {
     this.closed = true;
     this.stop();
     this.host.failed(error);
+  }
+
+  /** Reports the connection working, once per instance (later answers say nothing new). */
+  protected announceOpen(): void {
+    if (this.announced || this.closed) return;
+    this.announced = true;
+    this.host.opened();
+  }
+
+  /** Whether `announceOpen` has happened: the first request of a connection may be treated differently. */
+  protected get hasOpened(): boolean {
+    return this.announced;
+  }
+
+  /** A subscription request's path with its query and the protocol version (`v`). */
+  protected subscriptionPath(path: string, query: Record<string, string | number>): string {
+    return subscriptionPath(this.host, path, query);
+  }
+
+  /** The socket handshake's `auth`: the version, and the token when there is one (never in the URL). */
+  protected handshakeAuth(): Record<string, string | number> {
+    return { [VERSION_AUTH_FIELD]: this.host.version, ...(this.host.token ? { token: this.host.token } : {}) };
+  }
+
+  /**
+   * One short poll for `cursors`: what a transport whose wire hides the
+   * server's answer (an EventSource that failed to open) asks to learn the
+   * typed refusal. Null when served; no answer throws ConnectionError.
+   */
+  protected probe(cursors: CursorMap): Promise<ProtocolError | null> {
+    return probeSubscription(this.host, cursors);
   }
 }

@@ -2,12 +2,13 @@ import { CommandId, ProtocolError, type EventEnvelope } from "@repo/protocol";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import {
   ConnectionError,
-  createClient,
+  createClient as createRealClient,
   createCommandId,
   fullJitterDelay,
-  registerTransport,
+  type ClientOptions,
   type TopicChange,
   type Transport,
+  type TransportFactory,
   type TransportHost,
 } from "../src";
 import { MetricsRecorder } from "../src/metrics";
@@ -19,8 +20,8 @@ interface Fake extends Transport {
   closed: boolean;
 }
 const made: Fake[] = [];
-for (const name of ["fake-a", "fake-b"]) {
-  registerTransport(name, (host) => {
+function fakeTransport(name: string): TransportFactory {
+  return (host) => {
     const fake: Fake = {
       name,
       host,
@@ -35,8 +36,11 @@ for (const name of ["fake-a", "fake-b"]) {
     };
     made.push(fake);
     return fake;
-  });
+  };
 }
+/** The client under test, with the two transport doubles as its only transports. */
+const createClient = (options: ClientOptions) =>
+  createRealClient({ transports: { "fake-a": fakeTransport("fake-a"), "fake-b": fakeTransport("fake-b") }, ...options });
 
 const EPOCH = "e1";
 const event = (offset: number, topic = "echo:me"): EventEnvelope => ({ topic, offset, epoch: EPOCH, type: "echo", payload: { offset }, ts: Date.now() });
@@ -130,7 +134,9 @@ describe("client core", () => {
     client.subscribe("echo:me", () => {}, { onError: () => refused.push("me") });
     client.subscribe("echo:eve", () => {}, { onError: () => refused.push("eve") });
     await tick();
-    made[0]!.host.refused(new ProtocolError("forbidden", "Not allowed to read echo:eve"));
+    made[0]!.host.refused(
+      new ProtocolError("forbidden", "Not allowed to read echo:eve", { issues: [{ path: ["cursor", "echo:eve"], message: "Not allowed" }] }),
+    );
     await tick();
     expect(refused).toEqual(["eve"]);
     expect(Object.keys(client.cursors())).toEqual(["echo:me"]);
@@ -161,6 +167,43 @@ describe("client core", () => {
     made[0]!.host.positions({ "echo:me": { epoch: EPOCH, offset: 41 } });
     made[0]!.host.positions({ "echo:me": { epoch: EPOCH, offset: 3 } });
     expect(client.cursors()).toEqual({ "echo:me": { epoch: EPOCH, offset: 41 } });
+    client.close();
+  });
+
+  test("a command the server did not run (`unavailable`) is resent with the same id", async () => {
+    const ids: string[] = [];
+    const client = createRealClient({
+      url: "http://x",
+      transport: "draining",
+      reconnect: { baseMs: 1, maxMs: 5 },
+      transports: {
+        draining: (host) => ({
+          name: "draining",
+          sendsOverConnection: false,
+          open: () => {},
+          update: () => {},
+          send: async (command) => {
+            ids.push(command.id);
+            return ids.length === 1
+              ? { ok: false, id: command.id, error: { code: "unavailable", message: "Draining" } }
+              : { ok: true, id: command.id, result: { topic: "echo:x", offset: 1 } };
+          },
+          close: () => {},
+          drop: () => host.failed(new ConnectionError("network", "dropped")),
+        }),
+      },
+    });
+    await expect(client.send({ type: "echo", payload: { text: "hi" } })).resolves.toEqual({ topic: "echo:x", offset: 1 });
+    expect(ids).toHaveLength(2);
+    expect(ids[1]).toBe(ids[0]);
+    client.close();
+  });
+
+  test("knows only the transports it was given", () => {
+    const client = createClient({ url: "http://x", transport: "fake-a" });
+    expect(client.transports).toEqual(["fake-a", "fake-b"]);
+    expect(() => client.switchTransport("websocket")).toThrow(/Unknown transport/);
+    expect(() => createRealClient({ url: "http://x", transport: "fake-a" })).toThrow(/Unknown transport/);
     client.close();
   });
 

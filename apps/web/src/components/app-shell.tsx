@@ -1,9 +1,10 @@
 "use client";
 
-import type { User } from "@repo/protocol";
+import { failureText } from "@repo/client";
+import type { CurrentSessionResponse, User } from "@repo/protocol";
 import { useRouter } from "next/navigation";
 import { Suspense, useEffect, useState, type ReactNode } from "react";
-import { deleteSession, type getSession } from "@/lib/realtime";
+import { serviceApi } from "@/lib/realtime";
 import { Brand } from "./brand";
 import { HealthIndicator } from "./health-indicator";
 import { MainNav } from "./main-nav";
@@ -17,9 +18,8 @@ type ShellState =
   | { status: "signed-out" }
   | { status: "error"; message: string };
 
-function shellStateOf(result: Awaited<ReturnType<typeof getSession>>): ShellState {
-  if (!result.ok) return { status: "error", message: result.kind === "network" ? result.message : result.error.message };
-  return result.value ? { status: "signed-in", user: result.value.user } : { status: "signed-out" };
+function shellStateOf(session: CurrentSessionResponse | null): ShellState {
+  return session ? { status: "signed-in", user: session.user } : { status: "signed-out" };
 }
 
 /** Header + session gate for every signed-in page; sends signed-out visitors to /sign-in. */
@@ -34,9 +34,14 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let cancelled = false;
-    void probeSession().then((result) => {
-      if (!cancelled) setState(shellStateOf(result));
-    });
+    probeSession().then(
+      (session) => {
+        if (!cancelled) setState(shellStateOf(session));
+      },
+      (error: unknown) => {
+        if (!cancelled) setState({ status: "error", message: failureText(error) });
+      },
+    );
     return () => {
       cancelled = true;
     };
@@ -49,14 +54,15 @@ export function AppShell({ children }: { children: ReactNode }) {
   async function signOut() {
     setSigningOut(true);
     setSignOutError(null);
-    const result = await deleteSession();
-    if (result.ok) {
-      rememberSession(false);
-      router.replace("/sign-in");
+    try {
+      await serviceApi.signOut();
+    } catch (error) {
+      setSigningOut(false);
+      setSignOutError(failureText(error));
       return;
     }
-    setSigningOut(false);
-    setSignOutError(result.kind === "network" ? result.message : result.error.message);
+    rememberSession(false);
+    router.replace("/sign-in");
   }
 
   const user = state.status === "signed-in" ? state.user : null;

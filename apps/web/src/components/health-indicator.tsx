@@ -1,9 +1,24 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { checkHealth, type ServiceHealth } from "@/lib/realtime";
+import { serviceApi } from "@/lib/realtime";
 
 const POLL_MS = 10_000;
+/** A health check that takes longer than this counts as no answer. */
+const CHECK_TIMEOUT_MS = 5000;
+
+type ServiceHealth = "checking" | "ok" | "degraded" | "down";
+
+/**
+ * `GET /healthz` + `GET /readyz`: "ok" when the process is up and ready, "degraded" when it
+ * is up but not ready (database down or draining), "down" when it does not answer.
+ */
+async function checkHealth(signal: AbortSignal): Promise<Exclude<ServiceHealth, "checking">> {
+  const options = { signal, timeoutMs: CHECK_TIMEOUT_MS };
+  const [health, ready] = await Promise.allSettled([serviceApi.health(options), serviceApi.ready(options)]);
+  if (health.status === "rejected") return "down";
+  return ready.status === "fulfilled" && ready.value.status === "ready" ? "ok" : "degraded";
+}
 
 const LABEL: Record<ServiceHealth, string> = {
   checking: "checking",

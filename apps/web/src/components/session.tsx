@@ -1,8 +1,8 @@
 "use client";
 
-import type { User } from "@repo/protocol";
+import type { CurrentSessionResponse, User } from "@repo/protocol";
 import { createContext, use } from "react";
-import { getSession } from "@/lib/realtime";
+import { serviceApi } from "@/lib/realtime";
 
 /** The signed-in user, provided by the app shell once `GET /v1/session` succeeds. */
 export const SessionContext = createContext<User | null>(null);
@@ -38,10 +38,13 @@ function mayHaveSession(): boolean {
   }
 }
 
-/** Who is signed in here: `GET /v1/session` when this browser may hold a session, else signed out at once. */
-export async function probeSession(): ReturnType<typeof getSession> {
-  if (!mayHaveSession()) return { ok: true, value: null };
-  const result = await getSession();
-  if (result.ok) rememberSession(result.value !== null);
-  return result;
+/**
+ * Who is signed in here (null: nobody): `GET /v1/session` when this browser may hold a session,
+ * else signed out at once. Rejects as the SDK does (ProtocolError, ConnectionError).
+ */
+export async function probeSession(): Promise<CurrentSessionResponse | null> {
+  if (!mayHaveSession()) return null;
+  const session = await serviceApi.currentSession();
+  rememberSession(session !== null);
+  return session;
 }

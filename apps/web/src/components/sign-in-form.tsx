@@ -1,21 +1,21 @@
 "use client";
 
-import { CreateSessionRequest, type ErrorBody } from "@repo/protocol";
+import { ProtocolError, failureText } from "@repo/client";
+import { CreateSessionRequest } from "@repo/protocol";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import { createSession } from "@/lib/realtime";
+import { serviceApi } from "@/lib/realtime";
 import { FieldError } from "./field-error";
 import { probeSession, rememberSession } from "./session";
 
-/** Picks what to show next to the field and what to show for the whole form. */
-function describeError(error: ErrorBody): { field?: string; form?: string } {
-  const nameIssue = error.issues?.find((issue) => issue.path[0] === "name") ?? error.issues?.[0];
-  if (nameIssue) return { field: nameIssue.message };
-  if (error.code === "validation") return { field: error.message };
-  if (error.code === "rate_limited" && error.retryAfter !== undefined) {
-    return { form: `${error.message}. Try again in ${Math.ceil(error.retryAfter)} s.` };
+/** A refused name belongs next to the field (its issue, or any invalid input); the rest to the form. */
+function placeError(error: unknown): { field?: string; form?: string } {
+  if (error instanceof ProtocolError) {
+    const issue = error.issues?.find((candidate) => candidate.path[0] === "name") ?? error.issues?.[0];
+    if (issue) return { field: issue.message };
+    if (error.code === "validation") return { field: failureText(error) };
   }
-  return { form: error.message };
+  return { form: failureText(error) };
 }
 
 export function SignInForm() {
@@ -34,9 +34,12 @@ export function SignInForm() {
   // Already signed in (the cookie is still valid)? Go straight to the app.
   useEffect(() => {
     let cancelled = false;
-    void probeSession().then((result) => {
-      if (!cancelled && result.ok && result.value) router.replace("/");
-    });
+    probeSession().then(
+      (session) => {
+        if (!cancelled && session) router.replace("/");
+      },
+      () => {}, // Unknown: stay on the form; signing in finds out.
+    );
     return () => {
       cancelled = true;
     };
@@ -55,21 +58,18 @@ export function SignInForm() {
     }
     setFieldError(null);
     setPending(true);
-    const result = await createSession(parsed.data.name);
-    if (result.ok) {
-      rememberSession(true);
-      router.replace("/");
+    try {
+      await serviceApi.signIn(parsed.data.name);
+    } catch (error) {
+      setPending(false);
+      const shown = placeError(error);
+      setFieldError(shown.field ?? null);
+      setFormError(shown.form ?? null);
+      if (shown.field) inputRef.current?.focus();
       return;
     }
-    setPending(false);
-    if (result.kind === "network") {
-      setFormError(result.message);
-      return;
-    }
-    const shown = describeError(result.error);
-    setFieldError(shown.field ?? null);
-    setFormError(shown.form ?? null);
-    if (shown.field) inputRef.current?.focus();
+    rememberSession(true);
+    router.replace("/");
   }
 
   return (

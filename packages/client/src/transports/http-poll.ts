@@ -1,7 +1,8 @@
 import { PollResponse, ProtocolError, decodeCursor, encodeCursor, type CursorMap } from "@repo/protocol";
 import { ConnectionError } from "../errors";
-import { errorFromAnswer, httpRequest, isTopicRefusal } from "../http";
-import { BaseTransport, type TransportHost } from "../transport";
+import { errorFromAnswer, httpRequest } from "../http";
+import { endsTopic } from "../refusals";
+import { BaseTransport } from "../transport";
 
 /**
  * The loop shared by short and long polling: ask with the current cursors,
@@ -15,15 +16,12 @@ export abstract class HttpPollTransport extends BaseTransport {
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** Bumped by stop(): answers to superseded requests are dropped. */
   private sequence = 0;
-  private answered = false;
   private etag: { cursor: string; value: string } | null = null;
 
-  constructor(host: TransportHost) {
-    super(host);
-  }
-
-  /** Path and query of the next request. */
-  protected abstract pathFor(cursor: string, cursors: CursorMap, first: boolean): string;
+  /** The endpoint polled (HTTP_PATHS.poll or .longPoll). */
+  protected abstract readonly path: string;
+  /** Query parameters of the next request beyond the cursor and the signals mark. */
+  protected abstract queryFor(cursors: CursorMap, first: boolean): Record<string, string | number>;
   /** Ms to wait before the next request after an answer. */
   protected abstract delayAfter(answer: { empty: boolean; more: boolean }): number;
   /** Client-side timeout of one request. */
@@ -54,15 +52,12 @@ export abstract class HttpPollTransport extends BaseTransport {
     const cursors = this.host.cursors();
     if (Object.keys(cursors).length === 0) {
       // Nothing to follow: idle (commands still work) until topics are added.
-      if (!this.answered) {
-        this.answered = true;
-        this.host.opened();
-      }
+      this.announceOpen();
       return;
     }
     const cursor = encodeCursor(cursors);
     const sequence = ++this.sequence;
-    const first = !this.answered;
+    const first = !this.hasOpened;
     const controller = new AbortController();
     this.controller = controller;
     const headers: Record<string, string> = {};
@@ -70,16 +65,17 @@ export abstract class HttpPollTransport extends BaseTransport {
     this.host.count("requests");
     try {
       const since = this.host.signalsSince();
-      const path = `${this.pathFor(cursor, cursors, first)}${since > 0 ? `&signals=${since}` : ""}`;
+      const path = this.subscriptionPath(this.path, { cursor, ...this.queryFor(cursors, first), ...(since > 0 ? { signals: since } : {}) });
       const answer = await httpRequest(this.host, path, {
         headers,
         signal: controller.signal,
         timeoutMs: this.timeoutFor(first),
+        versionInUrl: true,
       });
       if (sequence !== this.sequence || this.closed) return;
       this.controller = null;
       if (answer.status === 304) {
-        this.markAnswered();
+        this.announceOpen();
         this.host.count("emptyPolls");
         this.host.positions(cursors);
         this.schedule(this.delayAfter({ empty: true, more: false }));
@@ -89,7 +85,7 @@ export abstract class HttpPollTransport extends BaseTransport {
       const parsed = PollResponse.safeParse(JSON.parse(answer.text));
       if (!parsed.success) throw new ProtocolError("internal", "Malformed poll response");
       const body = parsed.data;
-      this.markAnswered();
+      this.announceOpen();
       const etag = answer.headers.get("etag");
       this.etag = etag ? { cursor: body.cursor, value: etag } : null;
       const empty = body.events.length === 0 && body.resets.length === 0 && body.signals.length === 0;
@@ -105,18 +101,12 @@ export abstract class HttpPollTransport extends BaseTransport {
     } catch (error) {
       if (sequence !== this.sequence || this.closed) return;
       this.controller = null;
-      if (isTopicRefusal(error)) {
+      if (endsTopic(error)) {
         // The client drops the refused topics and calls update(), which polls again.
         this.host.refused(error);
         return;
       }
       this.fail(error instanceof SyntaxError ? new ConnectionError("network", "Malformed poll response body") : error);
     }
-  }
-
-  private markAnswered(): void {
-    if (this.answered) return;
-    this.answered = true;
-    this.host.opened();
   }
 }

@@ -1,11 +1,6 @@
-import type { CursorMap } from "@repo/protocol";
-import type { TransportHost } from "../transport";
+import { HTTP_PATHS, type CursorMap } from "@repo/protocol";
+import type { TransportHost, TransportSettings } from "../transport";
 import { HttpPollTransport } from "./http-poll";
-
-export interface LongPollingOptions {
-  /** How long the server may hold a request (it caps this at its own limit). */
-  longPollTimeoutMs: number;
-}
 
 /** Extra client-side patience beyond the hold time before a request counts as lost. */
 const GRACE_MS = 10_000;
@@ -19,18 +14,18 @@ const GRACE_MS = 10_000;
  */
 export class LongPollingTransport extends HttpPollTransport {
   readonly name = "long-polling";
+  protected readonly path = HTTP_PATHS.longPoll;
 
   constructor(
     host: TransportHost,
-    private readonly options: LongPollingOptions,
+    private readonly settings: Pick<TransportSettings, "longPollTimeoutMs">,
   ) {
     super(host);
   }
 
-  protected pathFor(cursor: string, cursors: CursorMap, first: boolean): string {
+  protected queryFor(cursors: CursorMap, first: boolean): { timeout: number } {
     const immediate = first || Object.values(cursors).some((position) => position === null);
-    const timeout = immediate ? 0 : this.options.longPollTimeoutMs;
-    return `/v1/long-poll?cursor=${encodeURIComponent(cursor)}&timeout=${timeout}`;
+    return { timeout: immediate ? 0 : this.settings.longPollTimeoutMs };
   }
 
   protected delayAfter(): number {
@@ -38,6 +33,6 @@ export class LongPollingTransport extends HttpPollTransport {
   }
 
   protected timeoutFor(first: boolean): number {
-    return first ? this.host.requestTimeoutMs : this.options.longPollTimeoutMs + GRACE_MS;
+    return first ? this.host.requestTimeoutMs : this.settings.longPollTimeoutMs + GRACE_MS;
   }
 }

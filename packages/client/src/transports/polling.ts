@@ -1,10 +1,6 @@
-import type { TransportHost } from "../transport";
+import { HTTP_PATHS } from "@repo/protocol";
+import type { TransportHost, TransportSettings } from "../transport";
 import { HttpPollTransport } from "./http-poll";
-
-export interface PollingOptions {
-  /** Pause between polls when nothing more is waiting. */
-  pollIntervalMs: number;
-}
 
 /**
  * Short polling: `GET /v1/poll?cursor=…` every `pollIntervalMs`, at once again
@@ -13,20 +9,21 @@ export interface PollingOptions {
  */
 export class PollingTransport extends HttpPollTransport {
   readonly name = "polling";
+  protected readonly path = HTTP_PATHS.poll;
 
   constructor(
     host: TransportHost,
-    private readonly options: PollingOptions,
+    private readonly settings: Pick<TransportSettings, "pollIntervalMs">,
   ) {
     super(host);
   }
 
-  protected pathFor(cursor: string): string {
-    return `/v1/poll?cursor=${encodeURIComponent(cursor)}`;
+  protected queryFor(): Record<string, never> {
+    return {};
   }
 
   protected delayAfter(answer: { more: boolean }): number {
-    return answer.more ? 0 : this.options.pollIntervalMs;
+    return answer.more ? 0 : this.settings.pollIntervalMs;
   }
 
   protected timeoutFor(): number {

@@ -1,6 +1,7 @@
 import {
   ClosingNotice,
   EventEnvelope,
+  HTTP_PATHS,
   ProtocolError,
   ResetSignal,
   RevokedNotice,
@@ -12,8 +13,9 @@ import {
   type CursorMap,
 } from "@repo/protocol";
 import { ConnectionError } from "../errors";
-import { errorFromAnswer, fetchTicket, httpRequest, isTopicRefusal, type FetchLike } from "../http";
-import { BaseTransport, type TransportHost } from "../transport";
+import { fetchTicket, type FetchLike } from "../http";
+import { endsTopic } from "../refusals";
+import { BaseTransport, type TransportHost, type TransportSettings } from "../transport";
 import { utf8Length } from "../utf8";
 
 /** The part of the EventSource API the transport uses (the DOM one and the `eventsource` package's both fit). */
@@ -25,11 +27,6 @@ export type EventSourceConstructor = new (
   url: string,
   init?: { withCredentials?: boolean; fetch?: FetchLike },
 ) => EventSourceLike;
-
-export interface SseOptions {
-  /** An EventSource implementation to use instead of the global one or the `eventsource` package. */
-  EventSource?: EventSourceConstructor;
-}
 
 /** SSE framing bytes around each frame's data (field names, newlines), counted approximately. */
 const FRAME_OVERHEAD = 12;
@@ -64,11 +61,10 @@ export class SseTransport extends BaseTransport {
   private controller: AbortController | null = null;
   /** Bumped by stop(): callbacks of a superseded stream are dropped. */
   private attempt = 0;
-  private announced = false;
 
   constructor(
     host: TransportHost,
-    private readonly options: SseOptions,
+    private readonly settings: Pick<TransportSettings, "EventSource">,
   ) {
     super(host);
   }
@@ -91,7 +87,7 @@ export class SseTransport extends BaseTransport {
 
   private async connect(attempt: number): Promise<void> {
     if (Object.keys(this.host.cursors()).length === 0) {
-      this.announce();
+      this.announceOpen();
       return;
     }
     const controller = new AbortController();
@@ -101,7 +97,7 @@ export class SseTransport extends BaseTransport {
     let native: boolean;
     try {
       ticket = await fetchTicket(this.host, controller.signal);
-      ({ Ctor, native } = await eventSourceClass(this.options.EventSource));
+      ({ Ctor, native } = await eventSourceClass(this.settings.EventSource));
     } catch (error) {
       if (this.current(attempt)) this.fail(error);
       return;
@@ -110,10 +106,10 @@ export class SseTransport extends BaseTransport {
     this.controller = null;
     const cursors = this.host.cursors();
     if (Object.keys(cursors).length === 0) {
-      this.announce();
+      this.announceOpen();
       return;
     }
-    const url = `${this.host.baseUrl}/v1/sse?cursor=${encodeURIComponent(encodeCursor(cursors))}&ticket=${encodeURIComponent(ticket)}`;
+    const url = `${this.host.baseUrl}${this.subscriptionPath(HTTP_PATHS.sse, { cursor: encodeCursor(cursors), ticket })}`;
     // The ticket authenticates; no cookies needed. The polyfill gets the client's fetch.
     const source = native ? new Ctor(url) : new Ctor(url, { fetch: this.host.fetch });
     this.source = source;
@@ -135,7 +131,7 @@ export class SseTransport extends BaseTransport {
     source.addEventListener("open", () => {
       if (!this.current(attempt)) return;
       open = true;
-      this.announce();
+      this.announceOpen();
     });
     on(SSE_EVENTS.message, (data) => this.host.event(EventEnvelope.parse(JSON.parse(data))));
     on(SSE_EVENTS.reset, (data) => this.host.reset(ResetSignal.parse(JSON.parse(data))));
@@ -161,25 +157,18 @@ export class SseTransport extends BaseTransport {
 
   /** The stream failed before opening: one short poll tells a refusal from a network failure. */
   private async diagnose(attempt: number, cursors: CursorMap): Promise<void> {
-    let error: unknown = new ConnectionError("network", "SSE stream failed to open");
+    let error: unknown;
     try {
-      const answer = await httpRequest(this.host, `/v1/poll?cursor=${encodeURIComponent(encodeCursor(cursors))}`);
-      if (answer.status !== 200 && answer.status !== 304) error = errorFromAnswer(answer);
+      error = (await this.probe(cursors)) ?? new ConnectionError("network", "SSE stream failed to open");
     } catch (probeError) {
       error = probeError;
     }
     if (!this.current(attempt)) return;
-    if (isTopicRefusal(error)) {
+    if (endsTopic(error)) {
       // The client drops the refused topics and calls update(), which reconnects.
       this.host.refused(error);
       return;
     }
     this.fail(error);
-  }
-
-  private announce(): void {
-    if (this.announced) return;
-    this.announced = true;
-    this.host.opened();
   }
 }

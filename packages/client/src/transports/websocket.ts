@@ -1,6 +1,7 @@
 import {
   ClosingNotice,
   CommandResult,
+  ErrorBody,
   EventEnvelope,
   ProtocolError,
   ResetSignal,
@@ -19,14 +20,9 @@ import {
 } from "@repo/protocol";
 import { io, type Socket } from "socket.io-client";
 import { ConnectionError, toConnectionError } from "../errors";
-import { isTopicRefusal } from "../http";
-import { BaseTransport, type TopicChange, type TransportHost } from "../transport";
+import { endsTopic } from "../refusals";
+import { BaseTransport, type TopicChange, type TransportHost, type TransportSettings } from "../transport";
 import { utf8Length } from "../utf8";
-
-export interface WebSocketOptions {
-  /** How long to wait for the handshake, a subscribe ack or a command ack. */
-  ackTimeoutMs: number;
-}
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -47,11 +43,10 @@ export class WebSocketTransport extends BaseTransport {
   readonly name = "websocket";
   override readonly sendsOverConnection = true;
   private socket: ClientSocket | null = null;
-  private announced = false;
 
   constructor(
     host: TransportHost,
-    private readonly options: WebSocketOptions,
+    private readonly settings: Pick<TransportSettings, "ackTimeoutMs">,
   ) {
     super(host);
   }
@@ -62,9 +57,10 @@ export class WebSocketTransport extends BaseTransport {
       transports: ["websocket"],
       reconnection: false,
       forceNew: true,
-      timeout: this.options.ackTimeoutMs,
-      // The token in the handshake body, never the URL; without one the session cookie goes along.
-      ...(this.host.token ? { auth: { token: this.host.token } } : { withCredentials: true }),
+      timeout: this.settings.ackTimeoutMs,
+      // The version and token in the handshake body, never the URL; without a token the session cookie goes along.
+      auth: this.handshakeAuth(),
+      ...(this.host.token ? {} : { withCredentials: true }),
     });
     this.socket = socket;
     this.host.count("requests");
@@ -75,11 +71,9 @@ export class WebSocketTransport extends BaseTransport {
     });
     socket.on("connect", () => void this.subscribe(Object.keys(this.host.cursors()), true));
     socket.on("connect_error", (error: Error & { data?: unknown }) => {
-      const data = error.data as { code?: unknown; message?: unknown } | undefined;
-      if (data?.code === "unauthorized") {
-        this.fail(new ProtocolError("unauthorized", typeof data.message === "string" ? data.message : "Sign in first"));
-      }
-      else this.fail(toConnectionError(error, "WebSocket connect failed"));
+      // A handshake the server refused carries the typed error (unauthorized, unsupported_version…).
+      const refusal = ErrorBody.safeParse(error.data);
+      this.fail(refusal.success ? ProtocolError.fromBody(refusal.data) : toConnectionError(error, "WebSocket connect failed"));
     });
     socket.on("disconnect", (reason) => this.fail(new ConnectionError("network", `WebSocket disconnected: ${reason}`)));
     socket.on(SOCKET_EVENTS.event, (event) => this.guard("event", () => this.host.event(EventEnvelope.parse(event))));
@@ -109,12 +103,12 @@ export class WebSocketTransport extends BaseTransport {
     if (!socket?.connected) return;
     const cursors = pick(this.host.cursors(), topics);
     if (Object.keys(cursors).length === 0) {
-      if (connecting) this.announce();
+      if (connecting) this.announceOpen();
       return;
     }
     let ack: SubscribeAck;
     try {
-      ack = (await socket.timeout(this.options.ackTimeoutMs).emitWithAck(SOCKET_EVENTS.subscribe, { cursor: encodeCursor(cursors) })) as SubscribeAck;
+      ack = (await socket.timeout(this.settings.ackTimeoutMs).emitWithAck(SOCKET_EVENTS.subscribe, { cursor: encodeCursor(cursors) })) as SubscribeAck;
     } catch (error) {
       if (this.socket === socket) this.fail(toConnectionError(error, "Subscribe got no ack"));
       return;
@@ -123,7 +117,7 @@ export class WebSocketTransport extends BaseTransport {
     if (ack.ok) {
       const positions = decodeCursor(ack.cursor);
       if (positions) this.host.positions(positions);
-      if (connecting) this.announce();
+      if (connecting) this.announceOpen();
       // The server sends a bounded backlog per subscribe: topics in `more` are not live yet, so
       // ask again from where they stand now (the events received meanwhile moved their cursors).
       const more = (ack.more ?? []).filter((topic) => topic in this.host.cursors());
@@ -131,7 +125,7 @@ export class WebSocketTransport extends BaseTransport {
       return;
     }
     const error = ProtocolError.fromBody(ack.error);
-    if (!isTopicRefusal(error)) {
+    if (!endsTopic(error)) {
       this.fail(error);
       return;
     }
@@ -173,11 +167,5 @@ export class WebSocketTransport extends BaseTransport {
     } catch (error) {
       this.fail(new ConnectionError("network", `Malformed WebSocket ${what}`, { cause: error }));
     }
-  }
-
-  private announce(): void {
-    if (this.announced) return;
-    this.announced = true;
-    this.host.opened();
   }
 }

@@ -1,7 +1,7 @@
 // Bare subscribers for the four transports, so chat tests see exactly what
 // goes over the wire: events, signals (poll body `signals`, SSE `event: signal`,
-// socket `signal`), resets and the cursor. (The SDK, @repo/client, depends on
-// this service for its own tests, so the service's tests can't depend on it.)
+// socket `signal`), resets and the cursor, rather than what the SDK (@repo/client)
+// makes of it.
 import {
   httpStatusOf,
   PollResponse,

@@ -19,7 +19,7 @@ export default function SignInPage() {
       <main className="mx-auto w-full max-w-md flex-1 px-4 py-16">
         <h1 className="text-2xl font-semibold tracking-tight">Sign in to Switchboard</h1>
         <p className="mt-2 text-neutral-700 dark:text-neutral-300">
-          Pick a display name. Others see it in chat and games; no password needed.
+          Pick a display name. Others see it in chat; no password needed.
         </p>
         <SignInForm />
       </main>

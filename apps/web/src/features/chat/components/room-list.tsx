@@ -1,21 +1,12 @@
 "use client";
 
+import { ProtocolError, failureText } from "@repo/client";
 import { RoomName, type RoomId } from "@repo/protocol";
-import { ProtocolError, ConnectionError } from "@repo/client";
 import Link from "next/link";
 import { useId, useRef, useState, type FormEvent } from "react";
 import { useRealtimeClient } from "@/components/realtime-provider";
 import type { RoomsState } from "./use-rooms";
 import { FieldError } from "@/components/field-error";
-
-function createError(error: unknown): string {
-  if (error instanceof ProtocolError) {
-    if (error.code === "conflict") return "A room with that name already exists.";
-    return error.issues?.[0]?.message ?? error.message;
-  }
-  if (error instanceof ConnectionError) return "No connection to the realtime service. Try again.";
-  return "Couldn't create the room.";
-}
 
 /** The room directory (a page at a time, "Show more" for the next) and the form that creates a room (validated with the shared RoomName schema). */
 export function RoomList({
@@ -53,7 +44,8 @@ export function RoomList({
       rooms.refresh();
       onCreated(room.id);
     } catch (thrown) {
-      setError(createError(thrown));
+      // The one clash a new room can have is its name: say so next to the field.
+      setError(thrown instanceof ProtocolError && thrown.code === "conflict" ? "A room with that name already exists." : failureText(thrown));
       inputRef.current?.focus();
     } finally {
       setPending(false);

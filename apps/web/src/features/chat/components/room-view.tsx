@@ -1,6 +1,6 @@
 "use client";
 
-import { ConnectionError, ProtocolError } from "@repo/client";
+import { failureText } from "@repo/client";
 import { LOBBY_ROOM, type RoomId } from "@repo/protocol";
 import { useEffect, useId, useState, useSyncExternalStore } from "react";
 import { ChatRoomController } from "../room/chat-room";
@@ -54,13 +54,7 @@ export function RoomView({
     } catch (error) {
       controller.start();
       setLeaving(false);
-      setLeaveError(
-        error instanceof ProtocolError
-          ? error.message
-          : error instanceof ConnectionError
-            ? "No connection to the realtime service."
-            : "Couldn't leave the room.",
-      );
+      setLeaveError(failureText(error));
     }
   }
 

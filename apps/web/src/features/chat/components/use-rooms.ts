@@ -1,8 +1,9 @@
 "use client";
 
+import { failureText, type RealtimeClient } from "@repo/client";
 import { ChatRoomsResponse, chatPaths, type ChatRoom } from "@repo/protocol";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { failureMessage, getJson, type ApiResult } from "@/lib/realtime";
+import { useRealtimeClient } from "@/components/realtime-provider";
 
 /** Rooms change rarely and have no topic of their own: refetched on demand and every so often. */
 const REFRESH_MS = 20_000;
@@ -26,9 +27,9 @@ interface Page {
   nextCursor: string | null;
 }
 
-function fetchPage(after: string | null, signal?: AbortSignal): Promise<ApiResult<ChatRoomsResponse>> {
+function fetchPage(client: RealtimeClient, after: string | null, signal?: AbortSignal): Promise<ChatRoomsResponse> {
   const query = after === null ? "" : `?after=${encodeURIComponent(after)}`;
-  return getJson(`${chatPaths.rooms}${query}`, ChatRoomsResponse, signal);
+  return client.get(`${chatPaths.rooms}${query}`, ChatRoomsResponse, { signal });
 }
 
 /**
@@ -37,6 +38,7 @@ function fetchPage(after: string | null, signal?: AbortSignal): Promise<ApiResul
  * cursors stay valid, so nothing shifts); new rooms show up at the end.
  */
 export function useRooms(): RoomsState {
+  const client = useRealtimeClient();
   const [pages, setPages] = useState<Page[]>([]);
   const [status, setStatus] = useState<{ loaded: boolean; error: string | null }>({ loaded: false, error: null });
   const [loadingMore, setLoadingMore] = useState(false);
@@ -51,37 +53,39 @@ export function useRooms(): RoomsState {
   useEffect(() => {
     const controller = new AbortController();
     const afters = pagesRef.current.length > 0 ? pagesRef.current.map((page) => page.after) : [null];
-    void Promise.all(afters.map((after) => fetchPage(after, controller.signal))).then((results) => {
-      if (controller.signal.aborted) return;
-      const failed = results.find((result) => !result.ok);
-      if (failed && !failed.ok) {
-        setStatus({ loaded: true, error: failureMessage(failed) });
-        return;
-      }
-      setPages(results.map((result, i) => (result.ok ? { after: afters[i] ?? null, ...result.value } : pagesRef.current[i]!)));
-      setStatus({ loaded: true, error: null });
-    });
+    Promise.all(afters.map((after) => fetchPage(client, after, controller.signal))).then(
+      (results) => {
+        if (controller.signal.aborted) return;
+        setPages(results.map((result, i) => ({ after: afters[i] ?? null, ...result })));
+        setStatus({ loaded: true, error: null });
+      },
+      (error: unknown) => {
+        if (!controller.signal.aborted) setStatus({ loaded: true, error: failureText(error) });
+      },
+    );
     const timer = setTimeout(refresh, REFRESH_MS);
     return () => {
       controller.abort();
       clearTimeout(timer);
     };
-  }, [version, refresh]);
+  }, [client, version, refresh]);
 
   const nextCursor = pages.at(-1)?.nextCursor ?? null;
   const loadMore = useCallback(() => {
     if (nextCursor === null || loadingMore) return;
     setLoadingMore(true);
-    void fetchPage(nextCursor).then((result) => {
-      setLoadingMore(false);
-      if (!result.ok) {
-        setStatus((previous) => ({ ...previous, error: failureMessage(result) }));
-        return;
-      }
-      // Only if the list is still where it was (a refresh may have replaced it meanwhile).
-      setPages((current) => (current.at(-1)?.nextCursor === nextCursor ? [...current, { after: nextCursor, ...result.value }] : current));
-    });
-  }, [nextCursor, loadingMore]);
+    fetchPage(client, nextCursor).then(
+      (result) => {
+        setLoadingMore(false);
+        // Only if the list is still where it was (a refresh may have replaced it meanwhile).
+        setPages((current) => (current.at(-1)?.nextCursor === nextCursor ? [...current, { after: nextCursor, ...result }] : current));
+      },
+      (error: unknown) => {
+        setLoadingMore(false);
+        setStatus((previous) => ({ ...previous, error: failureText(error) }));
+      },
+    );
+  }, [client, nextCursor, loadingMore]);
 
   const seen = new Set<string>();
   const rooms = pages.flatMap((page) => page.rooms).filter((room) => !seen.has(room.id) && seen.add(room.id));

@@ -2,18 +2,17 @@
 // page's position, and applies its events and typing signals. Composes the room's parts:
 // history (pages, resets), outbox (my sends), presence and typing. Framework-free; React reads
 // it through `subscribe` / `getSnapshot` (useSyncExternalStore).
-import type { ClientStatus, RealtimeClient } from "@repo/client";
+import { failureText, type ClientStatus, type RealtimeClient } from "@repo/client";
 import {
   CHAT_EVENTS,
   ChatEvent,
   chatTopic,
+  type ChatHistoryResponse,
   type ChatRoom,
   type EventEnvelope,
   type RoomId,
   type User,
 } from "@repo/protocol";
-import { failureMessage } from "@/lib/realtime";
-import { errorText } from "./failures";
 import { RoomHistory } from "./history";
 import { MessageStore } from "./message-store";
 import { Outbox } from "./outbox";
@@ -129,22 +128,24 @@ export class ChatRoomController {
       this.room = room;
     } catch (error) {
       if (!this.runs.live(generation)) return;
-      this.fail(errorText(error));
+      this.fail(failureText(error));
       return;
     }
 
     this.phase = "loading";
     this.changed();
-    const page = await this.history.open(generation);
-    if (!page) return;
-    if (!page.ok) {
-      this.fail(failureMessage(page));
+    let page: ChatHistoryResponse | null;
+    try {
+      page = await this.history.open(generation);
+    } catch (error) {
+      if (this.runs.live(generation)) this.fail(failureText(error));
       return;
     }
+    if (!page) return;
     // Follow the topic from where the page was read: every later change arrives as an event
     // (a message may be in the page and in an event too: the store merges by id).
     this.unsubscribeTopic = this.client.subscribe(chatTopic(this.roomId), (event) => this.onEvent(event), {
-      cursor: page.value.position,
+      cursor: page.position,
       onReset: () => {
         this.history.resync(generation);
         void this.presence.load(generation);
@@ -152,7 +153,7 @@ export class ChatRoomController {
       onError: (error) => {
         if (!this.runs.live(generation)) return;
         this.unsubscribeTopic = null;
-        this.fail(errorText(error));
+        this.fail(failureText(error));
       },
       onSignal: (signal) => this.typingState.onSignal(signal),
     });
@@ -240,7 +241,7 @@ export class ChatRoomController {
       this.changed();
       return { ok: true };
     } catch (error) {
-      return { ok: false, message: errorText(error) };
+      return { ok: false, message: failureText(error) };
     }
   };
 
@@ -251,7 +252,7 @@ export class ChatRoomController {
       this.changed();
       return { ok: true };
     } catch (error) {
-      return { ok: false, message: errorText(error) };
+      return { ok: false, message: failureText(error) };
     }
   };
 

@@ -1,8 +1,8 @@
 // The room's confirmed messages as history pages: the latest page at entry, older pages as
 // the reader scrolls up, and a fresh start after a reset. Every confirmed message reaches the
 // store through here, so a page that replaces the list can replay what arrived while it was out.
+import { failureText } from "@repo/client";
 import { CHAT_LIMITS, ChatHistoryResponse, chatPaths, type ChatMessage } from "@repo/protocol";
-import { failureMessage, getJson, type ApiResult } from "@/lib/realtime";
 import type { MessageStore } from "./message-store";
 import type { RoomContext } from "./room-context";
 
@@ -54,9 +54,9 @@ export class RoomHistory {
 
   /**
    * Entry: the latest page replaces what is held (a previous run of this room may have missed
-   * edits and deletes). Null when the room stopped meanwhile.
+   * edits and deletes). Null when the room stopped meanwhile; rejects as the SDK does.
    */
-  open(generation: number): Promise<ApiResult<ChatHistoryResponse> | null> {
+  open(generation: number): Promise<ChatHistoryResponse | null> {
     return this.replaceWithLatest(generation);
   }
 
@@ -79,12 +79,14 @@ export class RoomHistory {
   private async refetchUntilDone(generation: number): Promise<void> {
     for (let failures = 0; ; ) {
       this.resyncAgain = false;
-      const page = await this.replaceWithLatest(generation);
-      if (!page) return; // stopped: stop() cleared the flags
-      if (page.ok) {
+      try {
+        const page = await this.replaceWithLatest(generation);
+        if (!page) return; // stopped: stop() cleared the flags
         if (this.resyncAgain) continue;
         this.resyncing = false;
         return;
+      } catch {
+        // Tried again below: the list stays as it is meanwhile.
       }
       const delay = RESYNC_RETRY_MS[Math.min(failures++, RESYNC_RETRY_MS.length - 1)]!;
       // A timer of the room's: if the room stops first, it never fires and this run ends here.
@@ -102,18 +104,23 @@ export class RoomHistory {
     this.olderError = null;
     this.context.changed();
     const path = `${chatPaths.messages(this.context.roomId)}?before=${encodeURIComponent(oldest.id)}&limit=${CHAT_LIMITS.historyPageDefault}`;
-    void getJson(path, ChatHistoryResponse).then((page) => {
-      // From before a reset (or another run): it would join the list across the gap.
-      if (!this.context.live(generation) || replacements !== this.replacements) return;
-      this.loadingOlder = false;
-      if (page.ok) {
-        this.store.upsertMany(page.value.messages);
-        this.hasMore = page.value.hasMore;
-      } else {
-        this.olderError = failureMessage(page);
-      }
-      this.context.changed();
-    });
+    // From before a reset (or another run), an answer would join the list across the gap.
+    const current = () => this.context.live(generation) && replacements === this.replacements;
+    this.context.client.get(path, ChatHistoryResponse).then(
+      (page) => {
+        if (!current()) return;
+        this.loadingOlder = false;
+        this.store.upsertMany(page.messages);
+        this.hasMore = page.hasMore;
+        this.context.changed();
+      },
+      (error: unknown) => {
+        if (!current()) return;
+        this.loadingOlder = false;
+        this.olderError = failureText(error);
+        this.context.changed();
+      },
+    );
   }
 
   /** The room stopped: answers still out are ignored (by generation), so nothing is under way. */
@@ -124,7 +131,8 @@ export class RoomHistory {
     this.replays.clear();
   }
 
-  private async replaceWithLatest(generation: number): Promise<ApiResult<ChatHistoryResponse> | null> {
+  /** The latest page, now the list; null when the room stopped meanwhile. Rejects when it could not be read. */
+  private async replaceWithLatest(generation: number): Promise<ChatHistoryResponse | null> {
     this.replacements++;
     if (this.loadingOlder || this.olderError) {
       this.loadingOlder = false; // its answer will be dropped
@@ -133,16 +141,22 @@ export class RoomHistory {
     }
     const replay: Replay[] = [];
     this.replays.add(replay);
-    const page = await getJson(`${chatPaths.messages(this.context.roomId)}?limit=${CHAT_LIMITS.historyPageDefault}`, ChatHistoryResponse);
-    this.replays.delete(replay);
-    if (!this.context.live(generation)) return null;
-    if (page.ok) {
-      // Pending messages stay; what arrived while the page was out may be newer than it.
-      this.store.replaceAll(page.value.messages);
-      for (const apply of replay) apply(this.store);
-      this.hasMore = page.value.hasMore;
-      this.context.changed();
+    const path = `${chatPaths.messages(this.context.roomId)}?limit=${CHAT_LIMITS.historyPageDefault}`;
+    let page: ChatHistoryResponse;
+    try {
+      page = await this.context.client.get(path, ChatHistoryResponse);
+    } catch (error) {
+      if (!this.context.live(generation)) return null;
+      throw error;
+    } finally {
+      this.replays.delete(replay);
     }
+    if (!this.context.live(generation)) return null;
+    // Pending messages stay; what arrived while the page was out may be newer than it.
+    this.store.replaceAll(page.messages);
+    for (const apply of replay) apply(this.store);
+    this.hasMore = page.hasMore;
+    this.context.changed();
     return page;
   }
 

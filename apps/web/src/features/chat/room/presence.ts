@@ -1,7 +1,6 @@
 // Who is reading the room: the presence list read once per entry (and after a reset), kept
 // current by presence events, including those that arrive while the list is being read.
 import { ChatPresenceResponse, chatPaths, type User } from "@repo/protocol";
-import { getJson } from "@/lib/realtime";
 import type { RoomContext } from "./room-context";
 
 interface PresenceChange {
@@ -20,11 +19,17 @@ export class RoomPresence {
   async load(generation: number): Promise<void> {
     const replay: PresenceChange[] = [];
     this.replays.add(replay);
-    const answer = await getJson(chatPaths.presence(this.context.roomId), ChatPresenceResponse);
-    this.replays.delete(replay);
-    if (!this.context.live(generation) || !answer.ok) return;
+    let answer: ChatPresenceResponse;
+    try {
+      answer = await this.context.client.get(chatPaths.presence(this.context.roomId), ChatPresenceResponse);
+    } catch {
+      return;
+    } finally {
+      this.replays.delete(replay);
+    }
+    if (!this.context.live(generation)) return;
     this.present.clear();
-    for (const user of answer.value.users) this.present.set(user.id, user);
+    for (const user of answer.users) this.present.set(user.id, user);
     // Events that arrived while the request was out may be newer than its answer.
     for (const change of replay) this.set(change);
     this.context.changed();

@@ -1,10 +1,11 @@
 import type { Socket } from "node:net";
 import { createDatabase, type Database } from "@repo/db";
-import { createServer, type RealtimeServer, type ServerDeps } from "@repo/realtime";
-import { type Position, type SessionResponse, type Topic } from "@repo/protocol";
-import { createClient, type ClientOptions, type RealtimeClient } from "../../src";
+import { createClient, type ClientOptions, type RealtimeClient } from "@repo/client";
+import { HTTP_PATHS, type Position, type SessionResponse, type Topic } from "@repo/protocol";
+import { createServer, type RealtimeServer, type ServerDeps } from "../../../src/server";
+import { ALLOWED_ORIGIN, RELAXED_ADDRESS_LIMITS } from "../../support/start-server";
 
-export const ALLOWED_ORIGIN = "http://localhost:3000";
+export { ALLOWED_ORIGIN };
 export const FOREIGN_ORIGIN = "http://evil.example";
 
 type ServerConfig = RealtimeServer["config"];
@@ -20,11 +21,6 @@ export interface TestServer {
   /** The value of one series on GET /metrics (e.g. `switchboard_open{transport="sse"}`). */
   gauge(series: string): Promise<number>;
   stop(): Promise<void>;
-}
-
-function relaxedAddressLimits(): ServerConfig["addressLimits"] {
-  const plenty = [{ points: 1_000_000, windowSeconds: 1 }];
-  return { session: plenty, "session:global": plenty, ticket: plenty, poll: plenty, subscribe: plenty, room: plenty, "room:global": plenty };
 }
 
 /** The real service in-process on a free port, over an in-memory PGlite database, with test-friendly limits. */
@@ -47,7 +43,7 @@ export async function startTestServer(
       connectionLimits: { perUser: 1_000, perIp: 10_000 },
       commandRequestLimits: { points: 100_000, windowSeconds: 1 },
       // Every test's guests sign in, poll and subscribe from 127.0.0.1.
-      addressLimits: relaxedAddressLimits(),
+      addressLimits: RELAXED_ADDRESS_LIMITS,
       ...config,
     },
   });
@@ -67,7 +63,7 @@ export async function startTestServer(
       return count;
     },
     async gauge(series) {
-      const text = await (await fetch(`${baseUrl}/metrics`)).text();
+      const text = await (await fetch(`${baseUrl}${HTTP_PATHS.metrics}`)).text();
       const line = text.split("\n").find((candidate) => candidate.startsWith(`${series} `));
       if (!line) throw new Error(`no series ${series} in /metrics`);
       return Number(line.slice(series.length + 1));
@@ -81,7 +77,7 @@ export async function startTestServer(
 
 /** Signs a guest in over real HTTP. */
 export async function signIn(baseUrl: string, name = "Ada"): Promise<SessionResponse> {
-  const response = await fetch(`${baseUrl}/v1/session`, {
+  const response = await fetch(`${baseUrl}${HTTP_PATHS.session}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ name }),

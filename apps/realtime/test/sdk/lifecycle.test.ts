@@ -1,4 +1,4 @@
-import { echoTopic, type ClosingNotice } from "@repo/protocol";
+import { HTTP_PATHS, echoTopic, type ClosingNotice } from "@repo/protocol";
 import { describe, expect, test } from "vitest";
 import { range, record, signIn, sleep, startTestServer, testClient, transports, waitFor } from "./support/server";
 
@@ -49,7 +49,7 @@ describe("metrics", () => {
         pollIntervalMs: 20,
         fetch: async (input, init) => {
           const response = await fetch(input, init);
-          if ((input instanceof Request ? input.url : input.toString()).includes("/v1/poll")) statuses.push(response.status);
+          if ((input instanceof Request ? input.url : input.toString()).includes(HTTP_PATHS.poll)) statuses.push(response.status);
           return response;
         },
       });

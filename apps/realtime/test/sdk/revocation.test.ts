@@ -1,6 +1,6 @@
 import type { ProtocolError, Topic } from "@repo/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { defineFeature } from "@repo/realtime";
+import { defineFeature } from "../../src/features/feature";
 import { record, signIn, sleep, startTestServer, testClient, transports, waitFor, type TestServer } from "./support/server";
 
 /**

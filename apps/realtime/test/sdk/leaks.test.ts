@@ -1,6 +1,6 @@
 import { request as httpRequest, type ClientRequest } from "node:http";
 import { connect } from "node:net";
-import { TICKER_TOPIC, echoTopic, encodeCursor, type SessionResponse, type TicketResponse } from "@repo/protocol";
+import { HTTP_PATHS, TICKER_TOPIC, echoTopic, encodeCursor, type SessionResponse, type TicketResponse } from "@repo/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { record, signIn, startTestServer, testClient, transports, waitFor, type TestServer } from "./support/server";
 
@@ -25,7 +25,7 @@ function cursorParam(quiet = false): string {
 }
 
 async function ticket(): Promise<string> {
-  const response = await fetch(`${running.baseUrl}/v1/sse/ticket`, { method: "POST", headers: { authorization: `Bearer ${session.token}` } });
+  const response = await fetch(`${running.baseUrl}${HTTP_PATHS.sseTicket}`, { method: "POST", headers: { authorization: `Bearer ${session.token}` } });
   return ((await response.json()) as TicketResponse).ticket;
 }
 
@@ -67,7 +67,7 @@ describe("abandoned requests and streams leave nothing behind", () => {
   test("long polls whose client aborts", async () => {
     const controllers = Array.from({ length: 10 }, () => new AbortController());
     const pending = controllers.map((controller) =>
-      fetch(`${running.baseUrl}/v1/long-poll?cursor=${cursorParam(true)}&timeout=60000`, {
+      fetch(`${running.baseUrl}${HTTP_PATHS.longPoll}?cursor=${cursorParam(true)}&timeout=60000`, {
         headers: { authorization: `Bearer ${session.token}` },
         signal: controller.signal,
       }).catch(() => null),
@@ -85,7 +85,7 @@ describe("abandoned requests and streams leave nothing behind", () => {
     // The held request has no response headers yet: destroy the socket as soon as it is assigned.
     const requests: ClientRequest[] = [];
     for (let i = 0; i < 5; i++) {
-      const req = httpRequest(`${running.baseUrl}/v1/long-poll?cursor=${cursorParam(true)}&timeout=60000`, {
+      const req = httpRequest(`${running.baseUrl}${HTTP_PATHS.longPoll}?cursor=${cursorParam(true)}&timeout=60000`, {
         headers: { authorization: `Bearer ${session.token}` },
       });
       req.on("error", () => {});
@@ -102,7 +102,7 @@ describe("abandoned requests and streams leave nothing behind", () => {
     for (let i = 0; i < 10; i++) {
       const controller = new AbortController();
       controllers.push(controller);
-      const response = await fetch(`${running.baseUrl}/v1/sse?cursor=${cursorParam()}&ticket=${await ticket()}`, { signal: controller.signal });
+      const response = await fetch(`${running.baseUrl}${HTTP_PATHS.sse}?cursor=${cursorParam()}&ticket=${await ticket()}`, { signal: controller.signal });
       expect(response.status).toBe(200);
       // Read the first frames, so the stream is really flowing before the client vanishes.
       await response.body!.getReader().read();
@@ -115,7 +115,7 @@ describe("abandoned requests and streams leave nothing behind", () => {
 
   test("SSE streams whose socket is destroyed", async () => {
     const requests: ClientRequest[] = [];
-    for (let i = 0; i < 5; i++) requests.push(await rawGet(`/v1/sse?cursor=${cursorParam()}&ticket=${await ticket()}`));
+    for (let i = 0; i < 5; i++) requests.push(await rawGet(`${HTTP_PATHS.sse}?cursor=${cursorParam()}&ticket=${await ticket()}`));
     await waitFor(() => running.server.openConnections() === 5, "5 open streams");
     for (const req of requests) req.socket?.destroy();
     await expectNothingLeft();
@@ -130,8 +130,8 @@ describe("abandoned requests and streams leave nothing behind", () => {
       socket.end(`GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\n${headers}\r\n`);
     };
     for (let i = 0; i < 20; i++) {
-      hitAndRun(`/v1/long-poll?cursor=${cursorParam(true)}&timeout=60000`, `Authorization: Bearer ${session.token}\r\n`);
-      hitAndRun(`/v1/sse?cursor=${cursorParam()}&ticket=${await ticket()}`);
+      hitAndRun(`${HTTP_PATHS.longPoll}?cursor=${cursorParam(true)}&timeout=60000`, `Authorization: Bearer ${session.token}\r\n`);
+      hitAndRun(`${HTTP_PATHS.sse}?cursor=${cursorParam()}&ticket=${await ticket()}`);
     }
     await expectNothingLeft();
   });

@@ -1,4 +1,5 @@
 import {
+  HTTP_PATHS,
   MAX_COMMAND_BYTES,
   ProtocolError,
   SOCKET_PATH,
@@ -11,7 +12,7 @@ import {
 } from "@repo/protocol";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createCommandId } from "../src";
+import { createCommandId } from "@repo/client";
 import {
   ALLOWED_ORIGIN,
   FOREIGN_ORIGIN,
@@ -160,12 +161,12 @@ describe.each(transports)("commands and refusals over $name", ({ name, options }
       socket.disconnect();
       return;
     }
-    let path = name === "polling" ? `/v1/poll?cursor=${cursor}` : `/v1/long-poll?cursor=${cursor}&timeout=0`;
+    let path = name === "polling" ? `${HTTP_PATHS.poll}?cursor=${cursor}` : `${HTTP_PATHS.longPoll}?cursor=${cursor}&timeout=0`;
     if (name === "sse") {
-      const refusedTicket = await fetch(`${running.baseUrl}/v1/sse/ticket`, { method: "POST", headers: { ...auth, origin: FOREIGN_ORIGIN } });
+      const refusedTicket = await fetch(`${running.baseUrl}${HTTP_PATHS.sseTicket}`, { method: "POST", headers: { ...auth, origin: FOREIGN_ORIGIN } });
       expect(refusedTicket.status).toBe(403);
-      const ticket = await fetch(`${running.baseUrl}/v1/sse/ticket`, { method: "POST", headers: auth });
-      path = `/v1/sse?cursor=${cursor}&ticket=${((await ticket.json()) as TicketResponse).ticket}`;
+      const ticket = await fetch(`${running.baseUrl}${HTTP_PATHS.sseTicket}`, { method: "POST", headers: auth });
+      path = `${HTTP_PATHS.sse}?cursor=${cursor}&ticket=${((await ticket.json()) as TicketResponse).ticket}`;
     }
     const refused = await fetch(`${running.baseUrl}${path}`, { headers: { ...auth, origin: FOREIGN_ORIGIN } });
     expect(refused.status).toBe(403);
@@ -174,7 +175,7 @@ describe.each(transports)("commands and refusals over $name", ({ name, options }
 
     // The upstream of the HTTP transports too, with no effect.
     const before = await headOffset(topic);
-    const command = await fetch(`${running.baseUrl}/v1/commands`, {
+    const command = await fetch(`${running.baseUrl}${HTTP_PATHS.commands}`, {
       method: "POST",
       headers: { ...auth, origin: FOREIGN_ORIGIN, "content-type": "application/json" },
       body: JSON.stringify({ id: createCommandId(), type: "echo", payload: { text: "csrf" } }),
@@ -208,7 +209,7 @@ describe("server-side limits the SDK guards against", () => {
     const topic = echoTopic(session.user.id);
     const before = await headOffset(topic);
     const body = JSON.stringify({ id: createCommandId(), type: "echo", payload: { text: "x".repeat(MAX_COMMAND_BYTES) } });
-    const http = await fetch(`${running.baseUrl}/v1/commands`, {
+    const http = await fetch(`${running.baseUrl}${HTTP_PATHS.commands}`, {
       method: "POST",
       headers: { authorization: `Bearer ${session.token}`, "content-type": "application/json" },
       body,
@@ -226,7 +227,7 @@ describe("server-side limits the SDK guards against", () => {
 
   test("a token from a signed-out session stops the client with `unauthorized`", async () => {
     const session = await signIn(running.baseUrl);
-    await fetch(`${running.baseUrl}/v1/session`, { method: "DELETE", headers: { authorization: `Bearer ${session.token}` } });
+    await fetch(`${running.baseUrl}${HTTP_PATHS.session}`, { method: "DELETE", headers: { authorization: `Bearer ${session.token}` } });
     for (const { name, options } of transports) {
       const client = testClient(running.baseUrl, session.token, name, options);
       const errors: unknown[] = [];
