@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { LABELS, TRANSPORTS, closeAll, connection, person, send, uid } from "./support/chat-people";
+import { LABELS, TRANSPORTS, closeAll, composer, connection, createRoom, person, send, uid } from "./support/chat-people";
 import { badge, bell, countPermissionRequests, dropDown, expectUnread, toasts } from "./support/notifications";
 
 // Ada mentions Bob in the lobby (both members: each opened it) while Bob is elsewhere in the
@@ -78,10 +78,51 @@ test("/notifications: the list live, escaped, a mention links to its room, read 
   const link = list.first().getByRole("link");
   await expect(link).toHaveAttribute("href", /^\/chat\?transport=long-polling#message-[0-9a-f-]{36}$/);
 
+  // The header's switcher moves the notifications too (one client per tab): nothing lost or doubled.
+  await bob.page.getByRole("banner").getByRole("radio", { name: LABELS.polling }).check();
+  await expect(bob.page).toHaveURL(/[?&]transport=polling(&|$)/);
+  await send(ada.page, `@${bob.name} while you switch`);
+  await expect(bob.page.getByRole("heading", { name: "What notifications cost on Short polling" })).toBeVisible();
+  await expect(list).toHaveCount(2);
+  await expect(list.first()).toContainText("while you switch");
+  await list.first().getByRole("button", { name: "Mark read" }).click();
+  await expectUnread(bobTab, 0);
+
   // Never asked on load; asked once the person clicks.
   expect(await permissionRequests()).toBe(0);
   await bob.page.getByRole("button", { name: "Alert me when this tab is hidden" }).click();
   await expect.poll(permissionRequests).toBe(1);
   await expect(badge(bob.page)).toHaveCount(0);
+  await closeAll(ada, bob);
+});
+
+test("muting a room is stored by the service: its mentions make no notification, another room's do", async ({ browser }) => {
+  const run = uid();
+  const ada = await person(browser, `Ada ${run}`, "/chat");
+  const room = await createRoom(ada.page, `Quiet ${run}`);
+  // Bob opens the lobby (joining it), then Ada's room (joining that too).
+  const bob = await person(browser, `Bob ${run}`, "/chat");
+  await bob.page.goto(`/chat?room=${room}`);
+  await expect(bob.page.getByRole("heading", { level: 1 })).toHaveText(`#Quiet ${run}`);
+  await expect(composer(bob.page)).toBeEnabled();
+  await bob.page.goto("/notifications");
+  const lobby = bob.page.getByRole("group", { name: "Mute mentions in" }).getByRole("checkbox", { name: "#Lobby" });
+  await lobby.check();
+  // Stored, not filtered here: still muted after a reload.
+  await bob.page.reload();
+  await expect(lobby).toBeChecked();
+
+  await ada.page.goto("/chat");
+  await expect(ada.page.getByRole("heading", { level: 1 })).toHaveText("#Lobby");
+  await send(ada.page, `@${bob.name} in the muted lobby`);
+  await ada.page.goto(`/chat?room=${room}`);
+  await expect(ada.page.getByRole("heading", { level: 1 })).toHaveText(`#Quiet ${run}`);
+  await send(ada.page, `@${bob.name} in ${room}`);
+
+  // The second mention arrives; the first (made before it, by the same command path) never does.
+  const list = bob.page.getByRole("list", { name: "All notifications" }).getByTestId("notification");
+  await expect(list).toHaveCount(1);
+  await expect(list.first()).toContainText(`in ${room}`);
+  await expectUnread(bob.page, 1);
   await closeAll(ada, bob);
 });
