@@ -108,6 +108,7 @@ test("muting a room is stored by the service: its mentions make no notification,
   await bob.page.goto("/notifications");
   const lobby = bob.page.getByRole("group", { name: "Mute mentions in" }).getByRole("checkbox", { name: "#Lobby" });
   await lobby.check();
+  await expect(lobby).toBeEnabled(); // the service answered
   // Stored, not filtered here: still muted after a reload.
   await bob.page.reload();
   await expect(lobby).toBeChecked();

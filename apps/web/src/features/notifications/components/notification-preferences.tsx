@@ -1,6 +1,6 @@
 "use client";
 
-import type { RoomId } from "@repo/protocol";
+import type { NotificationPreferences as Preferences, RoomId } from "@repo/protocol";
 import { useId, useState } from "react";
 import { useRooms } from "@/features/chat/components/use-rooms";
 import type { ActionResult } from "../state/notifications-snapshot";
@@ -15,22 +15,27 @@ export function NotificationPreferences() {
   const { preferences } = useNotifications();
   const rooms = useRooms();
   const id = useId();
-  const [busy, setBusy] = useState(false);
+  // What the person chose, shown at once while the command is out (then the stored value again).
+  const [pending, setPending] = useState<Preferences | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  async function save(change: Promise<ActionResult>) {
-    setBusy(true);
+  async function save(chosen: Preferences, change: Promise<ActionResult>) {
+    setPending(chosen);
     const result = await change;
-    setBusy(false);
+    setPending(null);
     setError(result.ok ? null : result.message);
   }
 
-  if (!preferences) return null;
-  const muted = new Set(preferences.mutedRooms);
+  const shownPreferences = pending ?? preferences;
+  if (!shownPreferences) return null;
+  const busy = pending !== null;
+  const muted = new Set(shownPreferences.mutedRooms);
   const toggleRoom = (roomId: RoomId, mute: boolean) => {
-    const next = mute ? [...muted, roomId] : [...muted].filter((r) => r !== roomId);
-    void save(store.setPreferences({ mutedRooms: next }));
+    const mutedRooms = mute ? [...muted, roomId] : [...muted].filter((r) => r !== roomId);
+    void save({ ...shownPreferences, mutedRooms }, store.setPreferences({ mutedRooms }));
   };
+  const setSilent = (silentBroadcasts: boolean) =>
+    void save({ ...shownPreferences, silentBroadcasts }, store.setPreferences({ silentBroadcasts }));
   // My rooms, and any muted room I have left (so it can be unmuted).
   const shown = rooms.rooms.filter((room) => room.joined || muted.has(room.id));
 
@@ -42,9 +47,9 @@ export function NotificationPreferences() {
       <label className="flex items-center gap-2">
         <input
           type="checkbox"
-          checked={preferences.silentBroadcasts}
+          checked={shownPreferences.silentBroadcasts}
           disabled={busy}
-          onChange={(event) => void save(store.setPreferences({ silentBroadcasts: event.target.checked }))}
+          onChange={(event) => setSilent(event.target.checked)}
         />
         Silent broadcasts (listed, never counted or alerted)
       </label>
