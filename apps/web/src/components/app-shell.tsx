@@ -4,6 +4,9 @@ import { failureText } from "@repo/client";
 import type { CurrentSessionResponse, User } from "@repo/protocol";
 import { useRouter } from "next/navigation";
 import { Suspense, useEffect, useState, type ReactNode } from "react";
+import { NotificationBell } from "@/features/notifications/components/notification-bell";
+import { NotificationToasts } from "@/features/notifications/components/notification-toasts";
+import { NotificationsProvider } from "@/features/notifications/components/notifications-provider";
 import { serviceApi } from "@/lib/realtime";
 import { Brand } from "./brand";
 import { HealthIndicator } from "./health-indicator";
@@ -77,6 +80,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             <HealthIndicator />
             {user && (
               <>
+                <NotificationBell />
                 <p className="text-sm">
                   <span className="sr-only">Signed in as </span>
                   <span className="font-medium">
@@ -129,14 +133,20 @@ export function AppShell({ children }: { children: ReactNode }) {
           </p>
         )}
       </main>
+      {user && <NotificationToasts />}
     </div>
   );
 
-  // Signed in: one realtime client for the tab, around the header (switcher) and the pages.
-  // The provider reads `?transport=` (useSearchParams), hence the Suspense boundary.
+  // Signed in: one realtime client for the tab, around the header (switcher, bell) and the pages,
+  // and one notifications store on it. The provider reads `?transport=` (useSearchParams), hence
+  // the Suspense boundary.
   return user ? (
     <Suspense fallback={null}>
-      <RealtimeProvider>{shell}</RealtimeProvider>
+      <RealtimeProvider>
+        <NotificationsProvider key={user.id} me={user}>
+          {shell}
+        </NotificationsProvider>
+      </RealtimeProvider>
     </Suspense>
   ) : (
     shell

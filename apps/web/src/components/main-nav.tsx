@@ -8,6 +8,7 @@ import { useRequestedTransport } from "./realtime-provider";
 const LINKS = [
   { href: "/", label: "Home" },
   { href: "/chat", label: "Chat" },
+  { href: "/notifications", label: "Notifications" },
 ] as const;
 
 /** The signed-in pages. Links keep the chosen `?transport=`. */
