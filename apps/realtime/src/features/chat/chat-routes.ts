@@ -8,15 +8,11 @@ import {
   type ChatPresenceResponse,
   type ChatRoomsResponse,
 } from "@repo/protocol";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
+import { noStore } from "../../http/no-store";
 import { requireUser } from "../../http/request-auth";
 import type { Auth } from "../../auth/auth";
 import type { ChatService } from "./chat-service";
-
-/** Per-user answers that change all the time: never cached by the browser or a proxy. */
-function noStore(reply: FastifyReply) {
-  reply.header("cache-control", "private, no-store");
-}
 
 /**
  * The chat reads, as plain GETs (any transport's client uses them):

@@ -6,16 +6,12 @@ import {
   type NotificationPreferencesResponse,
   type NotificationsResponse,
 } from "@repo/protocol";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { Auth } from "../../auth/auth";
+import { noStore } from "../../http/no-store";
 import { requireUser } from "../../http/request-auth";
 import type { NotificationsService } from "./notifications-service";
 import { requireOperator } from "./operator-auth";
-
-/** Per-user answers that change all the time: never cached by the browser or a proxy. */
-function noStore(reply: FastifyReply) {
-  reply.header("cache-control", "private, no-store");
-}
 
 /**
  *   GET  /v1/notifications?before&limit   a page, newest first, + unread count and positions
