@@ -47,7 +47,7 @@ export class Audience {
     if (!event.success || event.data.type !== NOTIFY_EVENTS.broadcastCreated) return;
     const title = event.data.payload.notification.title;
     let byUser = this.arrivals.get(title);
-    if (!byUser) this.arrivals.set(title, (byUser = new Map()));
+    if (!byUser) this.arrivals.set(title, (byUser = new Map<string, number>()));
     if (byUser.has(userId)) this.doubled++;
     else byUser.set(userId, at);
   }
