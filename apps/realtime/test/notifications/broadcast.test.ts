@@ -98,6 +98,23 @@ await describeOnNotifyEngines("operator broadcasts on $name", (suite) => {
     expect(await service.db.prisma.broadcastRead.count({ where: { userId: eager.user.id } })).toBe(0);
     expect((await notificationsOf(eager)).unread).toBe(0);
   });
+
+  test("someone who joins after a broadcast finds it listed as read, not counted; the next one is unread", async () => {
+    const { service } = suite;
+    const old = BroadcastResponse.parse((await broadcast(service.baseUrl, BEARER, { title: "Before you came", body: "b" })).body);
+    const newcomer = await person(service, "Newcomer");
+    const first = await notificationsOf(newcomer);
+    expect(first.unread).toBe(0);
+    expect(first.notifications.find((n) => n.id === old.notification.id)).toMatchObject({ read: true });
+    // Marking it read is a no-op: no row for a broadcast that was never unread.
+    expect(await newcomer.ok("notify.markRead", { notificationId: old.notification.id })).toEqual({ id: old.notification.id, unread: 0 });
+    expect(await service.db.prisma.broadcastRead.count({ where: { userId: newcomer.user.id } })).toBe(0);
+
+    const next = BroadcastResponse.parse((await broadcast(service.baseUrl, BEARER, { title: "Since you came", body: "b" })).body);
+    const second = await notificationsOf(newcomer);
+    expect(second.unread).toBe(1);
+    expect(second.notifications[0]).toMatchObject({ id: next.notification.id, read: false });
+  });
 });
 
 test("with no OPERATOR_TOKEN, broadcasts are refused entirely, whatever the header", async () => {

@@ -11,12 +11,23 @@ export type ListedNotification =
 
 export interface BroadcastState {
   silentBroadcasts: boolean;
-  readThrough: string | null;
+  /** Broadcasts up to this id count as read (see effectiveBroadcastMark). */
+  readThrough: string;
+}
+
+/**
+ * The broadcasts read-through mark in effect: the stored one, but never below
+ * the user's own id. User ids are UUIDs v7 minted when the user joined, in the
+ * same time order as broadcast ids, so broadcasts sent before someone joined
+ * count as read for them: a new user is not greeted by a month of old news as unread.
+ */
+export function effectiveBroadcastMark(userId: string, stored: string | null): string {
+  return stored !== null && stored > userId ? stored : userId;
 }
 
 export async function broadcastStateOf(db: DbClient, userId: string): Promise<BroadcastState> {
   const row = await db.notificationSettings.findUnique({ where: { userId } });
-  return { silentBroadcasts: row?.silentBroadcasts ?? false, readThrough: row?.broadcastsReadThrough ?? null };
+  return { silentBroadcasts: row?.silentBroadcasts ?? false, readThrough: effectiveBroadcastMark(userId, row?.broadcastsReadThrough ?? null) };
 }
 
 /** Unread: own rows not read, plus (unless broadcasts are silent) broadcasts above the mark not read one by one. */
@@ -26,7 +37,7 @@ export async function unreadCount(db: DbClient, userId: string): Promise<number>
   if (state.silentBroadcasts) return own;
   const broadcasts = await db.broadcast.count({
     where: {
-      ...(state.readThrough === null ? {} : { id: { gt: state.readThrough } }),
+      id: { gt: state.readThrough },
       reads: { none: { userId } },
     },
   });
@@ -63,7 +74,7 @@ export async function listNotifications(
     ...broadcasts.map(({ reads, ...row }) => ({
       source: "broadcast" as const,
       row,
-      read: reads.length > 0 || (state.readThrough !== null && row.id <= state.readThrough),
+      read: reads.length > 0 || row.id <= state.readThrough,
     })),
   ].sort((a, b) => (a.row.id < b.row.id ? 1 : a.row.id > b.row.id ? -1 : 0));
   const items = merged.slice(0, limit);

@@ -1,6 +1,7 @@
 // Marking read: one notification (own or broadcast), or everything so far.
 import type { DbClient } from "../db-client";
 import type { PrismaClient } from "../generated/prisma/client";
+import { effectiveBroadcastMark } from "./read-model";
 
 /** Broadcasts read one by one kept above a user's read-through mark; past it the mark moves up. */
 export const READ_BROADCASTS_ABOVE_MARK = 200;
@@ -26,8 +27,8 @@ export async function markNotificationRead(
   if (!broadcast) return "not_found";
   await db.$transaction(async (tx) => {
     const settings = await tx.notificationSettings.findUnique({ where: { userId } });
-    const mark = settings?.broadcastsReadThrough ?? null;
-    if (mark !== null && id <= mark) return;
+    const mark = effectiveBroadcastMark(userId, settings?.broadcastsReadThrough ?? null);
+    if (id <= mark) return;
     await tx.broadcastRead.createMany({ data: [{ userId, broadcastId: id }], skipDuplicates: true });
     await compactBroadcastReads(tx, userId, mark, options.maxReadsAboveMark ?? READ_BROADCASTS_ABOVE_MARK);
   });
@@ -40,17 +41,17 @@ export async function markNotificationRead(
  * `maxReads` (READ_BROADCASTS_ABOVE_MARK) remain, up to the oldest of them (what lies
  * between then counts as read; documented).
  */
-async function compactBroadcastReads(tx: DbClient, userId: string, mark: string | null, maxReads: number) {
-  const above = { ...(mark === null ? {} : { id: { gt: mark } }) };
+async function compactBroadcastReads(tx: DbClient, userId: string, mark: string, maxReads: number) {
+  const above = { id: { gt: mark } };
   const reads = await tx.broadcastRead.findMany({
-    where: { userId, ...(mark === null ? {} : { broadcastId: { gt: mark } }) },
+    where: { userId, broadcastId: { gt: mark } },
     orderBy: { broadcastId: "asc" },
     select: { broadcastId: true },
   });
   if (reads.length === 0) return;
   const readIds = new Set(reads.map((r) => r.broadcastId));
   const next = await tx.broadcast.findMany({ where: above, orderBy: { id: "asc" }, take: reads.length + 1, select: { id: true } });
-  let newMark = mark;
+  let newMark: string = mark;
   for (const { id } of next) {
     if (!readIds.has(id)) break;
     newMark = id;
@@ -58,9 +59,9 @@ async function compactBroadcastReads(tx: DbClient, userId: string, mark: string 
   const overflow = reads.length - maxReads;
   if (overflow > 0) {
     const forced = reads[overflow - 1]!.broadcastId;
-    if (newMark === null || forced > newMark) newMark = forced;
+    if (forced > newMark) newMark = forced;
   }
-  if (newMark === mark || newMark === null) return;
+  if (newMark === mark) return;
   await setReadThrough(tx, userId, newMark);
   await tx.broadcastRead.deleteMany({ where: { userId, broadcastId: { lte: newMark } } });
 }
