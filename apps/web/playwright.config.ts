@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import { E2E_OPERATOR_TOKEN } from "./e2e/support/operator";
 
 // Browser tests drive Debian's Chromium: Playwright's own browser downloads are not
 // reachable from these machines (never run `playwright install`).
@@ -59,6 +60,7 @@ export default defineConfig({
         LOG_LEVEL: "warn",
         SHUTDOWN_GRACE_MS: "3000",
         CHECKPOINT_DISABLE: "1",
+        OPERATOR_TOKEN: E2E_OPERATOR_TOKEN,
       },
       reuseExistingServer: !CI,
       timeout: 60_000,

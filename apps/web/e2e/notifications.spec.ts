@@ -1,6 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { LABELS, TRANSPORTS, closeAll, composer, connection, createRoom, person, send, uid } from "./support/chat-people";
+import { LABELS, TRANSPORTS, closeAll, composer, connection, createRoom, log, person, send, texts, uid } from "./support/chat-people";
 import { badge, bell, countPermissionRequests, dropDown, expectUnread, toasts } from "./support/notifications";
+import { operatorBroadcast } from "./support/operator";
+import { apiSession, command } from "./support/realtime-api";
 
 // Ada mentions Bob in the lobby (both members: each opened it) while Bob is elsewhere in the
 // app, each in a browser context of their own. Bob's tab follows notify:<Bob> on the transport
@@ -94,6 +96,53 @@ test("/notifications: the list live, escaped, a mention links to its room, read 
   await expect.poll(permissionRequests).toBe(1);
   await expect(badge(bob.page)).toHaveCount(0);
   await closeAll(ada, bob);
+});
+
+test("an operator's broadcast reaches every open tab live, on all four transports at once", async ({ browser }) => {
+  const run = uid();
+  const people = [];
+  for (const transport of TRANSPORTS) {
+    const who = await person(browser, `Reader ${transport} ${run}`, `/chat?transport=${transport}`);
+    await who.page.goto(`/?transport=${transport}`);
+    await expect(connection(who.page)).toHaveAccessibleName("Connection: open");
+    await expectUnread(who.page, 0);
+    people.push(who);
+  }
+  await operatorBroadcast(`Maintenance ${run}`, "<b>Back</b> in five minutes");
+  for (const { page } of people) {
+    await expectUnread(page, 1);
+    await expect(toasts(page).first()).toContainText(`Maintenance ${run}`);
+    await expect(toasts(page).first()).toContainText("<b>Back</b> in five minutes"); // as text
+    await expect(toasts(page).first().locator("b")).toHaveCount(0);
+  }
+  await closeAll(...people);
+});
+
+test("a mention's link opens its room at the message, even when newer messages pushed it out of view", async ({ browser }) => {
+  const run = uid();
+  const ada = await apiSession(`Ada ${run}`);
+  const { room } = (await command(ada, "chat.createRoom", { name: `jump ${run}` })) as { room: { id: string } };
+  // A short window: a few messages fill the log.
+  const bob = await person(browser, `Bob ${run}`, `/chat?room=${room.id}&transport=sse`, { viewport: { width: 1280, height: 560 } });
+  await bob.page.goto("/notifications?transport=sse");
+  const mention = `@${bob.name} the one to find`;
+  await command(ada, "chat.send", { roomId: room.id, text: mention });
+  for (let i = 1; i <= 9; i++) await command(ada, "chat.send", { roomId: room.id, text: `newer ${i}` });
+
+  // (Broadcasts from before Bob joined are listed too, as read: pick the mention.)
+  const item = bob.page.getByRole("list", { name: "All notifications" }).getByTestId("notification").filter({ hasText: mention });
+  await expect(item).toHaveCount(1);
+  await item.getByRole("link").click();
+  await expect(bob.page).toHaveURL(new RegExp(`/chat\\?room=${room.id}&transport=sse#message-[0-9a-f-]{36}$`));
+  await expect(texts(bob.page).filter({ hasText: mention })).toBeInViewport();
+  const target = log(bob.page).locator('[aria-current="location"]');
+  await expect(target).toHaveCount(1);
+  await expect(target).toContainText(mention);
+  // Opening the room without the link starts at the newest message instead.
+  await bob.page.goto(`/chat?room=${room.id}&transport=sse`);
+  await expect(texts(bob.page).filter({ hasText: "newer 9" })).toBeInViewport();
+  await expect(texts(bob.page).filter({ hasText: mention })).not.toBeInViewport();
+  await closeAll(bob);
 });
 
 test("muting a room is stored by the service: its mentions make no notification, another room's do", async ({ browser }) => {

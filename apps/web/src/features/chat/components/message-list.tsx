@@ -7,17 +7,23 @@ import { isPending, itemKey } from "../room/message-store";
 import type { ChatRoomController } from "../room/chat-room";
 import type { RoomSnapshot } from "../room/room-snapshot";
 import { MessageRow } from "./message-row";
+import { useMessageTarget } from "./use-message-target";
 
 /** Start loading the previous page when the reader gets this close to the top (px). */
 const LOAD_OLDER_WITHIN_PX = 600;
 /** Room for the "load older" line above the first message (px). */
 const HEADER_PX = 44;
+/** Older pages loaded at most while looking for a linked message (it may have been deleted). */
+const TARGET_SEARCH_PAGES = 10;
 
 /**
  * The room's messages, virtualized (only the rows near the viewport are in the DOM, so
  * thousands of messages stay smooth). Anchored to the end like a chat: it opens at the newest
  * message, follows new ones while the reader is at the bottom, keeps the reader's place when
- * an older page is prepended, and jumps to the bottom when I send. It is its own scroll
+ * an older page is prepended, and jumps to the bottom when I send. A link to a message
+ * (`#message-<id>`, from a mention) brings it into view and marks it, loading older pages to
+ * find it (the row is not in the DOM until it is near the viewport, so the browser cannot
+ * jump to the anchor itself). It is its own scroll
  * container: that takes a parent of bounded height (RoomView's section), else it grows to its
  * content, never scrolls, and keeps loading older pages to fill itself.
  */
@@ -54,6 +60,23 @@ export function MessageList({ room, me, controller }: { room: RoomSnapshot; me: 
   }, [lastKey, lastItem, virtualizer]);
 
   const loadOlder = controller.loadOlder;
+
+  // A linked message: once it is loaded, centre it (once per link); until then, page back for it.
+  const targetId = useMessageTarget();
+  const reachedTarget = useRef<string | null>(null);
+  const searchedPages = useRef(0);
+  useLayoutEffect(() => {
+    if (targetId === null || reachedTarget.current === targetId) return;
+    const index = items.findIndex((item) => !isPending(item) && item.id === targetId);
+    if (index >= 0) {
+      reachedTarget.current = targetId;
+      virtualizer.scrollToIndex(index, { align: "center" });
+    } else if (hasMore && !loadingOlder && searchedPages.current < TARGET_SEARCH_PAGES) {
+      searchedPages.current++;
+      loadOlder();
+    }
+  }, [targetId, items, hasMore, loadingOlder, loadOlder, virtualizer]);
+
   const onScroll = useCallback(() => {
     const element = scrollRef.current;
     if (element && element.scrollTop < LOAD_OLDER_WITHIN_PX) loadOlder();
@@ -104,13 +127,16 @@ export function MessageList({ room, me, controller }: { room: RoomSnapshot; me: 
         {virtualizer.getVirtualItems().map((row) => {
           const item = items[row.index]!;
           const key = String(row.key);
+          const targeted = key === targetId;
           return (
             <div
               key={key}
               ref={virtualizer.measureElement}
               data-index={row.index}
+              data-targeted={targeted || undefined}
+              aria-current={targeted ? "location" : undefined}
               role="listitem"
-              className="absolute top-0 left-0 w-full"
+              className={`absolute top-0 left-0 w-full ${targeted ? "bg-amber-50 ring-2 ring-amber-400 ring-inset dark:bg-amber-950/40" : ""}`}
               style={{ transform: `translateY(${row.start}px)` }}
             >
               <MessageRow
