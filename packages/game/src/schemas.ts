@@ -78,7 +78,8 @@ export type CycleState = z.infer<typeof CycleState>;
 export const Phase = z.enum(["countdown", "playing", "roundOver", "gameOver"]);
 export type Phase = z.infer<typeof Phase>;
 
-const Tick = z.int().min(0).max(GAME_LIMITS.maxGameTicks);
+/** Ticks count from 0 at createMatch; a game ends by GAME_LIMITS.maxGameTicks (a gameOver state may still be stepped). */
+const Tick = z.int().min(0);
 
 /** The whole game at one tick: this is the snapshot. */
 export const MatchState = z.object({
