@@ -10,6 +10,7 @@ import {
   type MatchConfig,
   type MatchState,
   type Seat,
+  type SeatSetup,
   type TickDelta,
   type TickInput,
 } from "../../src/index";
@@ -23,7 +24,7 @@ export function configWith(overrides: Partial<MatchConfig> & { seatCount?: numbe
     height: 16,
     roundsToWin: 3,
     tickHz: 10,
-    seats: Array.from({ length: seatCount }, (_, seat) => ({ seat, kind: "human" as const })),
+    seats: Array.from({ length: seatCount }, (_, seat): SeatSetup => ({ seat, kind: "human" })),
     ...rest,
   };
 }
