@@ -1,0 +1,11 @@
+export * from "./limits";
+export * from "./schemas";
+export * from "./directions";
+export { buildGrid, cellIndex, inBounds, isFree, occupancy, trailCells, type Grid } from "./grid";
+export { acceptsTurns, createMatch, stepMatch, type StepResult } from "./match";
+export { applyDelta, TickGapError } from "./apply-delta";
+export { stateHash } from "./hash";
+export * from "./input-queue";
+export { botAction } from "./bot";
+export { finalState, logEntriesOf, replayMatch } from "./replay";
+export * from "./interpolation";

@@ -1,0 +1,3 @@
+import { nodeProject } from "@repo/vitest-config";
+
+export default nodeProject("game");
