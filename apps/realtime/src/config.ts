@@ -39,6 +39,8 @@ export interface ServerConfig {
   metricsToken?: string;
   /** Bearer token of the operator's broadcast (POST /v1/notifications/broadcast); undefined turns broadcasts off. */
   operatorToken?: string;
+  /** The flag definitions file (flagd format), validated at start-up; unset: the committed flags/flags.json. */
+  flagsFile?: string;
   /** The background purge of old rows; `intervalMs: 0` turns it off. */
   purge: PurgeConfig;
   /** How long a reader counts as present after its last poll or closed stream. */
@@ -138,6 +140,7 @@ export function configFromEnv(env: Env): ServerConfig {
     trustProxy: env.TRUST_PROXY,
     metricsToken: env.METRICS_TOKEN,
     operatorToken: env.OPERATOR_TOKEN,
+    flagsFile: env.FLAGS_FILE,
     purge: {
       intervalMs: env.PURGE_INTERVAL_MS,
       receiptRetentionDays: env.RECEIPT_RETENTION_DAYS,

@@ -9,6 +9,8 @@ import { createDatabaseReceipts } from "./commands/database-receipts";
 import { defaultConfig, type ServerConfig } from "./config";
 import { composeFeatures } from "./features/compose-features";
 import { createFeatureEvents } from "./features/feature-events";
+import { readFlagDefinitions } from "./flags/flag-definitions";
+import { createServiceFlags, type ServiceFlags } from "./flags/service-flags";
 import type { Feature } from "./features/feature";
 export { defineFeature, type Feature, type FeatureContext, type FeatureParts } from "./features/feature";
 import { defaultFeatures } from "./features/index";
@@ -47,6 +49,8 @@ export interface ServerDeps {
   hub?: Hub;
   /** The features to run; `defaultFeatures(config)` (features/index.ts) when left out. */
   features?: Feature[];
+  /** Flag definitions (flagd JSON) instead of reading `config.flagsFile`; validated the same way. */
+  flagDefinitions?: string;
 }
 
 export interface RealtimeServer {
@@ -55,6 +59,8 @@ export interface RealtimeServer {
   hub: Hub;
   presence: Presence;
   metrics: Metrics;
+  /** The service's feature flags (OpenFeature client over flagd-core; `flags.store.load` changes them). */
+  flags: ServiceFlags;
   config: ServerConfig;
   /** Per client address (and global) rate limits; the transports charge `poll` and `subscribe`. */
   addressLimits: AddressLimits;
@@ -93,9 +99,22 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   const origins = createOriginPolicy(config.allowedOrigins);
   const topics = createTopicPolicy();
   const events = createFeatureEvents(app.log.child({ component: "feature-events" }));
+  const flags = await createFlagsOrClose();
+  async function createFlagsOrClose() {
+    try {
+      const definitions = deps.flagDefinitions ?? readFlagDefinitions(config.flagsFile);
+      return await createServiceFlags({ definitions, log: app.log.child({ component: "flags" }), registry: metrics.registry });
+    } catch (error) {
+      // Invalid definitions refuse the start, naming the rule (FlagDefinitionError).
+      presence.close();
+      await hub.close();
+      throw error;
+    }
+  }
   const features = await composeOrClose(deps.features ?? defaultFeatures(config), (feature) => ({
     hub,
     events,
+    flags,
     presence,
     db: deps.db,
     auth,
@@ -111,6 +130,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
       // A registration conflict: nothing has started yet but the hub's and presence's timers.
       presence.close();
       await hub.close();
+      await flags.close();
       throw error;
     }
   }
@@ -160,6 +180,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     await app.close();
     presence.close();
     await hub.close();
+    await flags.close();
     throw error;
   }
   const purge = startPurgeJob({ db: deps.db, config: config.purge, log: app.log.child({ job: "purge" }) });
@@ -171,6 +192,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     hub,
     presence,
     metrics,
+    flags,
     config,
     addressLimits,
     openConnections: () => core.registry.size(),
@@ -190,6 +212,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
         await purge.stop();
         presence.close();
         await hub.close();
+        await flags.close();
       })();
       return closing;
     },

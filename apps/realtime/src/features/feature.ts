@@ -2,6 +2,7 @@ import type { CommandType, Topic, TopicKind } from "@repo/protocol";
 import type { Database } from "@repo/db";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Auth } from "../auth/auth";
+import type { ServiceFlags } from "../flags/service-flags";
 import type { CommandHandler, CommandPolicy } from "../commands/types";
 import type { Hub } from "../hub/hub";
 import type { Presence } from "../hub/presence";
@@ -17,6 +18,8 @@ export interface FeatureContext<TConfig = undefined> {
   auth: Auth;
   /** Per-address and global rate limits, for commands whose effect is costly (creating a room). */
   addressLimits: AddressLimits;
+  /** The service's feature flags (OpenFeature over flagd-core): transports, kill switches, intervals, tick rate. */
+  flags: ServiceFlags;
   /** What features tell each other in process (each declares its events in FeatureEventMap). */
   events: FeatureEvents;
   /** This feature's logger (`feature: <name>` on every line). */

@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { defineProtocolFeature } from "../feature-module";
+import type { Topic } from "../topics";
+import { TRANSPORT_NAMES, type TransportName } from "../transports";
+
+/*
+ * Feature flags (docs/protocol.md, "Feature flags").
+ *
+ * - Flags are written in the flagd definition format and evaluated by the
+ *   realtime service (OpenFeature server SDK over flagd-core). Browsers read
+ *   them over OFREP, which the service implements: `POST /ofrep/v1/evaluate/flags`
+ *   (bulk, ETag/304), `POST /ofrep/v1/evaluate/flags/<key>` (one flag) and a
+ *   change stream `GET /ofrep/v1/events` (SSE, `refetchEvaluation`).
+ * - The topic `flags:changes` tells every signed-in client, on whatever
+ *   transport it is on, that flags changed: a client whose SSE is disabled or
+ *   blocked still hears of it and refetches.
+ * - The evaluation context is the signed-in user: `targetingKey` is their id,
+ *   and the service never takes another from the request.
+ */
+
+/** The flags the service and the web app read, by key (the default definitions: apps/realtime/flags/flags.json). */
+export const FLAG_KEYS = {
+  defaultTransport: "transport.default",
+  chatTransport: "transport.chat",
+  notificationsTransport: "transport.notifications",
+  gameTransport: "transport.game",
+  pollingIntervalMs: "polling.interval-ms",
+  longPollHoldMs: "long-polling.hold-ms",
+  gameTickHz: "game.tick-hz",
+} as const;
+
+/** The kill switch of a transport: `false` takes it out of service. */
+export function transportEnabledFlag(transport: TransportName): string {
+  return `transport.${transport}.enabled`;
+}
+
+/** A feature's transport flag may say `default`: follow `transport.default`. */
+export const FOLLOW_DEFAULT_TRANSPORT = "default";
+export const FeatureTransportValue = z.enum([FOLLOW_DEFAULT_TRANSPORT, ...TRANSPORT_NAMES]);
+
+export const FLAGS_TOPIC: Topic = "flags:changes";
+
+export const FLAGS_EVENTS = {
+  /** The definitions changed: refetch your evaluations (the new config's etag, the flag keys that changed). */
+  changed: "flags.changed",
+} as const;
+
+export const FlagsEvent = z.discriminatedUnion("type", [
+  z.object({ type: z.literal(FLAGS_EVENTS.changed), payload: z.object({ etag: z.string(), flagsChanged: z.array(z.string()) }) }),
+]);
+export type FlagsEvent = z.infer<typeof FlagsEvent>;
+
+// ---------------------------------------------------------------------------
+// OFREP (OpenFeature Remote Evaluation Protocol), as this service serves it
+
+export const OFREP_PATHS = {
+  bulk: "/ofrep/v1/evaluate/flags",
+  single: (key: string) => `/ofrep/v1/evaluate/flags/${encodeURIComponent(key)}`,
+  events: "/ofrep/v1/events",
+} as const;
+
+export const OFREP_ROUTES = { bulk: OFREP_PATHS.bulk, single: "/ofrep/v1/evaluate/flags/:key", events: OFREP_PATHS.events } as const;
+
+const FlagMetadata = z.record(z.string(), z.union([z.boolean(), z.string(), z.number()]));
+
+/** Request body of both evaluation endpoints. `targetingKey` must be the signed-in user's id. */
+export const OfrepRequest = z.object({ context: z.record(z.string(), z.unknown()).optional() });
+
+export const OfrepErrorCode = z.enum(["PARSE_ERROR", "TARGETING_KEY_MISSING", "INVALID_CONTEXT", "FLAG_NOT_FOUND", "GENERAL"]);
+
+export const OfrepEvaluation = z.object({
+  key: z.string(),
+  value: z.json(),
+  reason: z.string(),
+  variant: z.string().optional(),
+  metadata: FlagMetadata.optional(),
+});
+export type OfrepEvaluation = z.infer<typeof OfrepEvaluation>;
+
+export const OfrepEvaluationError = z.object({ key: z.string(), errorCode: OfrepErrorCode, errorDetails: z.string().optional() });
+
+/** `400` of either endpoint (a context it cannot evaluate with). */
+export const OfrepRequestError = z.object({ errorCode: OfrepErrorCode, errorDetails: z.string().optional() });
+
+/** Where the change stream is: `endpoint.requestUri` is relative to the OFREP base URL the client was given. */
+export const OfrepEventStream = z.object({
+  type: z.literal("sse"),
+  endpoint: z.object({ requestUri: z.string() }),
+  inactivityDelaySec: z.number().int().positive().optional(),
+});
+
+/** `200` of the bulk endpoint (with an `ETag`; `304` when `If-None-Match` still matches). */
+export const OfrepBulkResponse = z.object({
+  flags: z.array(z.union([OfrepEvaluation, OfrepEvaluationError])),
+  metadata: FlagMetadata.optional(),
+  eventStreams: z.array(OfrepEventStream).optional(),
+});
+export type OfrepBulkResponse = z.infer<typeof OfrepBulkResponse>;
+
+/** One message on the change stream. */
+export const OfrepStreamMessage = z.object({ type: z.literal("refetchEvaluation"), etag: z.string(), lastModified: z.number().int() });
+
+export const flagsProtocol = defineProtocolFeature({
+  name: "flags",
+  topicKinds: ["flags"],
+  commands: {},
+  events: FlagsEvent,
+});
