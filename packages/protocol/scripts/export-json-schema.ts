@@ -43,6 +43,12 @@ const exported = {
   NotificationPreferencesResponse: protocol.NotificationPreferencesResponse,
   BroadcastRequest: protocol.BroadcastRequest,
   BroadcastResponse: protocol.BroadcastResponse,
+  FlagsEvent: protocol.FlagsEvent,
+  OfrepRequest: protocol.OfrepRequest,
+  OfrepBulkResponse: protocol.OfrepBulkResponse,
+  OfrepEvaluation: protocol.OfrepEvaluation,
+  OfrepRequestError: protocol.OfrepRequestError,
+  OfrepStreamMessage: protocol.OfrepStreamMessage,
 };
 
 const registry = z.registry<{ id: string }>();
