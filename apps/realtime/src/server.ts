@@ -11,6 +11,7 @@ import { composeFeatures } from "./features/compose-features";
 import { createFeatureEvents } from "./features/feature-events";
 import { readFlagDefinitions } from "./flags/flag-definitions";
 import { createServiceFlags, type ServiceFlags } from "./flags/service-flags";
+import { createTransportGate } from "./flags/transport-gate";
 import type { Feature } from "./features/feature";
 export { defineFeature, type Feature, type FeatureContext, type FeatureParts } from "./features/feature";
 import { defaultFeatures } from "./features/index";
@@ -143,6 +144,8 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     metrics,
     log: app.log,
   });
+  const gate = createTransportGate(flags);
+  await gate.refresh();
   const core = createSubscriptionCore({
     hub,
     presence,
@@ -153,6 +156,19 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     maxBufferedBytes: config.maxBufferedBytes,
     connectionLimits: config.connectionLimits,
     sessionRevalidateMs: config.sessionRevalidateMs,
+    gate,
+  });
+  // A kill switch turned off moves that transport's open connections elsewhere (closing notice naming where).
+  const stopKillSwitches = flags.store.onChange(() => {
+    gate
+      .refresh()
+      .then((switchedOff) => {
+        for (const transport of switchedOff) {
+          app.log.warn({ transport, open: core.registry.sizeOf(transport) }, "transport switched off: moving its connections");
+          core.registry.endTransport(transport, gate.closingNotice(transport));
+        }
+      })
+      .catch((err: unknown) => app.log.error({ err }, "reading the kill switches failed"));
   });
   const context: TransportContext = { hub, presence, auth, topics, dispatcher, metrics, config, origins, core, addressLimits };
 
@@ -163,7 +179,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   registerProtocolVersion(app);
   registerHealthRoutes(app, { db: deps.db, isDraining: drain.isDraining });
   registerMetricsRoute(app, metrics, hub, { token: config.metricsToken });
-  registerSessionRoutes(app, { auth, cookieSecure: config.cookieSecure, addressLimits });
+  registerSessionRoutes(app, { auth, cookieSecure: config.cookieSecure, addressLimits, gate });
   registerHttpCommands(app, context);
   registerPolling(app, context);
   registerLongPolling(app, context);
@@ -175,6 +191,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     for (const job of features.jobs) stops.push(await job.start());
   } catch (error) {
     // A feature could not start (e.g. the database is down): undo what is running, then fail.
+    stopKillSwitches();
     for (const stop of stops) stop();
     await websocket.close({ reason: "server_shutdown", message: "The server failed to start" });
     await app.close();
@@ -202,6 +219,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     close() {
       closing ??= (async () => {
         drain.begin();
+        stopKillSwitches();
         for (const stop of stops) stop();
         const notice = { reason: "server_shutdown", message: "The server is restarting; reconnect" } as const;
         core.registry.closeAll(notice);

@@ -101,6 +101,12 @@ export type ClientEvents = {
   reset: (reset: ResetSignal) => void;
   /** The server announced it is dropping the connection, and why (the client reconnects unless the reason is `unauthorized`). */
   closing: (notice: ClosingNotice) => void;
+  /**
+   * The client moved to another transport on its own: the server switched the
+   * current one off (`transport_disabled`) and named where to go. `status`
+   * events follow as usual; `transportInUse` now says `to`.
+   */
+  moved: (change: { from: string; to: string; reason: "transport_disabled" }) => void;
   /** Refused topics, fatal errors, and exceptions thrown by event handlers. */
   error: (error: unknown) => void;
 };

@@ -138,6 +138,19 @@ export class Connection {
     if (generation !== this.generation || this.userClosed) return;
     const notice = this.closingNotice;
     this.retire();
+    const movedTo = this.switchedOffTarget(error, notice);
+    if (movedTo !== undefined) {
+      // The server switched this transport off and named where to go: move there at once, cursors kept.
+      const from = this.transportName;
+      this.transportName = movedTo;
+      this.attempt = 0;
+      this.openedAt = 0;
+      this.deps.recorder.add("reconnects");
+      this.deps.sink.emit("moved", { from, to: movedTo, reason: "transport_disabled" });
+      this.setStatus("reconnecting", error);
+      this.start();
+      return;
+    }
     if (isFatal(error) || notice?.reason === "unauthorized") {
       this.setStatus("closed", error);
       this.deps.sink.report(error);
@@ -154,6 +167,17 @@ export class Connection {
       this.deps.recorder.add("reconnects");
       this.start();
     }, delay);
+  }
+
+  /** The transport a `transport_disabled` refusal or closing notice sends this client to, when it knows it. */
+  private switchedOffTarget(error: unknown, notice: ClosingNotice | null): string | undefined {
+    const named =
+      error instanceof ProtocolError && error.code === "transport_disabled"
+        ? error.transport
+        : notice?.reason === "transport_disabled"
+          ? notice.transport
+          : undefined;
+    return named !== undefined && named !== this.transportName && this.deps.transports.has(named) ? named : undefined;
   }
 
   private known(name: string): string {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TransportName } from "./transports";
 
 /** Typed error codes: the same on every transport (HTTP body or socket.io ack). */
 export const ERROR_CODES = [
@@ -14,6 +15,8 @@ export const ERROR_CODES = [
   "unavailable",
   /** The client speaks a protocol version this server cannot serve (see version.ts). */
   "unsupported_version",
+  /** This transport is switched off (its kill switch flag): move to the `transport` the error names. */
+  "transport_disabled",
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -57,6 +60,9 @@ export const ERROR_POLICY: Record<ErrorCode, ErrorPolicy> = {
     resend: false,
     text: "This app is out of date for the server: reload the page.",
   },
+  // Not fatal: the client moves to the transport the error names instead of retrying this one. Only
+  // subscriptions are refused with it (a command is never), so there is nothing to resend.
+  transport_disabled: { status: 503, fatal: false, endsTopic: false, resend: false, text: "This connection type is switched off; moving to another." },
 };
 
 /** The HTTP status each error code maps to (from ERROR_POLICY). */
@@ -77,6 +83,8 @@ export const ErrorBody = z.object({
   issues: z.array(ErrorIssue).optional(),
   /** Seconds until a retry may succeed, for `rate_limited`. */
   retryAfter: z.number().nonnegative().optional(),
+  /** Where to go instead, for `transport_disabled`. */
+  transport: TransportName.optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
@@ -98,6 +106,8 @@ export const CLOSE_REASONS = [
   "unauthorized",
   /** The client broke the protocol (bad frame, too many subscriptions). */
   "protocol_error",
+  /** This transport was switched off (its kill switch flag): reconnect on the notice's `transport`. */
+  "transport_disabled",
 ] as const;
 export const CloseReason = z.enum(CLOSE_REASONS);
 export type CloseReason = z.infer<typeof CloseReason>;
@@ -106,13 +116,15 @@ export class ProtocolError extends Error {
   readonly code: ErrorCode;
   readonly issues?: ErrorIssue[];
   readonly retryAfter?: number;
+  readonly transport?: TransportName;
 
-  constructor(code: ErrorCode, message: string, extra: { issues?: ErrorIssue[]; retryAfter?: number } = {}) {
+  constructor(code: ErrorCode, message: string, extra: { issues?: ErrorIssue[]; retryAfter?: number; transport?: TransportName } = {}) {
     super(message);
     this.name = "ProtocolError";
     this.code = code;
     this.issues = extra.issues;
     this.retryAfter = extra.retryAfter;
+    this.transport = extra.transport;
   }
 
   toBody(): ErrorBody {
@@ -121,11 +133,12 @@ export class ProtocolError extends Error {
       message: this.message,
       ...(this.issues ? { issues: this.issues } : {}),
       ...(this.retryAfter !== undefined ? { retryAfter: this.retryAfter } : {}),
+      ...(this.transport !== undefined ? { transport: this.transport } : {}),
     };
   }
 
   static fromBody(body: ErrorBody): ProtocolError {
-    return new ProtocolError(body.code, body.message, { issues: body.issues, retryAfter: body.retryAfter });
+    return new ProtocolError(body.code, body.message, { issues: body.issues, retryAfter: body.retryAfter, transport: body.transport });
   }
 }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CloseReason, ErrorBody } from "./errors";
 import { Position } from "./position";
 import { Topic } from "./topics";
+import { TransportName } from "./transports";
 
 /**
  * Envelope of every server→client event, on every transport. `offset` is
@@ -76,7 +77,12 @@ export const RevokedNotice = z.object({ topic: Topic, error: ErrorBody });
 export type RevokedNotice = z.infer<typeof RevokedNotice>;
 
 /** Sent just before the server drops a stream or socket on purpose. */
-export const ClosingNotice = z.object({ reason: CloseReason, message: z.string() });
+export const ClosingNotice = z.object({
+  reason: CloseReason,
+  message: z.string(),
+  /** Where to reconnect instead, for `transport_disabled`. */
+  transport: TransportName.optional(),
+});
 export type ClosingNotice = z.infer<typeof ClosingNotice>;
 
 /** SSE `event:` names. Plain `message` frames carry one EventEnvelope. */

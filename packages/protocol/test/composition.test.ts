@@ -60,6 +60,8 @@ describe("error policy", () => {
     expect(ERROR_CODES.filter((code) => ERROR_POLICY[code].endsTopic)).toEqual(["validation", "forbidden", "not_found"]);
     expect(ERROR_POLICY.unauthorized.fatal && ERROR_POLICY.unsupported_version.fatal).toBe(true);
     expect(ERROR_POLICY.rate_limited.fatal || ERROR_POLICY.unavailable.fatal || ERROR_POLICY.internal.fatal).toBe(false);
+    // A switched-off transport is not the end: the client moves on.
+    expect(ERROR_POLICY.transport_disabled.fatal).toBe(false);
   });
 
   test("errorText prefers the first issue, says when to retry, and falls back to the table", () => {

@@ -1,8 +1,9 @@
-import { ProtocolError, type ClosingNotice } from "@repo/protocol";
+import { ProtocolError, type ClosingNotice, type TransportName } from "@repo/protocol";
 import { KeyedSets } from "./keyed-sets";
 
 /** One open stream, socket or held long poll, as the registry knows it. */
 export interface RegisteredConnection {
+  transport: TransportName;
   userId: string;
   sessionId: string;
   /** The client's address (after `trustProxy`), for the per-address cap. */
@@ -44,6 +45,7 @@ const REVALIDATE_BATCH = 500;
 export function createConnectionRegistry(options: ConnectionRegistryOptions) {
   const now = options.now ?? Date.now;
   const bySession = new KeyedSets<RegisteredConnection>();
+  const byTransport = new KeyedSets<RegisteredConnection>();
   const perUser = new Map<string, number>();
   const perIp = new Map<string, number>();
   let size = 0;
@@ -113,6 +115,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
     open(connection: RegisteredConnection): void {
       admit(connection);
       bySession.add(connection.sessionId, connection);
+      byTransport.add(connection.transport, connection);
       bump(perUser, connection.userId, 1);
       bump(perIp, connection.ip, 1);
       size++;
@@ -120,6 +123,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
     /** Forgets a connection (idempotent). */
     remove(connection: RegisteredConnection): void {
       if (!bySession.delete(connection.sessionId, connection)) return;
+      byTransport.delete(connection.transport, connection);
       bump(perUser, connection.userId, -1);
       bump(perIp, connection.ip, -1);
       size--;
@@ -128,6 +132,12 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
     endSession,
     /** Re-checks every open session now (also runs on a timer). */
     revalidate,
+    /** Ends every connection on one transport (its kill switch was turned off), telling each where to go. */
+    endTransport(transport: TransportName, notice: ClosingNotice) {
+      endAll(byTransport.get(transport), notice);
+    },
+    /** Open connections on one transport. */
+    sizeOf: (transport: TransportName) => byTransport.get(transport).length,
     /** Ends everything (shutdown). */
     closeAll(notice: ClosingNotice) {
       endAll([...bySession.values()], notice);

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { Auth } from "../auth/auth";
+import type { TransportGate } from "../flags/transport-gate";
 import type { Hub } from "../hub/hub";
 import type { Presence } from "../hub/presence";
 import type { TopicPolicy } from "../hub/topic-policy";
@@ -21,6 +22,8 @@ export interface SubscriptionCoreOptions {
   connectionLimits: ConnectionLimits;
   /** How often open connections' sessions are re-checked against the database. */
   sessionRevalidateMs: number;
+  /** The kill switches: a switched-off transport opens nothing. */
+  gate: TransportGate;
 }
 
 /**
@@ -47,13 +50,18 @@ export function createSubscriptionCore(options: SubscriptionCoreOptions) {
     presence,
     topics,
     registry,
+    gate: options.gate,
     maxBufferedBytes: options.maxBufferedBytes,
     /** How long a stream's backlog waits for its socket to drain before the consumer counts as too slow. */
     drainTimeoutMs: 10_000,
     channels: (fanout?: LiveFanout) => createTopicChannels(hub, fanout),
     /** Channels with the default fan-out, shared by polls, long polls and SSE. */
     sharedChannels: createTopicChannels(hub),
-    subscriber: (subscriberOptions: SubscriberOptions) => new Subscriber(core, subscriberOptions),
+    /** Throws `transport_disabled` when the transport is switched off, `rate_limited` at the caps. */
+    subscriber(subscriberOptions: SubscriberOptions) {
+      options.gate.check(subscriberOptions.transport);
+      return new Subscriber(core, subscriberOptions);
+    },
     track(subscriber: Subscriber) {
       byUser.add(subscriber.user.id, subscriber);
     },

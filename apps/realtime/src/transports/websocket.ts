@@ -148,6 +148,8 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
     const refuse = (error: ProtocolError) => next(Object.assign(new Error(error.code), { data: error.toBody() }));
     try {
       negotiateVersion((socket.handshake.auth as Record<string, unknown>)[VERSION_AUTH_FIELD]);
+      // A switched-off WebSocket refuses the handshake, naming where to go.
+      core.gate.check("websocket");
     } catch (error) {
       return refuse(error as ProtocolError);
     }

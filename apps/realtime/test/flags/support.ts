@@ -30,3 +30,10 @@ export function chatOnSse(percent: number): Record<string, Record<string, unknow
     },
   };
 }
+
+/** The defaults with the kill switch of `transport` set (false: switched off). */
+export function killSwitch(transport: string, enabled: boolean): string {
+  return definitionsWith({
+    [`transport.${transport}.enabled`]: { state: "ENABLED", variants: { on: true, off: false }, defaultVariant: enabled ? "on" : "off" },
+  });
+}

@@ -9,6 +9,9 @@ import type { Hub } from "../../src/hub/hub";
 import { createMemoryHub } from "../../src/hub/memory-hub";
 import { createPresence } from "../../src/hub/presence";
 import { createTopicPolicy } from "../../src/hub/topic-policy";
+import { readFlagDefinitions } from "../../src/flags/flag-definitions";
+import { createServiceFlags, type ServiceFlags } from "../../src/flags/service-flags";
+import { createTransportGate } from "../../src/flags/transport-gate";
 import { createMetrics } from "../../src/observability/metrics";
 import type { SubscriberIo } from "../../src/subscriptions/subscriber";
 import { createSubscriptionCore } from "../../src/subscriptions/subscription-core";
@@ -16,11 +19,14 @@ import { createSubscriptionCore } from "../../src/subscriptions/subscription-cor
 const TOPIC = "system:ticker";
 let db: Database;
 let user: AuthUser;
+let flags: ServiceFlags;
 
 beforeAll(async () => {
   db = await createDatabase({ pgliteDir: "memory" });
+  flags = await createServiceFlags({ definitions: readFlagDefinitions(), log: pino({ level: "silent" }), registry: createMetrics().registry });
 });
 afterAll(async () => {
+  await flags.close();
   await db.close();
 });
 
@@ -38,6 +44,7 @@ function setUp(hub: Hub, limits = { perUser: 100, perIp: 100 }) {
     maxBufferedBytes: 1024 * 1024,
     connectionLimits: limits,
     sessionRevalidateMs: 60_000,
+    gate: createTransportGate(flags),
   });
   return { core, auth, topics };
 }

@@ -8,6 +8,7 @@ import {
 } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
 import type { Auth } from "../../auth/auth";
+import type { TransportGate } from "../../flags/transport-gate";
 import type { AddressLimits } from "../../limits/address-limits";
 import { clearSessionCookie, requireUser, sessionTokenOf, setSessionCookie } from "../request-auth";
 
@@ -16,8 +17,11 @@ import { clearSessionCookie, requireUser, sessionTokenOf, setSessionCookie } fro
  * Sign-in (it writes a user and a session row) and ticket issuance are rate
  * limited per client address, sign-in also globally: over it, 429 + Retry-After.
  */
-export function registerSessionRoutes(app: FastifyInstance, deps: { auth: Auth; cookieSecure: boolean; addressLimits: AddressLimits }) {
-  const { auth, cookieSecure, addressLimits } = deps;
+export function registerSessionRoutes(
+  app: FastifyInstance,
+  deps: { auth: Auth; cookieSecure: boolean; addressLimits: AddressLimits; gate: TransportGate },
+) {
+  const { auth, cookieSecure, addressLimits, gate } = deps;
 
   app.post(HTTP_PATHS.session, async (request, reply) => {
     const { name } = parseOrThrow(CreateSessionRequest, request.body, "session request");
@@ -46,6 +50,9 @@ export function registerSessionRoutes(app: FastifyInstance, deps: { auth: Auth; 
   });
 
   app.post(HTTP_PATHS.sseTicket, async (request, reply) => {
+    // A ticket is only for SSE: a switched-off SSE says so here, where the client can read the answer
+    // (a refused EventSource shows no body).
+    gate.check("sse");
     // Before authentication, which may reach the database.
     await addressLimits.consume("ticket", request.ip);
     const user = await requireUser(auth, request);
