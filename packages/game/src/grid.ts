@@ -35,7 +35,6 @@ export function trailCells(cycle: CycleState): Cell[] {
     // Each segment's first cell is the previous segment's last; emit it once.
     for (let s = i === 0 ? 0 : 1; s <= steps; s++) cells.push({ x: from.x + dx * s, y: from.y + dy * s });
   }
-  if (points.length === 1 && points[0] !== undefined) cells.push(points[0]);
   return cells;
 }
 

@@ -1,4 +1,4 @@
-import { stepCell } from "./directions";
+import { sameCell, stepCell } from "./directions";
 import { cellIndex, inBounds, occupancy, type Grid } from "./grid";
 import type { CycleState, Direction, MatchState, Seat } from "./schemas";
 
@@ -32,8 +32,10 @@ export function moveCycles(state: MatchState, cycles: readonly CycleState[], tur
     const dies = !plan.onGrid || before[plan.index] !== 0 || (aimed.get(plan.index) ?? 0) > 1;
     if (dies) return { ...cycle, alive: false, dir: plan.dir };
     grid[plan.index] = cycle.seat + 1;
-    // A turn closes the straight segment at the cell the cycle turned in.
-    const corners = plan.dir === cycle.dir ? cycle.corners : [...cycle.corners, cycle.head];
+    // A turn closes the straight segment at the cell the cycle turned in (unless one starts there: the spawn).
+    const last = cycle.corners[cycle.corners.length - 1];
+    const turned = plan.dir !== cycle.dir && (last === undefined || !sameCell(last, cycle.head));
+    const corners = turned ? [...cycle.corners, cycle.head] : cycle.corners;
     return { ...cycle, dir: plan.dir, head: plan.to, corners };
   });
   return { cycles: moved, grid };

@@ -1,6 +1,5 @@
-import { stepMatch } from "./match";
+import { createMatch, stepMatch } from "./match";
 import type { InputLogEntry, MatchConfig, MatchState, TickDelta, TickInput } from "./schemas";
-import { createMatch } from "./match";
 
 /** The log entries of one applied delta (what the service stores per tick). */
 export function logEntriesOf(delta: TickDelta): InputLogEntry[] {

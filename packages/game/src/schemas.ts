@@ -78,28 +78,42 @@ export type CycleState = z.infer<typeof CycleState>;
 export const Phase = z.enum(["countdown", "playing", "roundOver", "gameOver"]);
 export type Phase = z.infer<typeof Phase>;
 
-const Tick = z.int().min(0).max(GAME_LIMITS.maxGameTicks);
+/** Ticks count from 0 at createMatch; a game ends by GAME_LIMITS.maxGameTicks (a gameOver state may still be stepped). */
+const Tick = z.int().min(0);
 
 /** The whole game at one tick: this is the snapshot. */
-export const MatchState = z.object({
-  config: MatchConfig,
-  tick: Tick,
-  phase: Phase,
-  /** Ticks until the phase changes (countdown, roundOver); 0 in playing and gameOver. */
-  phaseTicksLeft: z.int().min(0),
-  /** 1-based. */
-  round: z.int().min(1),
-  /** Round wins, by index in config.seats. */
-  scores: z.array(z.int().min(0)).max(GAME_LIMITS.maxSeats),
-  /** By index in config.seats. */
-  cycles: z.array(CycleState).max(GAME_LIMITS.maxSeats),
-  /** The survivor of the round that just ended (null: draw, or the round is on). */
-  roundWinner: Seat.nullable(),
-  /** The game's winner once gameOver (null: a draw, or not over). */
-  winner: Seat.nullable(),
-  /** The xoroshiro128+ state (four int32), so a snapshot resumes the exact random stream. */
-  rng: z.array(z.int().min(-0x8000_0000).max(0x7fff_ffff)).length(4),
-});
+export const MatchState = z
+  .object({
+    config: MatchConfig,
+    tick: Tick,
+    phase: Phase,
+    /** Ticks until the phase changes (countdown, roundOver); 0 in playing and gameOver. */
+    phaseTicksLeft: z.int().min(0),
+    /** 1-based. */
+    round: z.int().min(1),
+    /** Round wins, by index in config.seats. */
+    scores: z.array(z.int().min(0)).max(GAME_LIMITS.maxSeats),
+    /** By index in config.seats. */
+    cycles: z.array(CycleState).max(GAME_LIMITS.maxSeats),
+    /** The survivor of the round that just ended (null: draw, or the round is on). */
+    roundWinner: Seat.nullable(),
+    /** The game's winner once gameOver (null: a draw, or not over). */
+    winner: Seat.nullable(),
+    /** The xoroshiro128+ state (four int32), so a snapshot resumes the exact random stream. */
+    rng: z.array(z.int().min(-0x8000_0000).max(0x7fff_ffff)).length(4),
+  })
+  .superRefine((state, ctx) => {
+    // What the sim relies on across fields: one cycle and one score per seat, in seat order, all on the grid.
+    const seats = state.config.seats.map((s) => s.seat);
+    if (state.cycles.length !== seats.length || state.cycles.some((c, i) => c.seat !== seats[i])) {
+      ctx.addIssue({ code: "custom", path: ["cycles"], message: "One cycle per seat, in the order of config.seats" });
+    }
+    if (state.scores.length !== seats.length) ctx.addIssue({ code: "custom", path: ["scores"], message: "One score per seat" });
+    const onGrid = (cell: Cell) => cell.x < state.config.width && cell.y < state.config.height;
+    if (!state.cycles.every((c) => onGrid(c.head) && c.corners.every(onGrid))) {
+      ctx.addIssue({ code: "custom", path: ["cycles"], message: "Cells must be on the grid" });
+    }
+  });
 export type MatchState = z.infer<typeof MatchState>;
 
 /** The per-tick message: the inputs the sim applied at `tick` (clients re-run the sim with them). */

@@ -27,15 +27,20 @@ function chebyshev(a: Cell, b: Cell): number {
   return Math.max(Math.abs(a.x - b.x), Math.abs(a.y - b.y));
 }
 
+/** Spawns keep this far from the walls. */
+function margin(config: MatchConfig): number {
+  return Math.max(2, Math.floor(Math.min(config.width, config.height) / 6));
+}
+
 /** Picks spawn cells at random, apart from each other and the walls; the spacing shrinks if the grid is crowded. */
 function pickCells(config: MatchConfig, count: number, next: (from: number, to: number) => number): Cell[] {
   const side = Math.min(config.width, config.height);
-  const margin = Math.max(2, Math.floor(side / 6));
+  const edge = margin(config);
   let spacing = Math.max(2, Math.floor(side / 3));
   const cells: Cell[] = [];
   let misses = 0;
   while (cells.length < count) {
-    const cell = { x: next(margin, config.width - 1 - margin), y: next(margin, config.height - 1 - margin) };
+    const cell = { x: next(edge, config.width - 1 - edge), y: next(edge, config.height - 1 - edge) };
     if (cells.every((other) => chebyshev(other, cell) >= spacing)) {
       cells.push(cell);
     } else if (++misses >= 40) {
@@ -57,12 +62,13 @@ export function spawnCycles(config: MatchConfig, seats: readonly Seat[], rng: re
   const cells = pickCells(config, seats.length, next);
   const longRun = Math.floor(Math.min(config.width, config.height) / 3);
   const cycles = seats.map((seat, i): CycleState => {
-    const head = cells[i] ?? { x: 0, y: 0 };
+    const head = cells[i] ?? { x: margin(config), y: margin(config) };
     const runs = DIRECTIONS.map((dir) => ({ dir, run: runToWall(config, head, dir) }));
-    const open = runs.filter((r) => r.run >= longRun);
-    const choices = open.length > 0 ? open : [runs.reduce((best, r) => (r.run > best.run ? r : best))];
-    const choice = choices[next(0, choices.length - 1)] ?? runs[0];
-    return { seat, alive: true, left: false, dir: choice?.dir ?? "up", head, corners: [head] };
+    // Headings with a long way to the wall; a crowded small grid may have none, then the longest.
+    const open = runs.filter((r) => r.run >= longRun).map((r) => r.dir);
+    const longest = runs.reduce<{ dir: Direction; run: number }>((best, r) => (r.run > best.run ? r : best), { dir: "up", run: -1 });
+    const dir = open.length > 0 ? (open[next(0, open.length - 1)] ?? longest.dir) : longest.dir;
+    return { seat, alive: true, left: false, dir, head, corners: [head] };
   });
   return { cycles, rng: [...generator.getState()] };
 }
