@@ -83,8 +83,8 @@ export const GAME_SERVICE_LIMITS = {
   /** Leaderboard page: default and maximum. */
   leaderboardDefault: 20,
   leaderboardMax: 100,
-  /** Most entries of a stored input log (a turn per seat per tick for the longest game). */
-  inputLogMax: GAME_LIMITS.maxSeats * GAME_LIMITS.maxGameTicks,
+  /** Most entries of a stored input log (a turn per seat per tick for the longest game, and each seat's leave). */
+  inputLogMax: GAME_LIMITS.maxSeats * (GAME_LIMITS.maxGameTicks + 1),
 } as const;
 
 // ---------------------------------------------------------------------------
