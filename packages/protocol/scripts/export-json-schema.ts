@@ -49,6 +49,15 @@ const exported = {
   OfrepEvaluation: protocol.OfrepEvaluation,
   OfrepRequestError: protocol.OfrepRequestError,
   OfrepStreamMessage: protocol.OfrepStreamMessage,
+  GameSummary: protocol.GameSummary,
+  GameEvent: protocol.GameEvent,
+  GameSnapshot: protocol.GameSnapshot,
+  GameResult: protocol.GameResult,
+  GameLobbyResponse: protocol.GameLobbyResponse,
+  GameResponse: protocol.GameResponse,
+  LeaderboardQuery: protocol.LeaderboardQuery,
+  LeaderboardResponse: protocol.LeaderboardResponse,
+  GameReplayResponse: protocol.GameReplayResponse,
 };
 
 const registry = z.registry<{ id: string }>();

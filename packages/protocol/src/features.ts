@@ -3,6 +3,7 @@ import type { CommandSpec, ProtocolFeature } from "./feature-module";
 import { chatProtocol } from "./features/chat";
 import { echoProtocol } from "./features/echo";
 import { flagsProtocol } from "./features/flags";
+import { gameProtocol } from "./features/game";
 import { notificationsProtocol } from "./features/notifications";
 import { tickerProtocol } from "./features/ticker";
 
@@ -11,7 +12,7 @@ import { tickerProtocol } from "./features/ticker";
  * `Command` union and the command results are all composed from this list:
  * a new feature is one module in features/ and one line here.
  */
-export const PROTOCOL_FEATURES = [echoProtocol, tickerProtocol, chatProtocol, notificationsProtocol, flagsProtocol] as const;
+export const PROTOCOL_FEATURES = [echoProtocol, tickerProtocol, chatProtocol, notificationsProtocol, flagsProtocol, gameProtocol] as const;
 
 type Features = typeof PROTOCOL_FEATURES;
 

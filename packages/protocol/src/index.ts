@@ -17,3 +17,4 @@ export * from "./features/ticker";
 export * from "./features/chat";
 export * from "./features/notifications";
 export * from "./features/flags";
+export * from "./features/game";

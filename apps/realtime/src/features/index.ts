@@ -3,13 +3,21 @@ import { chatFeature } from "./chat/chat-feature";
 import { echoFeature } from "./echo/echo-feature";
 import type { Feature } from "./feature";
 import { flagsFeature } from "./flags/flags-feature";
+import { gameFeature } from "./game/game-feature";
 import { notificationsFeature } from "./notifications/notifications-feature";
 import { tickerFeature } from "./ticker/ticker-feature";
 
 /** The features a server runs unless told otherwise: one line per feature. */
 export function defaultFeatures(config: Pick<ServerConfig, "operatorToken"> = {}): Feature[] {
-  return [echoFeature(), tickerFeature(), chatFeature(), notificationsFeature({ operatorToken: config.operatorToken }), flagsFeature()];
+  return [
+    echoFeature(),
+    tickerFeature(),
+    chatFeature(),
+    notificationsFeature({ operatorToken: config.operatorToken }),
+    gameFeature(),
+    flagsFeature(),
+  ];
 }
 
-export { chatFeature, echoFeature, flagsFeature, notificationsFeature, tickerFeature };
+export { chatFeature, echoFeature, flagsFeature, gameFeature, notificationsFeature, tickerFeature };
 export { defineFeature, type Feature, type FeatureContext, type FeatureParts } from "./feature";
