@@ -41,6 +41,8 @@ export interface GameViewSnapshot {
   readonly sync: SyncCheck;
   /** The game is closed: the service no longer serves its topic (after a finished game's linger). */
   readonly closed: boolean;
+  /** The service holds no such game (never was, or closed since it finished: its replay may remain). */
+  readonly missing: boolean;
 }
 
 /** The live readout of what the transport costs in play. */

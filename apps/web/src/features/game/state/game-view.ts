@@ -6,7 +6,7 @@
 // `game.input` and measures what the transport costs in play (the readout).
 // Framework-free; React reads it through `subscribe` / `getSnapshot` (useSyncExternalStore), the
 // board through `frame` (every animation frame).
-import { failureText, type RealtimeClient } from "@repo/client";
+import { ProtocolError, failureText, type RealtimeClient } from "@repo/client";
 import { isLegalTurn, stateHash, type Direction, type MatchState, type Seat } from "@repo/game";
 import {
   GAME_EVENTS,
@@ -55,6 +55,7 @@ export class GameView {
   private result: GameResult | null = null;
   private sync: SyncCheck = null;
   private closed = false;
+  private missing = false;
   private match: MatchSummary | null = null;
   private matchKey = "";
 
@@ -99,6 +100,7 @@ export class GameView {
       result: this.result,
       sync: this.sync,
       closed: this.closed,
+      missing: this.missing,
     };
     return this.snapshot;
   };
@@ -157,7 +159,9 @@ export class GameView {
     try {
       page = await this.client.get(gamePaths.game(this.gameId), GameResponse);
     } catch (error) {
-      if (this.live(generation)) this.fail(failureText(error));
+      if (!this.live(generation)) return;
+      this.missing = error instanceof ProtocolError && error.code === "not_found";
+      this.fail(failureText(error));
       return;
     }
     if (!this.live(generation)) return;
@@ -286,8 +290,11 @@ export class GameView {
       }
       case GAME_EVENTS.tick: {
         const { delta, acks, late } = event.payload;
+        const round = this.feed.latest?.round;
         const outcome = this.feed.tick(delta, arrivalMs);
         if (outcome === "applied") {
+          // The service drops queued turns when a round begins, and acks them: not an effect drawn.
+          if (this.feed.latest?.round !== round) this.inputs.dropWaiting();
           this.takeAcks(acks, delta.tick);
           this.lateAll += late.length;
           const mine = this.mySeat;

@@ -68,6 +68,11 @@ export class InputTracker {
     this.refused++;
   }
 
+  /** A new round began: what was waiting was dropped by the service (its ack says nothing about a drawn effect). */
+  dropWaiting(): void {
+    this.waiting = [];
+  }
+
   /** The state at `tick` says my seat's inputs up to `ackedSeq` have been applied. */
   acked(ackedSeq: number, tick: number): void {
     for (const input of this.waiting) if (input.appliedTick === null && input.seq <= ackedSeq) input.appliedTick = tick;
