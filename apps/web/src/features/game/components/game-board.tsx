@@ -1,6 +1,6 @@
 "use client";
 
-import type { Direction, Seat } from "@repo/game";
+import { GAME_LIMITS, type Direction, type Seat } from "@repo/game";
 import { useEffect, useRef } from "react";
 import type { RenderFrame } from "../state/tick-timeline";
 import { boardSize, drawBoard } from "./draw-board";
@@ -74,9 +74,11 @@ export function GameBoard({
       ref={canvasRef}
       role="img"
       aria-label={label}
-      width={64 * CELL_PX}
-      height={48 * CELL_PX}
-      className="block h-auto w-full touch-none rounded-lg bg-neutral-950 select-none"
+      width={GAME_LIMITS.width * CELL_PX}
+      height={GAME_LIMITS.height * CELL_PX}
+      // As wide as the column, but never taller than the window leaves room for (the service's grid is 4:3).
+      style={{ maxWidth: `calc((100dvh - 12rem) * ${GAME_LIMITS.width / GAME_LIMITS.height})` }}
+      className="mx-auto block h-auto w-full touch-none rounded-lg bg-neutral-950 select-none"
       onPointerDown={(event) => {
         if (onSteer) swipeFrom.current = { x: event.clientX, y: event.clientY };
       }}

@@ -115,10 +115,11 @@ export class ReplayPlayer {
     this.changed();
   };
 
-  /** Back to tick 0 (paused, unless playing). */
+  /** Back to tick 0, playing. */
   restart = (): void => {
     this.rewind();
     this.anchor(0);
+    this.playing = true;
     this.frame();
     this.changed();
   };
