@@ -1,8 +1,9 @@
 // The game stores under test with the real SDK client and the real simulation: a scripted
 // stand-in for the service's side of one game (the real @repo/game match, input queues and bots,
-// and the game topic's log with offsets) and a transport double that delivers that log to the
-// client when the test says so, one event at a time (a stream) or in lumps (a poll). The
-// client's cursors, de-duplication, switching and reads (over the fetch given here) are real.
+// and the game topic's log with offsets) and of the lobby (its games, topic and leaderboard), and
+// a transport double that delivers those logs to the client when the test says so, one event at
+// a time (a stream) or in lumps (a poll). The client's cursors, de-duplication, switching and
+// reads (over the fetch given here) are real.
 import { createClient, type RealtimeClient, type Transport, type TransportFactory, type TransportHost } from "@repo/client";
 import {
   acceptsTurns,
@@ -22,15 +23,18 @@ import {
 } from "@repo/game";
 import {
   GAME_EVENTS,
+  GAME_LOBBY_TOPIC,
   ProtocolError,
   gamePaths,
   gameTopic,
   type Command,
   type CommandResult,
   type EventEnvelope,
+  type GameLobbyResponse,
   type GameResponse,
   type GameSeat,
   type GameSummary,
+  type LeaderboardEntry,
   type Position,
   type User,
 } from "@repo/protocol";
@@ -194,9 +198,13 @@ class ScriptedTransport implements Transport {
     this.host.opened();
   }
 
-  /** The service lost the topic's history: a reset, the subscription carries on from `position`. */
+  /** The service lost the game topic's history: a reset, the subscription carries on from `position`. */
   reset(position: Position): void {
-    this.host.reset({ topic: this.network.game.topic, reason: "unknown_epoch", position });
+    this.resetTopic(this.network.game.topic, position);
+  }
+
+  resetTopic(topic: string, position: Position): void {
+    this.host.reset({ topic, reason: "unknown_epoch", position });
   }
 
   update(): void {}
@@ -220,17 +228,47 @@ class ScriptedTransport implements Transport {
   deliver(max = Infinity): number {
     let delivered = 0;
     for (const [topic, position] of Object.entries(this.host.cursors())) {
-      if (topic !== this.network.game.topic) continue;
-      const from = position?.offset ?? this.network.game.log.length;
-      for (const event of this.network.game.log.slice(from)) {
+      const log = this.network.logOf(topic);
+      if (!log) continue;
+      const from = position?.offset ?? log.length;
+      for (const event of log.slice(from)) {
         if (delivered >= max) break;
-        if (this.network.lost.has(event.offset)) continue;
+        if (this.network.lost.has(event.offset) && topic === this.network.game.topic) continue;
         this.host.count("bytesReceived", JSON.stringify(event).length);
         this.host.event(event);
         delivered++;
       }
     }
     return delivered;
+  }
+}
+
+/** The service's side of the lobby: the games it lists, its topic's log, and the leaderboard. */
+export class ScriptedLobby {
+  readonly topic = GAME_LOBBY_TOPIC;
+  readonly log: EventEnvelope[] = [];
+  readonly games = new Map<string, GameSummary>();
+  leaderboard: LeaderboardEntry[] = [];
+  leaderboardReads = 0;
+
+  /** A game created or changed: listed, and told on the topic. */
+  update(game: GameSummary): void {
+    this.games.set(game.id, game);
+    this.publish(GAME_EVENTS.lobbyUpdated, { game });
+  }
+
+  remove(gameId: string): void {
+    this.games.delete(gameId);
+    this.publish(GAME_EVENTS.lobbyRemoved, { gameId });
+  }
+
+  publish(type: string, payload: unknown): void {
+    this.log.push({ topic: this.topic, epoch: EPOCH, offset: this.log.length + 1, type, payload, ts: Date.now() });
+  }
+
+  /** GET /v1/games */
+  response(): GameLobbyResponse {
+    return { games: [...this.games.values()], position: { epoch: EPOCH, offset: this.log.length } };
   }
 }
 
@@ -252,6 +290,14 @@ export class ScriptedNetwork {
     readonly me: User,
   ) {}
 
+  readonly lobby = new ScriptedLobby();
+
+  logOf(topic: string): EventEnvelope[] | undefined {
+    if (topic === this.game.topic) return this.game.log;
+    if (topic === this.lobby.topic) return this.lobby.log;
+    return undefined;
+  }
+
   client(transport: "stream" | "poll" = "stream"): RealtimeClient {
     const factory =
       (name: string): TransportFactory =>
@@ -267,6 +313,11 @@ export class ScriptedNetwork {
       fetch: async (input) => {
         const url = new URL(input instanceof Request ? input.url : String(input));
         this.reads.push(url.pathname);
+        if (url.pathname === gamePaths.lobby) return Response.json(this.lobby.response());
+        if (url.pathname === gamePaths.leaderboard) {
+          this.lobby.leaderboardReads++;
+          return Response.json({ entries: this.lobby.leaderboard });
+        }
         if (url.pathname !== gamePaths.game(GAME_ID)) return Response.json({ error: { code: "not_found", message: "No such read" } }, { status: 404 });
         try {
           return Response.json(await this.read());

@@ -1,7 +1,7 @@
 "use client";
 
 import { GAME_LIMITS } from "@repo/game";
-import { gameJoinPath, type GameSummary, type User } from "@repo/protocol";
+import { GAME_SERVICE_LIMITS, gameJoinPath, type GameSummary, type User } from "@repo/protocol";
 import { useState } from "react";
 import type { ActionResult } from "../state/game-view-snapshot";
 import type { GameView } from "../state/game-view";
@@ -115,6 +115,11 @@ export function Seating({ game, me, view, onLeft }: { game: GameSummary; me: Use
           {copied ? "Link copied" : "Copy invite link"}
         </button>
       </div>
+      {mine && (
+        <p className="text-sm text-neutral-600 dark:text-neutral-400">
+          Keep this page open: a player away for {Math.round(GAME_SERVICE_LIMITS.disconnectGraceMs / 1000)} s loses their seat.
+        </p>
+      )}
       {isHost && !canStart && (
         <p className="text-sm text-neutral-600 dark:text-neutral-400">
           {game.seats.length < GAME_LIMITS.minSeats ? "Invite someone or add a bot to start." : "Waiting for every player to be ready."}

@@ -14,14 +14,19 @@ const KEYS: Readonly<Record<string, Direction>> = {
   KeyD: "right",
 };
 
+/** Inputs whose arrow keys are not for typing: on them the keys steer (a transport radio must not change). */
+const NOT_TYPED = new Set(["radio", "checkbox", "button", "submit", "reset", "range", "color", "file", "image"]);
+
 /** Whether a key press belongs to a field the person is typing in (then it is not a turn). */
 function typingIn(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+  if (target instanceof HTMLInputElement) return !NOT_TYPED.has(target.type);
+  return target instanceof HTMLElement && (target.isContentEditable || target.tagName === "TEXTAREA" || target.tagName === "SELECT");
 }
 
 /**
  * Arrow keys and WASD steer while `active` (I play this game), anywhere on the page but in a
- * text field; the arrows then do not scroll the page.
+ * text field; the arrows then neither scroll the page nor move a focused radio group (caught
+ * before the focused element sees them).
  */
 export function useSteeringKeys(active: boolean, onSteer: (dir: Direction) => void): void {
   useEffect(() => {
@@ -33,7 +38,7 @@ export function useSteeringKeys(active: boolean, onSteer: (dir: Direction) => vo
       event.preventDefault();
       if (!event.repeat) onSteer(dir);
     };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
+    window.addEventListener("keydown", onKey, { capture: true });
+    return () => window.removeEventListener("keydown", onKey, { capture: true });
   }, [active, onSteer]);
 }
