@@ -74,13 +74,13 @@ for (const { transport, spectatorOn } of PAIRS) {
 test("switching transport mid-game loses nothing: the game ends in the server's state, nothing refetched", async ({ browser }) => {
   test.setTimeout(60_000);
   const ada = await gamer(browser, `Ada ${uid()}`, "/game?transport=websocket");
-  await createGame(ada.page, { seats: 2, tickHz: 10, rounds: 1 });
+  await createGame(ada.page, { seats: 2, tickHz: 5, rounds: 1 });
   await ada.page.getByRole("button", { name: "Add a bot" }).click();
   await expect(ada.page.getByRole("list", { name: "Seats" }).getByTestId("seat")).toHaveCount(2);
   await ada.page.getByRole("button", { name: "Start" }).click();
   await expectBoardMoving(ada.page);
 
-  // Through the other three while the match runs (the countdown alone is 3 s).
+  // Through the other three while the match runs (the countdown alone is 3 s; at 5 ticks/s an unsteered cycle lasts 3 s more at least).
   for (const transport of ["polling", "sse", "long-polling"] as const) {
     await ada.page.getByRole("banner").getByRole("radio", { name: LABELS[transport] }).check();
     await expect(connection(ada.page)).toHaveAccessibleName("Connection: open");
