@@ -1,8 +1,9 @@
 "use client";
 
+import type { Direction } from "@repo/game";
 import type { GameId } from "@repo/protocol";
 import Link from "next/link";
-import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useEffect, useId, useMemo, useState, useSyncExternalStore } from "react";
 import { useRealtimeClient } from "@/components/realtime-provider";
 import { useUser } from "@/components/session";
 import { GameView } from "../state/game-view";
@@ -138,6 +139,8 @@ export function GameRoom({
             onSteer={steering ? view.steer : undefined}
           />
         )}
+        {/* Narrow screens: the buttons right under the board (wide ones have them beside it). */}
+        {steering && <Steering onSteer={view.steer} className="lg:hidden" />}
         {game && over && (
           <GameOver
             game={game}
@@ -154,18 +157,24 @@ export function GameRoom({
       </div>
       <aside className="space-y-4">
         {match && <Scoreboard match={match} names={names} mySeat={mySeat} />}
-        {steering && (
-          <section aria-labelledby="steering-heading" className="space-y-2 rounded-lg border border-neutral-200 p-4 text-sm dark:border-neutral-800">
-            <h2 id="steering-heading" className="font-semibold">
-              Steer
-            </h2>
-            <p className="text-neutral-600 dark:text-neutral-400">Arrow keys or WASD, a swipe on the board, or these:</p>
-            <SteeringPad onSteer={view.steer} disabled={!steering} />
-          </section>
-        )}
+        {steering && <Steering onSteer={view.steer} className="hidden lg:block" />}
         {(match || game?.status === "playing") && <PlayReadout view={view} playing={steering} />}
       </aside>
     </div>
+  );
+}
+
+/** How to steer, and the on-screen buttons (touch screens). */
+function Steering({ onSteer, className }: { onSteer: (dir: Direction) => void; className: string }) {
+  const id = useId();
+  return (
+    <section aria-labelledby={id} className={`space-y-2 rounded-lg border border-neutral-200 p-4 text-sm dark:border-neutral-800 ${className}`}>
+      <h2 id={id} className="font-semibold">
+        Steer
+      </h2>
+      <p className="text-neutral-600 dark:text-neutral-400">Arrow keys or WASD, a swipe on the board, or these:</p>
+      <SteeringPad onSteer={onSteer} />
+    </section>
   );
 }
 

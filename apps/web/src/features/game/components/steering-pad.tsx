@@ -13,7 +13,7 @@ const PAD: ReadonlyArray<{ dir: Direction; glyph: string; area: string }> = [
 ];
 
 /** On-screen steering for touch screens (and anyone without the keys): four buttons in a cross. */
-export function SteeringPad({ onSteer, disabled }: { onSteer: (dir: Direction) => void; disabled: boolean }) {
+export function SteeringPad({ onSteer }: { onSteer: (dir: Direction) => void }) {
   return (
     <div role="group" aria-label="Steering" className="grid w-fit grid-cols-3 grid-rows-3 gap-1.5">
       {PAD.map(({ dir, glyph, area }) => (
@@ -21,7 +21,6 @@ export function SteeringPad({ onSteer, disabled }: { onSteer: (dir: Direction) =
           key={dir}
           type="button"
           aria-label={`Steer ${dir}`}
-          disabled={disabled}
           // Pointer down, not click: a turn should not wait for the finger to lift.
           onPointerDown={(event) => {
             event.preventDefault();
@@ -33,7 +32,7 @@ export function SteeringPad({ onSteer, disabled }: { onSteer: (dir: Direction) =
               onSteer(dir);
             }
           }}
-          className={`${BUTTON} ${area} disabled:opacity-40`}
+          className={`${BUTTON} ${area}`}
         >
           <span aria-hidden="true">{glyph}</span>
         </button>
