@@ -23,7 +23,7 @@ const PAIRS = [
 ] as const;
 
 for (const { transport, spectatorOn } of PAIRS) {
-  test(`two players play a round over ${transport}; a spectator on ${spectatorOn} sees the same game`, async ({ browser }) => {
+  test(`two players play a round over ${transport}, a spectator on ${spectatorOn} sees the same game; leaderboard and rematch`, async ({ browser }) => {
     test.setTimeout(90_000);
     const run = uid();
     const ada = await gamer(browser, `Ada ${run}`, `/game?transport=${transport}`);
@@ -67,6 +67,19 @@ for (const { transport, spectatorOn } of PAIRS) {
       await expect(readout(p.page).getByTestId("input-latency")).toContainText(/p50 \d+ ms/);
     }
     await expect(readout(cy.page).getByTestId("tick-rates")).toContainText("server 15/s");
+
+    // The winner is on the leaderboard (Cy's lobby), and a rematch seats both players again.
+    const winner = result.replace(/ wins$/, "");
+    await cy.page.getByRole("link", { name: "Lobby" }).click();
+    await expect(cy.page.getByRole("region", { name: "Leaderboard" }).getByRole("row", { name: new RegExp(winner) })).toBeVisible();
+    await ada.page.getByRole("button", { name: "Rematch" }).click();
+    await expect(ada.page).not.toHaveURL(new RegExp(`[?&]game=${gameId}(&|$)`));
+    await bob.page.getByRole("button", { name: "Join the rematch" }).click();
+    await expect(bob.page).toHaveURL(ada.page.url());
+    await expect(bob.page.getByRole("list", { name: "Seats" }).getByTestId("seat")).toHaveText([
+      new RegExp(`^${ada.name}`),
+      new RegExp(`^${bob.name}`),
+    ]);
     await closeAll(ada, bob, cy);
   });
 }

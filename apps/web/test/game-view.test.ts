@@ -282,6 +282,25 @@ describe("GameView: my inputs", () => {
     expect(view.readout(clock.ms).lateAll).toBe(1);
   });
 
+  it("does not hold turns back for acks that have not come: the service's queue rule refuses what does not fit", async () => {
+    const game = twoPlayers();
+    game.start();
+    game.until("playing");
+    const network = new ScriptedNetwork(game, ADA);
+    const clock = new Clock();
+    const { view } = await openView(network, clock, "poll");
+    const me = view.latest!.cycles[0]!;
+    // Three legal turns in a row before any tick: the queue holds two.
+    const turns = me.dir === "up" || me.dir === "down" ? (["left", "up", "right"] as const) : (["up", "left", "down"] as const);
+    for (const dir of turns) view.steer(dir);
+    await settle();
+    expect(network.commands.map((c) => c.payload)).toMatchObject(turns.map((dir, i) => ({ dir, seq: i + 1 })));
+    expect(view.readout(clock.ms).inputs).toEqual({ sent: 3, late: 0, refused: 1 });
+    game.ticks(2);
+    network.deliver();
+    expect(view.latest!.cycles[0]!.dir).toBe(turns[1]);
+  });
+
   it("after a reload, continues above the seq the service applied", async () => {
     const game = twoPlayers();
     game.start();

@@ -378,8 +378,10 @@ export class GameView {
   // ---- actions ---------------------------------------------------------------------------
 
   /**
-   * Steers my cycle. Sent only when it can matter: I play, my cycle is alive, the turn is
-   * legal after the turns I have waiting, and the service's queue has room for it.
+   * Steers my cycle. Sent only when it can matter: I play, my cycle is alive, and the turn is
+   * legal after the turns I have waiting. Whether the service's queue has room is the
+   * service's to say (a refusal is counted): on a slow transport the acks that would tell come
+   * late, and holding turns back for them would add that lag again.
    */
   steer = (dir: Direction): void => this.sendTurn(dir, true);
 
@@ -390,7 +392,7 @@ export class GameView {
     if (state.phase !== "playing" && state.phase !== "countdown") return;
     const cycle = state.cycles.find((c) => c.seat === mine);
     if (!cycle?.alive) return;
-    if (!isLegalTurn(this.inputs.directionAfterWaiting(cycle.dir), dir) || !this.inputs.hasRoom) return;
+    if (!isLegalTurn(this.inputs.directionAfterWaiting(cycle.dir), dir)) return;
     const seq = this.inputs.record(dir, this.now());
     const generation = this.generation;
     this.client.send({ type: "game.input", payload: { gameId: this.gameId, seq, dir, forTick: state.tick + 1 } }).then(

@@ -43,11 +43,6 @@ export class InputTracker {
     return dir;
   }
 
-  /** Whether another turn fits in the service's queue (more would be refused as `full`). */
-  get hasRoom(): boolean {
-    return this.waiting.filter((input) => input.appliedTick === null).length < GAME_LIMITS.inputQueueMax;
-  }
-
   /** A new input is being sent: its seq. */
   record(dir: Direction, nowMs: number): number {
     this.forgetStale(nowMs);
