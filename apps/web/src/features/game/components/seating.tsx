@@ -5,6 +5,7 @@ import { GAME_SERVICE_LIMITS, gameJoinPath, type GameSummary, type User } from "
 import { useState } from "react";
 import type { ActionResult } from "../state/game-view-snapshot";
 import type { GameView } from "../state/game-view";
+import { InvitePicker } from "./invite-picker";
 import { seatColor } from "./seat-colors";
 import { seatLabel } from "./seat-names";
 
@@ -15,7 +16,7 @@ const SECONDARY =
 
 /**
  * A waiting game: its seats (who, ready, connected) and what I may do: join or leave, ready up,
- * and as the host add a bot and start. Every change shows when its `game.seats` event arrives,
+ * invite (a link, or a notification to someone who has played), and as the host add a bot and start. Every change shows when its `game.seats` event arrives,
  * the same moment on every tab; the button says so meanwhile.
  */
 export function Seating({ game, me, view, onLeft }: { game: GameSummary; me: User; view: GameView; onLeft: () => void }) {
@@ -115,6 +116,7 @@ export function Seating({ game, me, view, onLeft }: { game: GameSummary; me: Use
           {copied ? "Link copied" : "Copy invite link"}
         </button>
       </div>
+      {mine && <InvitePicker game={game} me={me} />}
       {mine && (
         <p className="text-sm text-neutral-600 dark:text-neutral-400">
           Keep this page open: a player away for {Math.round(GAME_SERVICE_LIMITS.disconnectGraceMs / 1000)} s loses their seat.
