@@ -316,3 +316,22 @@ describe("listener errors", () => {
     }
   });
 });
+
+describe("retention per topic kind", () => {
+  test("a kind with its own bounds keeps less and is forgotten sooner; other kinds keep the defaults", async () => {
+    const time = clock();
+    const hub = createMemoryHub({ count: 100, ageMs: HOUR, topicIdleMs: HOUR, kinds: { game: { count: 5, ageMs: 1000, topicIdleMs: 2000 } } }, time.now);
+    for (let i = 0; i < 20; i++) {
+      await hub.publish("game:AAAAAAAAAAAA", "game.tick", { i });
+      await hub.publish("echo:someone", "echo", { i });
+    }
+    expect(await offsetsAfter(hub, "game:AAAAAAAAAAAA", { epoch: (await hub.head("game:AAAAAAAAAAAA")).epoch, offset: 15 })).toEqual([16, 17, 18, 19, 20]);
+    expect(await offsetsAfter(hub, "game:AAAAAAAAAAAA", { epoch: (await hub.head("game:AAAAAAAAAAAA")).epoch, offset: 14 })).toBe("retention");
+    expect(hub.stats().events).toBe(5 + 20);
+    // Its own age and idle time: gone after 2 s untouched; the other topic stays.
+    time.advance(2001);
+    hub.sweep();
+    expect(hub.stats()).toMatchObject({ topics: 1, events: 20 });
+    await hub.close();
+  });
+});

@@ -23,6 +23,7 @@ async function seed(db: Database) {
   const author = await user("author", 90);
   const signingIn = await user("signing in right now", 0);
   const recentlyEnded = await user("recently ended", 90);
+  const player = await user("player", 90);
 
   await p.session.create({ data: { userId: active.id, expiresAt: new Date(Date.now() + DAY) } });
   await p.session.create({ data: { userId: expiredLongAgo.id, expiresAt: ago(31) } });
@@ -34,13 +35,27 @@ async function seed(db: Database) {
   await p.chatMembership.create({ data: { roomId: room.id, userId: member.id } });
   await p.chatMessage.create({ data: { roomId: room.id, authorId: author.id, text: "hello" } });
   // The author left the room (no membership), and has no session: the message keeps the user.
+  // A seat in a stored game keeps its user too (the leaderboard counts it).
+  await p.game.create({
+    data: {
+      id: `game-${active.id.slice(-7)}`,
+      config: {},
+      inputLog: [],
+      scores: [1, 0],
+      winnerSeat: 0,
+      ticks: 10,
+      stateHash: "h",
+      startedAt: ago(2),
+      players: { create: [{ seat: 0, kind: "human", userId: player.id, score: 1, won: true }] },
+    },
+  });
 
   const receipt = (id: string, daysAgo: number) =>
     p.commandReceipt.create({ data: { userId: active.id, id, type: "echo", result: { ok: true }, createdAt: ago(daysAgo) } });
   for (let i = 0; i < 5; i++) await receipt(`old-receipt-${i}`, 8);
   await receipt("fresh-receipt", 1);
 
-  return { abandoned, active, expiredLongAgo, member, author, signingIn, recentlyEnded, room };
+  return { abandoned, active, expiredLongAgo, member, author, signingIn, recentlyEnded, room, player };
 }
 
 const cases = await engineCases();
@@ -70,7 +85,7 @@ describe.each(cases)("purge on $name", ({ make, skip }) => {
     const p = db.prisma;
     expect((await p.commandReceipt.findMany({ orderBy: { id: "asc" } })).map((r) => r.id)).toEqual(["fresh-receipt"]);
     const users = (await p.user.findMany()).map((u) => u.name).sort();
-    expect(users).toEqual(["active", "author", "member", "recently ended", "signing in right now"].sort());
+    expect(users).toEqual(["active", "author", "member", "player", "recently ended", "signing in right now"].sort());
     expect(await p.session.count({ where: { userId: seeded.recentlyEnded.id } })).toBe(2);
     expect(await p.session.count({ where: { userId: seeded.member.id } })).toBe(0);
     expect(await p.session.count({ where: { userId: seeded.active.id } })).toBe(1);

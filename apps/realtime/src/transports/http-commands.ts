@@ -18,7 +18,8 @@ export function registerHttpCommands(app: FastifyInstance, context: TransportCon
     const transportHeader = request.headers[TRANSPORT_HEADER];
     const transport = transportHeader === "polling" || transportHeader === "sse" ? transportHeader : "long-polling";
     const result = await context.dispatcher.dispatch(user, request.body, transport, size, request.ip);
-    if (!result.ok && result.error.retryAfter !== undefined) reply.header("retry-after", result.error.retryAfter);
+    // The header takes whole seconds; the body keeps the exact figure (a game input's is one tick).
+    if (!result.ok && result.error.retryAfter !== undefined) reply.header("retry-after", Math.ceil(result.error.retryAfter));
     return reply.status(result.ok ? 200 : httpStatusOf(result.error.code)).send(result);
   });
 }

@@ -124,11 +124,11 @@ describe("an abandoned game", () => {
       await waitFor(() => view.summary?.rematchId === rematch.id, "the old game pointing to the rematch");
       // Ada follows the rematch; Bob does not, so after his grace period his seat is free again.
       const next = await GameView.follow(ada.client, rematch.id);
-      await waitFor(() => next.summary?.seats.length === 1, "Bob's seat freed after his grace period", 5000);
+      await waitFor(() => next.summary?.seats.length === 1, "Bob's seat freed after his grace period", 8000);
       expect(next.summary?.host.id).toBe(ada.session.user.id);
 
       // The linger runs out: the finished game closes; the rematch stays while Ada is in it.
-      await waitFor(() => view.problems.includes("subscription refused: forbidden"), "the finished game closed", 5000);
+      await waitFor(() => view.problems.includes("subscription refused: forbidden"), "the finished game closed", 8000);
       expect(await server.gauge('switchboard_games{status="finished"}')).toBe(0);
       expect(await server.gauge('switchboard_games{status="waiting"}')).toBe(1);
       await ada.client.send({ type: "game.leave", payload: { gameId: rematch.id } });

@@ -87,12 +87,15 @@ describe("game.input", () => {
   test("the queue holds two turns; more within one tick is rate_limited with a retry after one tick", async () => {
     // During the countdown nothing is taken from the queue: seqs 1 and 2 fill it.
     await nextTick();
-    expect(mine().state.phase).toBe("countdown");
-    await expect(input(ada, 4, "up")).rejects.toMatchObject({ code: "rate_limited", retryAfter: 0.2 });
-    await expect(input(ada, 5, "up")).rejects.toMatchObject({ code: "rate_limited" });
-    await expect(input(ada, 6, "up")).rejects.toMatchObject({ code: "rate_limited" });
+    const { state, cycle } = mine();
+    expect(state.phase).toBe("countdown");
+    // Seqs 1 and 2 turned left, then right: the cycle will go its spawn way, so a left turn is legal.
+    const legal = leftOf(cycle.dir);
+    await expect(input(ada, 4, legal)).rejects.toMatchObject({ code: "rate_limited", retryAfter: 0.2 });
+    await expect(input(ada, 5, legal)).rejects.toMatchObject({ code: "rate_limited" });
+    await expect(input(ada, 6, legal)).rejects.toMatchObject({ code: "rate_limited" });
     // A fourth offer between two ticks is over inputsPerTickMax whatever it is.
-    await expect(input(ada, 7, "up")).rejects.toMatchObject({ code: "rate_limited" });
+    await expect(input(ada, 7, legal)).rejects.toMatchObject({ code: "rate_limited" });
   });
 
   test("a duplicate seq is dropped (answered duplicate, applied once); acks follow the applied seq", async () => {

@@ -7,7 +7,6 @@ import {
   logEntriesOf,
   stepMatch,
   takeInput,
-  type InputLogEntry,
   type InputQueue,
   type MatchConfig,
   type MatchState,
@@ -15,6 +14,7 @@ import {
   type SeatKind,
   type TickInput,
 } from "@repo/game";
+import type { InputLog } from "./input-log";
 import type { GameResult, GameSettings, GameSnapshot, GameStatus, GameSummary, GameTickPayload, Position, SeatAcks, User } from "@repo/protocol";
 
 /** One seat of a game as the service holds it. */
@@ -38,7 +38,7 @@ export interface MatchRun {
   state: MatchState;
   startedAt: Date;
   /** Every applied input, in tick order: the stored replay. */
-  log: InputLogEntry[];
+  log: InputLog;
   /** Seats whose leave applies at the next tick. */
   leaving: Set<Seat>;
   /** What readers get: the last published state and the topic position it stands at. */
@@ -158,7 +158,7 @@ export function stepRoom(room: GameRoom, run: MatchRun): TickOutcome {
   }
   const { state, delta } = stepMatch(before, inputs);
   run.state = state;
-  run.log.push(...logEntriesOf(delta));
+  run.log.push(logEntriesOf(delta));
   const newRound = state.round !== before.round;
   // Turns queued for the old round mean nothing on new spawns.
   if (newRound) for (const entry of room.seats) entry.queue = dropPending(entry.queue);

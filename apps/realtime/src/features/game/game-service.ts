@@ -45,6 +45,7 @@ import {
   type SeatEntry,
 } from "./game-room";
 import { resultRecord, resultToWire, storedToReplay } from "./game-wire";
+import { InputLog } from "./input-log";
 import type { GameLoopOwnership } from "./loop-ownership";
 import { startTickLoop, type TickLoop } from "./tick-loop";
 
@@ -274,7 +275,7 @@ export function createGameService(deps: GameServiceDeps) {
     const { room } = live;
     const state = createMatch(matchConfigOf(room, newSeed()));
     room.status = "playing";
-    room.match = { state, startedAt: new Date(), log: [], leaving: new Set(), published: null };
+    room.match = { state, startedAt: new Date(), log: new InputLog(), leaving: new Set(), published: null };
     if (live.expiry) clearTimeout(live.expiry);
     live.expiry = null;
     await announce(live);
@@ -331,7 +332,7 @@ export function createGameService(deps: GameServiceDeps) {
     room.status = "finished";
     const final = run.state;
     if (!abandoned) {
-      const record = resultRecord(room, final, run.startedAt, run.log);
+      const record = resultRecord(room, final, run.startedAt, run.log.entries());
       const finishedAt = new Date();
       try {
         await saveGameResult(db.prisma, record);
