@@ -248,15 +248,17 @@ describe("GameView: my inputs", () => {
     expect(inputs.map((c) => c.payload)).toEqual([{ gameId: GAME_ID, seq: 1, dir: turn, forTick: view.latest!.tick + 1 }]);
 
     const sentAt = clock.ms;
+    // The board marks the turn at once, before any state carries it.
+    expect(view.frame(clock.ms)?.pendingTurn).toEqual({ seat: 0, dir: turn });
     clock.advance(20);
     game.tick();
     network.deliver();
     expect(view.latest!.cycles[0]!.dir).toBe(turn);
-    // Not drawn yet: the board is behind the newest tick.
-    view.frame(clock.ms);
+    // Not drawn yet: the board is behind the newest tick (and still marks the turn).
+    expect(view.frame(clock.ms)?.pendingTurn).toEqual({ seat: 0, dir: turn });
     expect(view.readout(clock.ms).latency.samples).toBe(0);
     clock.advance(200);
-    view.frame(clock.ms);
+    expect(view.frame(clock.ms)?.pendingTurn).toBeUndefined();
     const { latency, inputs: mine } = view.readout(clock.ms);
     expect(latency.samples).toBe(1);
     expect(latency.last).toBeGreaterThan(20);

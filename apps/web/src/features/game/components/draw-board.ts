@@ -1,7 +1,8 @@
 // Draws one frame of the board on a 2D canvas: the grid, every trail (through cell centres,
 // spawn → turn points → head), each head between the two ticks around the drawn moment
-// (@repo/game's lerpHead), and what the phase says (countdown, round over, game over).
-import { lerpHead, type CycleState, type MatchState, type Seat } from "@repo/game";
+// (@repo/game's lerpHead), a marker for my turn still on its way, and what the phase says
+// (countdown, round over, game over).
+import { lerpHead, type CycleState, type Direction, type MatchState, type Seat } from "@repo/game";
 import type { RenderFrame } from "../state/tick-timeline";
 import { seatColor } from "./seat-colors";
 import type { SeatNames } from "./seat-names";
@@ -33,7 +34,8 @@ export function drawBoard(ctx: CanvasRenderingContext2D, frame: RenderFrame, sty
   const sameRound = to.round === from.round;
   from.cycles.forEach((cycle, index) => {
     const next = sameRound ? to.cycles[index] : undefined;
-    drawCycle(ctx, cycle, next && next.alive ? next : undefined, alpha, style);
+    const head = drawCycle(ctx, cycle, next && next.alive ? next : undefined, alpha, style);
+    if (head && frame.pendingTurn?.seat === cycle.seat && cycle.alive) drawPendingTurn(ctx, head, frame.pendingTurn.dir, seatColor(cycle.seat), cellPx);
   });
   drawPhase(ctx, from, style, width, height);
   ctx.strokeStyle = WALL;
@@ -60,8 +62,15 @@ function centre(value: number, cellPx: number): number {
   return (value + 0.5) * cellPx;
 }
 
-function drawCycle(ctx: CanvasRenderingContext2D, cycle: CycleState, next: CycleState | undefined, alpha: number, style: BoardStyle): void {
-  if (cycle.corners.length === 0) return; // left before this round: no trail
+/** Draws one cycle's trail and head; returns where the head was drawn (cell units), null when it has no trail. */
+function drawCycle(
+  ctx: CanvasRenderingContext2D,
+  cycle: CycleState,
+  next: CycleState | undefined,
+  alpha: number,
+  style: BoardStyle,
+): { x: number; y: number } | null {
+  if (cycle.corners.length === 0) return null; // left before this round: no trail
   const { cellPx } = style;
   const color = seatColor(cycle.seat);
   const head = next ? lerpHead(cycle.head, next.head, alpha) : { x: cycle.head.x + 0.5, y: cycle.head.y + 0.5 };
@@ -87,6 +96,31 @@ function drawCycle(ctx: CanvasRenderingContext2D, cycle: CycleState, next: Cycle
     ctx.strokeRect(head.x * cellPx - size, head.y * cellPx - size, size * 2, size * 2);
   }
   ctx.globalAlpha = 1;
+  return head;
+}
+
+const UNIT: Record<Direction, { dx: number; dy: number }> = {
+  up: { dx: 0, dy: -1 },
+  down: { dx: 0, dy: 1 },
+  left: { dx: -1, dy: 0 },
+  right: { dx: 1, dy: 0 },
+};
+
+/** A small arrowhead off my head, pointing where my sent turn will take it. */
+function drawPendingTurn(ctx: CanvasRenderingContext2D, head: { x: number; y: number }, dir: Direction, color: string, cellPx: number): void {
+  const { dx, dy } = UNIT[dir];
+  const tipX = (head.x + dx * 1.9) * cellPx;
+  const tipY = (head.y + dy * 1.9) * cellPx;
+  const baseX = (head.x + dx * 1.1) * cellPx;
+  const baseY = (head.y + dy * 1.1) * cellPx;
+  const half = cellPx * 0.6;
+  ctx.fillStyle = color;
+  ctx.beginPath();
+  ctx.moveTo(tipX, tipY);
+  ctx.lineTo(baseX + dy * half, baseY + dx * half);
+  ctx.lineTo(baseX - dy * half, baseY - dx * half);
+  ctx.closePath();
+  ctx.fill();
 }
 
 function drawPhase(ctx: CanvasRenderingContext2D, state: MatchState, style: BoardStyle, width: number, height: number): void {

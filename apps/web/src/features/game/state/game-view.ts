@@ -352,9 +352,24 @@ export class GameView {
   /** What to draw now; also marks my inputs whose effect it shows (input-to-render latency). */
   frame(nowMs: number = this.now()): RenderFrame | null {
     const frame = this.feed.timeline?.frame(nowMs) ?? null;
+    if (!frame) return null;
     // An input applied at tick T shows as soon as the board moves from T - 1 towards T.
-    if (frame) this.inputs.drawn(frame.alpha > 0 ? frame.from.tick + 1 : frame.from.tick, nowMs);
-    return frame;
+    this.inputs.drawn(frame.alpha > 0 ? frame.from.tick + 1 : frame.from.tick, nowMs);
+    const pendingTurn = this.pendingTurn(frame.from);
+    return pendingTurn ? { ...frame, pendingTurn } : frame;
+  }
+
+  /**
+   * Where my cycle will head once my turns not drawn yet take effect, when that is not where the
+   * drawn state has it heading: feedback at once that the turn was taken, while the state that
+   * applies it is still on its way (the board itself only ever shows the server's states).
+   */
+  private pendingTurn(drawn: MatchState): { seat: Seat; dir: Direction } | null {
+    const mine = this.mySeat;
+    const cycle = mine === null ? undefined : drawn.cycles.find((c) => c.seat === mine);
+    if (mine === null || !cycle?.alive) return null;
+    const dir = this.inputs.directionAfterUndrawn(cycle.dir);
+    return dir === cycle.dir ? null : { seat: mine, dir };
   }
 
   readout(nowMs: number = this.now()): PlayReadout {

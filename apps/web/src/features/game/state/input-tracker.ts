@@ -36,10 +36,19 @@ export class InputTracker {
     this.nextSeq = Math.max(this.nextSeq, ackedSeq + 1);
   }
 
-  /** The direction my cycle will follow once my waiting inputs apply. */
+  /** The direction my cycle will follow once my waiting inputs apply (`current`: as the newest state has it). */
   directionAfterWaiting(current: Direction): Direction {
-    let dir = current;
-    for (const input of this.waiting) if (input.appliedTick === null && isLegalTurn(dir, input.dir)) dir = input.dir;
+    return this.directionAfter(current, this.waiting.filter((input) => input.appliedTick === null));
+  }
+
+  /** The same from a state drawn earlier: every input whose effect is not drawn yet counts, applied or not. */
+  directionAfterUndrawn(drawn: Direction): Direction {
+    return this.directionAfter(drawn, this.waiting);
+  }
+
+  private directionAfter(start: Direction, inputs: readonly SentInput[]): Direction {
+    let dir = start;
+    for (const input of inputs) if (isLegalTurn(dir, input.dir)) dir = input.dir;
     return dir;
   }
 

@@ -9,8 +9,10 @@ import {
   renderDelayMs,
   renderTick,
   tickMsFor,
+  type Direction,
   type JitterEstimate,
   type MatchState,
+  type Seat,
 } from "@repo/game";
 
 /** What to draw at one moment: the states around the drawn tick and how far between them. */
@@ -21,6 +23,8 @@ export interface RenderFrame {
   alpha: number;
   /** The fractional tick drawn (from.tick + alpha). */
   tick: number;
+  /** My turn sent and not yet in a state: where my cycle is about to head (drawn as a marker, not as movement). */
+  pendingTurn?: { seat: Seat; dir: Direction };
 }
 
 /** States kept behind the newest: more than the longest render delay (1 s) at the highest rate. */
