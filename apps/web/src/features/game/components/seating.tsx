@@ -1,7 +1,7 @@
 "use client";
 
 import { GAME_LIMITS } from "@repo/game";
-import { GAME_SERVICE_LIMITS, gameJoinPath, type GameSummary, type User } from "@repo/protocol";
+import { gameJoinPath, type GameSummary, type User } from "@repo/protocol";
 import { useState } from "react";
 import type { ActionResult } from "../state/game-view-snapshot";
 import type { GameView } from "../state/game-view";
@@ -119,7 +119,7 @@ export function Seating({ game, me, view, onLeft }: { game: GameSummary; me: Use
       {mine && <InvitePicker game={game} me={me} />}
       {mine && (
         <p className="text-sm text-neutral-600 dark:text-neutral-400">
-          Keep this page open: a player away for {Math.round(GAME_SERVICE_LIMITS.disconnectGraceMs / 1000)} s loses their seat.
+          Keep this page open: a player who stops following the game loses their seat after a short grace period.
         </p>
       )}
       {isHost && !canStart && (
