@@ -9,6 +9,7 @@ const LINKS = [
   { href: "/", label: "Home" },
   { href: "/chat", label: "Chat" },
   { href: "/notifications", label: "Notifications" },
+  { href: "/game", label: "Game" },
 ] as const;
 
 /** The signed-in pages. Links keep the chosen `?transport=`. */
