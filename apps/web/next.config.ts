@@ -41,7 +41,7 @@ export default function config(phase: string): NextConfig {
     reactStrictMode: true,
     poweredByHeader: false,
     // Workspace packages export raw TypeScript.
-    transpilePackages: ["@repo/protocol", "@repo/client"],
+    transpilePackages: ["@repo/protocol", "@repo/client", "@repo/game"],
     async headers() {
       return [
         {

@@ -1,5 +1,5 @@
 import { DEV_SESSION_SECRET, type Env } from "./env";
-import type { RetentionPolicy } from "./hub/memory-hub";
+import type { RetentionPolicy, TopicRetention } from "./hub/memory-hub";
 import type { AddressLimitsConfig } from "./limits/address-limits";
 import { parseRateSpec } from "./limits/rate-spec";
 
@@ -60,6 +60,14 @@ export interface PurgeConfig {
   sessionRetentionDays: number;
 }
 
+/**
+ * A game's topic is a tick stream (up to 30 events a second): a client that
+ * falls further behind than this refetches the state (GET /v1/games/:id)
+ * rather than replaying ticks, and a closed game's topic is forgotten soon.
+ * 2,000 events are 66 s at 30 Hz; snapshots are at most a few tens of kB.
+ */
+export const GAME_TOPIC_RETENTION: TopicRetention = { count: 2000, ageMs: 5 * 60 * 1000, bytesPerTopic: 4 * 1024 * 1024, topicIdleMs: 60 * 1000 };
+
 export const defaultConfig: ServerConfig = {
   allowedOrigins: ["http://localhost:3000"],
   sessionSecret: DEV_SESSION_SECRET,
@@ -87,6 +95,7 @@ export const defaultConfig: ServerConfig = {
     bytesPerTopic: 16 * 1024 * 1024,
     bytesTotal: 256 * 1024 * 1024,
     topicIdleMs: 10 * 60 * 1000,
+    kinds: { game: GAME_TOPIC_RETENTION },
   },
   shutdownGraceMs: 10_000,
   requestTimeoutMs: 30_000,
@@ -98,6 +107,7 @@ export const defaultConfig: ServerConfig = {
   subscribeBacklog: { events: 1000, bytes: 1024 * 1024 },
   pollAnswer: { events: 1000, bytes: 1024 * 1024 },
 };
+
 
 /** Secure cookies unless told otherwise, in production or when the browser side is https only. */
 function cookieSecureFrom(env: Env): boolean {
@@ -132,6 +142,7 @@ export function configFromEnv(env: Env): ServerConfig {
       bytesPerTopic: env.RETENTION_BYTES_PER_TOPIC,
       bytesTotal: env.RETENTION_BYTES_TOTAL,
       topicIdleMs: env.TOPIC_IDLE_MS,
+      kinds: { game: GAME_TOPIC_RETENTION },
     },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,

@@ -100,6 +100,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     db: deps.db,
     auth,
     addressLimits,
+    metrics: metrics.registry,
     log: app.log.child({ feature: feature.name }),
     config: feature.config,
     revokeRead: (userId, topic) => topics.revoke(userId, topic),

@@ -116,7 +116,7 @@ describe("retention by bytes", () => {
     ],
     { numRuns: 60 },
   )("agrees with a simple model: count, age and both byte caps", async (steps) => {
-    const policy: Required<RetentionPolicy> = { count: 8, ageMs: 2000, bytesPerTopic: 3000, bytesTotal: 6000, topicIdleMs: HOUR, signalTtlMs: 4000 };
+    const policy: Required<RetentionPolicy> = { count: 8, ageMs: 2000, bytesPerTopic: 3000, bytesTotal: 6000, topicIdleMs: HOUR, signalTtlMs: 4000, kinds: {} };
     const time = clock();
     const hub = createMemoryHub(policy, time.now);
     // The model: every event kept in publish order, and which are dropped.

@@ -9,5 +9,6 @@ export { deleteReceiptsBefore, findReceipt, saveReceipt, type NewReceipt } from 
 export { deleteSessionsEndedBefore } from "./session-purge";
 export * from "./chat/index";
 export * from "./notifications/index";
+export * from "./games/index";
 export { Prisma, PrismaClient } from "./generated/prisma/client";
-export type { BroadcastRow, NotificationRow, ChatMembershipRow, ChatMessageRow, ChatRoomRow, CommandReceiptRow, SessionRow, UserRow } from "./rows";
+export type { BroadcastRow, GamePlayerRow, GameRow, NotificationRow, ChatMembershipRow, ChatMessageRow, ChatRoomRow, CommandReceiptRow, SessionRow, UserRow } from "./rows";

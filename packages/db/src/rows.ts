@@ -2,6 +2,8 @@
 // ChatMessage, ChatRoom…), and a row is not what crosses the wire.
 export type {
   Broadcast as BroadcastRow,
+  Game as GameRow,
+  GamePlayer as GamePlayerRow,
   Notification as NotificationRow,
   ChatMembership as ChatMembershipRow,
   ChatMessage as ChatMessageRow,

@@ -12,7 +12,7 @@ export function findUser(db: DbClient, id: string): Promise<UserRow | null> {
 
 /**
  * Deletes at most `limit` users created before `cutoff` that are left with no session, no
- * chat message and no membership (abandoned guests; their receipts cascade, rooms they
+ * chat message, no membership and no seat in a stored game (abandoned guests; their receipts cascade, rooms they
  * created keep existing with no creator). Returns how many went; call again while it
  * returns `limit`. The cutoff keeps a user who is being signed in right now safe.
  */
@@ -24,5 +24,6 @@ export function deleteAbandonedGuests(db: DbClient, cutoff: Date, limit: number)
         AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.user_id = u.id)
         AND NOT EXISTS (SELECT 1 FROM chat_messages m WHERE m.author_id = u.id)
         AND NOT EXISTS (SELECT 1 FROM chat_memberships cm WHERE cm.user_id = u.id)
+        AND NOT EXISTS (SELECT 1 FROM game_players gp WHERE gp.user_id = u.id)
       LIMIT ${limit})`;
 }

@@ -43,6 +43,15 @@ const exported = {
   NotificationPreferencesResponse: protocol.NotificationPreferencesResponse,
   BroadcastRequest: protocol.BroadcastRequest,
   BroadcastResponse: protocol.BroadcastResponse,
+  GameSummary: protocol.GameSummary,
+  GameEvent: protocol.GameEvent,
+  GameSnapshot: protocol.GameSnapshot,
+  GameResult: protocol.GameResult,
+  GameLobbyResponse: protocol.GameLobbyResponse,
+  GameResponse: protocol.GameResponse,
+  LeaderboardQuery: protocol.LeaderboardQuery,
+  LeaderboardResponse: protocol.LeaderboardResponse,
+  GameReplayResponse: protocol.GameReplayResponse,
 };
 
 const registry = z.registry<{ id: string }>();

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { CommandSpec, ProtocolFeature } from "./feature-module";
 import { chatProtocol } from "./features/chat";
 import { echoProtocol } from "./features/echo";
+import { gameProtocol } from "./features/game";
 import { notificationsProtocol } from "./features/notifications";
 import { tickerProtocol } from "./features/ticker";
 
@@ -10,7 +11,7 @@ import { tickerProtocol } from "./features/ticker";
  * `Command` union and the command results are all composed from this list:
  * a new feature is one module in features/ and one line here.
  */
-export const PROTOCOL_FEATURES = [echoProtocol, tickerProtocol, chatProtocol, notificationsProtocol] as const;
+export const PROTOCOL_FEATURES = [echoProtocol, tickerProtocol, chatProtocol, notificationsProtocol, gameProtocol] as const;
 
 type Features = typeof PROTOCOL_FEATURES;
 

@@ -16,3 +16,4 @@ export * from "./features/echo";
 export * from "./features/ticker";
 export * from "./features/chat";
 export * from "./features/notifications";
+export * from "./features/game";

@@ -9,6 +9,8 @@ import { TOPIC_KINDS, type TopicKind } from "./features";
  * - `system:ticker`    the built-in ticker (any signed-in user)
  * - `notify:<userId>`  a user's notifications (that user only)
  * - `notify:broadcast` operator broadcasts (any signed-in user)
+ * - `game:lobby`       the live list of games (any signed-in user)
+ * - `game:<gameId>`    one game: players and spectators (any signed-in user, while it exists)
  */
 export { TOPIC_KINDS, type TopicKind } from "./features";
 

@@ -1,6 +1,7 @@
 import type { CommandType, Topic, TopicKind } from "@repo/protocol";
 import type { Database } from "@repo/db";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import type { Registry } from "prom-client";
 import type { Auth } from "../auth/auth";
 import type { CommandHandler, CommandPolicy } from "../commands/types";
 import type { Hub } from "../hub/hub";
@@ -19,6 +20,8 @@ export interface FeatureContext<TConfig = undefined> {
   addressLimits: AddressLimits;
   /** What features tell each other in process (each declares its events in FeatureEventMap). */
   events: FeatureEvents;
+  /** The service's Prometheus registry (GET /metrics): a feature registers its own series here. */
+  metrics: Registry;
   /** This feature's logger (`feature: <name>` on every line). */
   log: FastifyBaseLogger;
   /** This feature's own settings (its defaults merged with what the server was given). */

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { EventEnvelope, Position, Signal, Topic } from "@repo/protocol";
+import { topicKind, type EventEnvelope, type Position, type Signal, type Topic, type TopicKind } from "@repo/protocol";
 import { encodingOf, type EventEncoding } from "./event-encoding";
 import { Fifo } from "./fifo";
 import type { EventListener, Hub, HubStats, ReadResult, SignalListener } from "./hub";
@@ -21,7 +21,16 @@ export interface RetentionPolicy {
   topicIdleMs?: number;
   /** How long a signal stays visible to polls, in ms. */
   signalTtlMs?: number;
+  /**
+   * Tighter bounds for the topics of some kinds, over the ones above: a game's
+   * tick stream is only read a little way back (further, a client refetches
+   * the state), and a closed game's topic should go soon.
+   */
+  kinds?: Partial<Record<TopicKind, TopicRetention>>;
 }
+
+/** The per-topic bounds one kind may tighten. */
+export type TopicRetention = Partial<Pick<RetentionPolicy, "count" | "ageMs" | "bytesPerTopic" | "topicIdleMs">>;
 
 export interface MemoryHubOptions {
   /** Called when a listener throws; fan-out goes on to the next listener. */
@@ -51,6 +60,8 @@ interface Retained {
 
 interface TopicLog {
   topic: Topic;
+  /** The bounds of this topic (its kind's, where it has its own). */
+  limits: Required<TopicRetention>;
   epoch: string;
   /** Retained events, oldest first; offsets are contiguous. */
   events: Fifo<Retained>;
@@ -106,12 +117,17 @@ export function createMemoryHub(
    * are skipped when they reach the head, and compacted away once they outnumber the live ones.
    */
   const order = new Fifo<Published>();
+  const defaults: Required<TopicRetention> = { count: retention.count, ageMs: retention.ageMs, bytesPerTopic, topicIdleMs };
+  const limitsByKind = new Map<string, Required<TopicRetention>>(
+    Object.entries(retention.kinds ?? {}).map(([kind, own]) => [kind, { ...defaults, ...own }]),
+  );
 
   function touch(topic: Topic, t = now()): TopicLog {
     let entry = logs.get(topic);
     if (!entry) {
       entry = {
         topic,
+        limits: limitsByKind.get(topicKind(topic)) ?? defaults,
         epoch: newEpoch(),
         events: new Fifo(),
         bytes: 0,
@@ -143,14 +159,14 @@ export function createMemoryHub(
 
   /** The age rule, looking only at the head: events are in time order. */
   function trimAge(entry: TopicLog, t: number) {
-    const oldestAllowed = t - retention.ageMs;
+    const oldestAllowed = t - entry.limits.ageMs;
     while (entry.events.length > 0 && entry.events.peek()!.event.ts < oldestAllowed) dropOldest(entry);
   }
 
   function trimTopic(entry: TopicLog, t: number) {
-    while (entry.events.length > retention.count) dropOldest(entry);
+    while (entry.events.length > entry.limits.count) dropOldest(entry);
     trimAge(entry, t);
-    while (entry.bytes > bytesPerTopic) dropOldest(entry);
+    while (entry.bytes > entry.limits.bytesPerTopic) dropOldest(entry);
   }
 
   function isRetained(published: Published): boolean {
@@ -194,15 +210,16 @@ export function createMemoryHub(
       const idle =
         entry.listeners.size === 0 &&
         entry.signalListeners.size === 0 &&
-        entry.lastPublishedAt < t - retention.ageMs &&
-        entry.touchedAt <= t - topicIdleMs;
+        entry.lastPublishedAt < t - entry.limits.ageMs &&
+        entry.touchedAt <= t - entry.limits.topicIdleMs;
       if (idle) evict(entry);
     }
     dropStaleOrder();
   }
 
   // Evicted between topicIdleMs and 1.5 × topicIdleMs (at most 30 s late) after last use.
-  const sweeper = setInterval(sweep, Math.max(10, Math.min(topicIdleMs, 60_000) / 2));
+  const shortestIdleMs = Math.min(topicIdleMs, ...[...limitsByKind.values()].map((limits) => limits.topicIdleMs));
+  const sweeper = setInterval(sweep, Math.max(10, Math.min(shortestIdleMs, 60_000) / 2));
   sweeper.unref();
 
   function readSync(topic: Topic, position: Position | null, limit: number): ReadResult {

@@ -38,7 +38,7 @@ await describeOnNotifyEngines("notification delivery on $name", (suite) => {
         const seen = [...createdIds(first.events()), ...createdIds(second.events())];
         expect(new Set(seen).size).toBe(seen.length);
         const listed = (await notificationsOf(reader, "?limit=50")).notifications;
-        const mine = (n: Notification) => n.kind === "mention" ? n.roomId === roomId : n.title === `While away ${from}`;
+        const mine = (n: Notification) => (n.kind === "mention" ? n.roomId === roomId : n.kind === "broadcast" && n.title === `While away ${from}`);
         expect([...seen].sort()).toEqual(listed.filter(mine).map((n) => n.id).sort());
         expect(seen).toHaveLength(7);
         expect(second.resets()).toEqual([]);

@@ -3,3 +3,4 @@ export { broadcastStateOf, listNotifications, unreadCount, type BroadcastState, 
 export { markAllNotificationsRead, markNotificationRead, READ_BROADCASTS_ABOVE_MARK } from "./read-state";
 export { createBroadcast, deleteBroadcastsBefore, deleteNotificationsBefore } from "./broadcasts";
 export { notificationPreferences, setNotificationPreferences, type NotificationPreferencesRow } from "./preferences";
+export { createInvite } from "./invites";

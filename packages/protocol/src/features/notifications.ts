@@ -5,6 +5,7 @@ import { Position } from "../position";
 import { User } from "../session";
 import type { Topic } from "../topics";
 import { MessageId, RoomId } from "./chat";
+import { GameId } from "./game";
 
 /*
  * Notifications, on the wire (docs/protocol.md, "Notifications").
@@ -80,8 +81,17 @@ export const BroadcastNotification = z.object({
   silent: z.boolean(),
 });
 
+/** A player invited you to a game. `path`: the web app's link that joins it (gameJoinPath). */
+export const InviteNotification = z.object({
+  ...Base,
+  kind: z.literal("invite"),
+  gameId: GameId,
+  from: User,
+  path: z.string(),
+});
+
 /** One notification, by `kind` (a new kind is one more member). */
-export const Notification = z.discriminatedUnion("kind", [MentionNotification, BroadcastNotification]);
+export const Notification = z.discriminatedUnion("kind", [MentionNotification, BroadcastNotification, InviteNotification]);
 export type Notification = z.infer<typeof Notification>;
 export type NotificationKind = Notification["kind"];
 

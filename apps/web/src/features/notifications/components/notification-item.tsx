@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { useRequestedTransport } from "@/components/realtime-provider";
 import type { ActionResult } from "../state/notifications-snapshot";
-import { mentionHref } from "./notification-links";
+import { inviteHref, mentionHref } from "./notification-links";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
@@ -58,6 +58,22 @@ export function NotificationItem({ notification, onMarkRead, onOpen }: Notificat
               className="line-clamp-3 break-words whitespace-pre-wrap text-neutral-700 underline-offset-2 hover:underline dark:text-neutral-300"
             >
               {notification.excerpt}
+            </Link>
+          </>
+        ) : notification.kind === "invite" ? (
+          <>
+            <p>
+              <span className="font-medium">{notification.from.name}</span> invited you to a game
+            </p>
+            <Link
+              href={inviteHref(notification, transport)}
+              onClick={() => {
+                if (!notification.read) void onMarkRead(notification.id);
+                onOpen?.();
+              }}
+              className="text-neutral-700 underline underline-offset-2 dark:text-neutral-300"
+            >
+              Join the game
             </Link>
           </>
         ) : (

@@ -6,7 +6,7 @@ import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { useRequestedTransport } from "@/components/realtime-provider";
 import { alertIfHidden } from "./desktop-alerts";
-import { mentionHref, notificationSummary } from "./notification-links";
+import { inviteHref, mentionHref, notificationSummary } from "./notification-links";
 import { useNotificationsStore } from "./notifications-provider";
 
 /** How long a toast stays. */
@@ -76,6 +76,14 @@ export function NotificationToasts() {
                     href={mentionHref(notification, transport)}
                     onClick={() => dismiss(notification.id)}
                     className="line-clamp-2 break-words text-neutral-700 underline-offset-2 hover:underline dark:text-neutral-300"
+                  >
+                    {body}
+                  </Link>
+                ) : notification.kind === "invite" ? (
+                  <Link
+                    href={inviteHref(notification, transport)}
+                    onClick={() => dismiss(notification.id)}
+                    className="break-words text-neutral-700 underline underline-offset-2 dark:text-neutral-300"
                   >
                     {body}
                   </Link>
