@@ -2,13 +2,14 @@ import type { ServerConfig } from "../config";
 import { chatFeature } from "./chat/chat-feature";
 import { echoFeature } from "./echo/echo-feature";
 import type { Feature } from "./feature";
+import { gameFeature } from "./game/game-feature";
 import { notificationsFeature } from "./notifications/notifications-feature";
 import { tickerFeature } from "./ticker/ticker-feature";
 
 /** The features a server runs unless told otherwise: one line per feature. */
 export function defaultFeatures(config: Pick<ServerConfig, "operatorToken"> = {}): Feature[] {
-  return [echoFeature(), tickerFeature(), chatFeature(), notificationsFeature({ operatorToken: config.operatorToken })];
+  return [echoFeature(), tickerFeature(), chatFeature(), notificationsFeature({ operatorToken: config.operatorToken }), gameFeature()];
 }
 
-export { chatFeature, echoFeature, notificationsFeature, tickerFeature };
+export { chatFeature, echoFeature, gameFeature, notificationsFeature, tickerFeature };
 export { defineFeature, type Feature, type FeatureContext, type FeatureParts } from "./feature";

@@ -32,6 +32,7 @@ import {
 import type { FastifyBaseLogger } from "fastify";
 import type { Hub } from "../../hub/hub";
 import type { Presence } from "../../hub/presence";
+import type { FeatureEventMap } from "../feature-events";
 import type { ChatFeatureEvents } from "./chat-events";
 import { createMembershipCache } from "./membership-cache";
 import { decodeRoomsCursor, encodeRoomsCursor, messageToWire, roomToWire } from "./wire";
@@ -43,7 +44,7 @@ export interface ChatServiceDeps {
   log: FastifyBaseLogger;
   revokeRead(userId: string, topic: string): void;
   /** Tells the other features a message was posted, edited or deleted (mentions are theirs); resolves when they are done. */
-  announce?<K extends keyof ChatFeatureEvents>(name: K, payload: ChatFeatureEvents[K]): Promise<void>;
+  announce?<K extends keyof ChatFeatureEvents>(name: K, payload: FeatureEventMap[K]): Promise<void>;
   typingThrottleMs: number;
   membershipCacheMs: number;
   membershipCacheEntries?: number;

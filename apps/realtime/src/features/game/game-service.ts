@@ -1,0 +1,565 @@
+import { findGameResult, findUser, leaderboard, saveGameResult, type Database } from "@repo/db";
+import { createMatch, GAME_LIMITS, offerInput, stateHash, tickMsFor, type Seat } from "@repo/game";
+import {
+  GAME_EVENTS,
+  GAME_LOBBY_TOPIC,
+  GAME_LOBBY_TOPIC_ID,
+  ProtocolError,
+  gameTopic,
+  topicId,
+  topicKind,
+  type CommandPayloadOf,
+  type CommandResultOf,
+  type EventEnvelope,
+  type GameEvent,
+  type GameLobbyResponse,
+  type GameReplayResponse,
+  type GameResponse,
+  type GameSettings,
+  type GameSummary,
+  type LeaderboardResponse,
+  type Topic,
+  type User,
+} from "@repo/protocol";
+import type { FastifyBaseLogger } from "fastify";
+import type { Hub } from "../../hub/hub";
+import type { Presence } from "../../hub/presence";
+import type { FeatureEvents } from "../feature-events";
+import { createAwayTimers } from "./away-timers";
+import "./game-events";
+import { newGameId, newSeed } from "./game-ids";
+import type { GameMetrics, GameStats } from "./game-metrics";
+import {
+  activeHumans,
+  createRoom,
+  freeSeat,
+  matchConfigOf,
+  seatBot,
+  seatHuman,
+  seatOf,
+  stepRoom,
+  summaryOf,
+  unseat,
+  acksOf,
+  type GameRoom,
+  type SeatEntry,
+} from "./game-room";
+import { resultRecord, resultToWire, storedToReplay } from "./game-wire";
+import type { GameLoopOwnership } from "./loop-ownership";
+import { startTickLoop, type TickLoop } from "./tick-loop";
+
+export interface GameLimits {
+  /** Games this instance holds at once. */
+  maxGames: number;
+  /** Games one user may be seated in at once (waiting or playing). */
+  gamesPerUser: number;
+  /** How long a seated player may be away (after presence lost them) before their seat is out. */
+  disconnectGraceMs: number;
+  /** How long a finished game stays (rematch) before it is closed. */
+  finishedLingerMs: number;
+  /** How long a waiting game nobody changes stays. */
+  waitingIdleMs: number;
+}
+
+export interface GameServiceDeps {
+  hub: Hub;
+  presence: Presence;
+  db: Database;
+  log: FastifyBaseLogger;
+  events: FeatureEvents;
+  ownership: GameLoopOwnership;
+  limits: GameLimits;
+  revokeRead(userId: string, topic: Topic): void;
+  metrics(stats: () => GameStats): GameMetrics;
+}
+
+/** A room and what runs for it: its publish order, its loop, its expiry. */
+interface LiveGame {
+  room: GameRoom;
+  /** Publishes of this game, one after another, so the topic's order is the order they were made in. */
+  chain: Promise<unknown>;
+  loop: TickLoop | null;
+  release: (() => void) | null;
+  /** Closes a waiting game left idle, or a finished one after its linger. */
+  expiry: NodeJS.Timeout | null;
+  closed: boolean;
+}
+
+type GamePayload<T extends GameEvent["type"]> = Extract<GameEvent, { type: T }>["payload"];
+
+const DEFAULT_SEATS = 4;
+
+/**
+ * The game rules around the simulation, whatever the transport: the lobby
+ * (create, join, ready, bots, start, rematch, invite), one tick loop per
+ * playing game (through the ownership seam), inputs into each seat's queue,
+ * grace periods from presence, one database write when a game finishes, and
+ * closing a game with everything it held (loop, timers, readers).
+ */
+export function createGameService(deps: GameServiceDeps) {
+  const { hub, presence, db, log, limits } = deps;
+  const games = new Map<string, LiveGame>();
+  let lobbyChain: Promise<unknown> = Promise.resolve();
+  const away = createAwayTimers(limits.disconnectGraceMs, (gameId, seat, userId) => {
+    const live = games.get(gameId);
+    const entry = live ? seatOf(live.room, userId) : undefined;
+    if (!live || entry?.seat !== seat || entry.connected) return;
+    log.info({ gameId, seat }, "a player was away past the grace period: their seat is out");
+    removeFromGame(live, entry).catch((error: unknown) => log.error({ err: error, gameId }, "could not put an away player out"));
+  });
+  const metrics = deps.metrics(stats);
+
+  function stats(): GameStats {
+    const counts = { waiting: 0, playing: 0, finished: 0 };
+    let timers = away.pending();
+    for (const live of games.values()) {
+      counts[live.room.status]++;
+      if (live.loop?.timerPending) timers++;
+      if (live.expiry) timers++;
+    }
+    return { games: counts, loops: deps.ownership.running(), timers };
+  }
+
+  // -------------------------------------------------------------------------
+  // Publishing
+
+  function publishGame<T extends GameEvent["type"]>(live: LiveGame, type: T, payload: GamePayload<T>): Promise<EventEnvelope> {
+    const published = live.chain.then(() => hub.publish(gameTopic(live.room.id), type, payload));
+    live.chain = published.catch(() => undefined);
+    return published;
+  }
+
+  function publishLobby<T extends GameEvent["type"]>(type: T, payload: GamePayload<T>): Promise<EventEnvelope> {
+    const published = lobbyChain.then(() => hub.publish(GAME_LOBBY_TOPIC, type, payload));
+    lobbyChain = published.catch(() => undefined);
+    return published;
+  }
+
+  /** The seating changed: on the game's topic and in the lobby. */
+  async function announce(live: LiveGame): Promise<GameSummary> {
+    const game = summaryOf(live.room);
+    await Promise.all([publishGame(live, GAME_EVENTS.seats, { game }), publishLobby(GAME_EVENTS.lobbyUpdated, { game })]);
+    return game;
+  }
+
+  async function publishSnapshot(live: LiveGame) {
+    const run = live.room.match;
+    if (!run) return;
+    const snapshot = { state: run.state, acks: acksOf(live.room) };
+    const event = await publishGame(live, GAME_EVENTS.snapshot, snapshot);
+    run.published = { snapshot, position: { epoch: event.epoch, offset: event.offset } };
+  }
+
+  // -------------------------------------------------------------------------
+  // Lookups and rules
+
+  function liveGame(gameId: string): LiveGame {
+    const live = games.get(gameId);
+    if (!live) throw new ProtocolError("not_found", "No such game");
+    return live;
+  }
+
+  function seatedOrThrow(live: LiveGame, user: User): SeatEntry {
+    const entry = seatOf(live.room, user.id);
+    if (!entry) throw new ProtocolError("forbidden", "You have no seat in this game");
+    return entry;
+  }
+
+  function hostOrThrow(live: LiveGame, user: User) {
+    if (live.room.host.id !== user.id) throw new ProtocolError("forbidden", "Only the game's host may do that");
+  }
+
+  function waitingOrThrow(live: LiveGame) {
+    if (live.room.status !== "waiting") throw new ProtocolError("conflict", "The game has already started");
+  }
+
+  /** Games the user is seated in that are not over. */
+  function seatedCount(userId: string): number {
+    let count = 0;
+    for (const { room } of games.values()) if (room.status !== "finished" && seatOf(room, userId)) count++;
+    return count;
+  }
+
+  function roomForOneMore(user: User) {
+    if (seatedCount(user.id) >= limits.gamesPerUser) {
+      throw new ProtocolError("conflict", `You are in ${limits.gamesPerUser} games already; leave one first`);
+    }
+  }
+
+  function roomForOneMoreGame() {
+    if (games.size >= limits.maxGames) throw new ProtocolError("conflict", "The server holds as many games as it can; try again later");
+  }
+
+  function isReading(room: GameRoom, userId: string): boolean {
+    return presence.list(gameTopic(room.id)).some((reader) => reader.id === userId);
+  }
+
+  /** A player just seated: connected if already reading the topic, else their grace period starts now. */
+  function watchSeat(live: LiveGame, entry: SeatEntry) {
+    if (!entry.user) return;
+    entry.connected = isReading(live.room, entry.user.id);
+    if (!entry.connected) away.start(live.room.id, entry.seat, entry.user.id);
+  }
+
+  function register(room: GameRoom): LiveGame {
+    const live: LiveGame = { room, chain: Promise.resolve(), loop: null, release: null, expiry: null, closed: false };
+    games.set(room.id, live);
+    live.expiry = setTimeout(() => void closeAndLog(live, "idle"), limits.waitingIdleMs);
+    live.expiry.unref();
+    for (const entry of room.seats) watchSeat(live, entry);
+    return live;
+  }
+
+  /** A waiting game changed: its idle time starts again. */
+  function touched(live: LiveGame) {
+    live.expiry?.refresh();
+  }
+
+  // -------------------------------------------------------------------------
+  // Leaving and closing
+
+  async function removeFromGame(live: LiveGame, entry: SeatEntry): Promise<void> {
+    const { room } = live;
+    away.cancel(room.id, entry.seat);
+    if (room.status === "waiting") {
+      unseat(room, entry.seat);
+      const next = activeHumans(room)[0];
+      if (!next?.user) return close(live, "no human left");
+      if (room.host.id === entry.user?.id) room.host = next.user;
+      touched(live);
+    } else {
+      entry.left = true;
+      // The cycle is out at the next tick; a game left with no human ends there (see runTick).
+      if (room.status === "playing") room.match?.leaving.add(entry.seat);
+      else if (activeHumans(room).length === 0) return close(live, "no human left");
+    }
+    await announce(live);
+  }
+
+  async function closeAndLog(live: LiveGame, why: string) {
+    try {
+      await close(live, why);
+    } catch (error) {
+      log.error({ err: error, gameId: live.room.id }, "could not close a game");
+    }
+  }
+
+  /** Stops everything the game holds (loop, timers), forgets it, and ends its topic for whoever reads it. */
+  function stopGame(live: LiveGame) {
+    live.closed = true;
+    live.release?.();
+    live.release = null;
+    live.loop = null;
+    if (live.expiry) clearTimeout(live.expiry);
+    live.expiry = null;
+    away.cancelGame(live.room.id);
+    games.delete(live.room.id);
+  }
+
+  async function close(live: LiveGame, why: string): Promise<void> {
+    if (live.closed) return;
+    stopGame(live);
+    const topic = gameTopic(live.room.id);
+    // The read rule refuses the topic from now on; open streams drop it at once.
+    const readers = new Set([...presence.list(topic).map((user) => user.id), ...live.room.seats.flatMap((entry) => (entry.user ? [entry.user.id] : []))]);
+    for (const userId of readers) deps.revokeRead(userId, topic);
+    log.debug({ gameId: live.room.id, why }, "game closed");
+    await publishLobby(GAME_EVENTS.lobbyRemoved, { gameId: live.room.id });
+  }
+
+  // -------------------------------------------------------------------------
+  // The match
+
+  async function startMatch(live: LiveGame) {
+    const { room } = live;
+    const state = createMatch(matchConfigOf(room, newSeed()));
+    room.status = "playing";
+    room.match = { state, startedAt: new Date(), log: [], leaving: new Set(), published: null };
+    if (live.expiry) clearTimeout(live.expiry);
+    live.expiry = null;
+    await announce(live);
+    await publishSnapshot(live);
+    if (live.closed) return;
+    live.release = await deps.ownership.own(room.id, () => {
+      live.loop = startTickLoop({
+        periodMs: tickMsFor(room.settings.tickHz),
+        step: () => runTick(live),
+        onLateness: (ms) => metrics.observeLateness(ms),
+        onError: (error) => {
+          log.error({ err: error, gameId: room.id }, "a game tick failed: the game is closed");
+          void closeAndLog(live, "tick failed");
+        },
+      });
+      return live.loop;
+    });
+    // Closed while ownership was being taken (everyone left at once): stop what just started.
+    if (live.closed) {
+      live.release();
+      live.release = null;
+      live.loop = null;
+    }
+  }
+
+  /** One tick: step, publish the delta (and a snapshot when due), end the game when it is over. False stops the loop. */
+  async function runTick(live: LiveGame): Promise<boolean> {
+    const run = live.room.match;
+    if (live.closed || !run) return false;
+    const outcome = stepRoom(live.room, run);
+    const state = run.state;
+    const event = await publishGame(live, GAME_EVENTS.tick, outcome.payload);
+    run.published = { snapshot: { state, acks: outcome.payload.acks }, position: { epoch: event.epoch, offset: event.offset } };
+    if (outcome.snapshot) await publishSnapshot(live);
+    if (state.phase === "gameOver") {
+      await finish(live, false);
+      return false;
+    }
+    if (activeHumans(live.room).length === 0) {
+      await finish(live, true);
+      return false;
+    }
+    return !live.closed;
+  }
+
+  /** The match ended: one write of the result (not when abandoned), game.over, then linger for a rematch. */
+  async function finish(live: LiveGame, abandoned: boolean) {
+    const { room } = live;
+    const run = room.match;
+    if (!run) return;
+    live.release?.();
+    live.release = null;
+    live.loop = null;
+    room.status = "finished";
+    const final = run.state;
+    if (!abandoned) {
+      const record = resultRecord(room, final, run.startedAt, run.log);
+      const finishedAt = new Date();
+      try {
+        await saveGameResult(db.prisma, record);
+        room.result = resultToWire(record, room, finishedAt);
+      } catch (error) {
+        log.error({ err: error, gameId: room.id }, "could not store a finished game");
+      }
+    }
+    const hash = stateHash(final);
+    await publishGame(live, GAME_EVENTS.over, { scores: final.scores, winner: abandoned ? null : final.winner, tick: final.tick, stateHash: hash, abandoned });
+    if (abandoned || activeHumans(room).length === 0) return close(live, abandoned ? "abandoned" : "no human left");
+    live.expiry = setTimeout(() => void closeAndLog(live, "finished"), limits.finishedLingerMs);
+    live.expiry.unref();
+    await announce(live);
+  }
+
+  // -------------------------------------------------------------------------
+  // Commands
+
+  function settingsOf(payload: CommandPayloadOf<"game.create">): GameSettings {
+    return {
+      maxSeats: payload.maxSeats ?? DEFAULT_SEATS,
+      tickHz: payload.tickHz ?? GAME_LIMITS.tickHzDefault,
+      roundsToWin: payload.roundsToWin ?? GAME_LIMITS.roundsToWinDefault,
+      width: GAME_LIMITS.width,
+      height: GAME_LIMITS.height,
+    };
+  }
+
+  async function join(live: LiveGame, user: User, preferred?: Seat): Promise<GameSummary> {
+    if (seatOf(live.room, user.id)) return summaryOf(live.room);
+    waitingOrThrow(live);
+    roomForOneMore(user);
+    const seat = freeSeat(live.room, preferred);
+    if (seat === null) throw new ProtocolError("conflict", "The game is full");
+    watchSeat(live, seatHuman(live.room, user, seat));
+    touched(live);
+    return announce(live);
+  }
+
+  return {
+    /** Topic read rule for `game:<id>`: the lobby, and every game this instance holds. */
+    canRead(_user: User, id: string): boolean {
+      return id === GAME_LOBBY_TOPIC_ID || games.has(id);
+    },
+
+    /** Follows presence on game topics: seated players away start their grace period, coming back ends it. */
+    trackPresence(): () => void {
+      presence.track("game");
+      return presence.onChange(({ topic, user, present }) => {
+        if (topicKind(topic) !== "game") return;
+        const live = games.get(topicId(topic));
+        const entry = live ? seatOf(live.room, user.id) : undefined;
+        if (!live || !entry || entry.connected === present) return;
+        entry.connected = present;
+        if (present) away.cancel(live.room.id, entry.seat);
+        else away.start(live.room.id, entry.seat, user.id);
+        announce(live).catch((error: unknown) => log.error({ err: error, topic }, "could not publish a connection change"));
+      });
+    },
+
+    async create(user: User, payload: CommandPayloadOf<"game.create">): Promise<CommandResultOf<"game.create">> {
+      roomForOneMore(user);
+      roomForOneMoreGame();
+      const live = register(createRoom(newGameId(), user, settingsOf(payload), new Date()));
+      return { game: await announce(live) };
+    },
+
+    async join(user: User, gameId: string): Promise<CommandResultOf<"game.join">> {
+      return { game: await join(liveGame(gameId), user) };
+    },
+
+    async leave(user: User, gameId: string): Promise<CommandResultOf<"game.leave">> {
+      const live = liveGame(gameId);
+      const entry = seatOf(live.room, user.id);
+      // Leaving a game one is not in changes nothing (a retried leave).
+      if (entry) await removeFromGame(live, entry);
+      return { gameId };
+    },
+
+    async ready(user: User, gameId: string, ready: boolean): Promise<CommandResultOf<"game.ready">> {
+      const live = liveGame(gameId);
+      const entry = seatedOrThrow(live, user);
+      waitingOrThrow(live);
+      entry.ready = ready;
+      touched(live);
+      return { game: await announce(live) };
+    },
+
+    async addBot(user: User, gameId: string): Promise<CommandResultOf<"game.addBot">> {
+      const live = liveGame(gameId);
+      hostOrThrow(live, user);
+      waitingOrThrow(live);
+      const seat = freeSeat(live.room);
+      if (seat === null) throw new ProtocolError("conflict", "The game is full");
+      seatBot(live.room, seat);
+      touched(live);
+      return { game: await announce(live) };
+    },
+
+    async start(user: User, gameId: string): Promise<CommandResultOf<"game.start">> {
+      const live = liveGame(gameId);
+      hostOrThrow(live, user);
+      waitingOrThrow(live);
+      const { room } = live;
+      if (room.seats.length < GAME_LIMITS.minSeats) throw new ProtocolError("conflict", "A game needs at least two players: invite someone or add a bot");
+      if (room.seats.some((entry) => entry.kind === "human" && entry.user?.id !== room.host.id && !entry.ready)) {
+        throw new ProtocolError("conflict", "Not every player is ready");
+      }
+      await startMatch(live);
+      return { game: summaryOf(room) };
+    },
+
+    async input(user: User, payload: CommandPayloadOf<"game.input">): Promise<CommandResultOf<"game.input">> {
+      const live = games.get(payload.gameId);
+      if (!live) {
+        metrics.countInput("not_found");
+        throw new ProtocolError("not_found", "No such game");
+      }
+      const entry = seatOf(live.room, user.id);
+      if (!entry) {
+        metrics.countInput("forbidden");
+        throw new ProtocolError("forbidden", "You have no seat in this game: you can only steer your own cycle");
+      }
+      const run = live.room.match;
+      const cycle = run?.state.cycles.find((c) => c.seat === entry.seat);
+      if (live.room.status !== "playing" || !run || !cycle || run.state.phase === "gameOver") {
+        metrics.countInput("conflict");
+        throw new ProtocolError("conflict", "The game is not being played");
+      }
+      const offer = offerInput(
+        entry.queue,
+        { seq: payload.seq, action: { type: "turn", dir: payload.dir }, forTick: payload.forTick },
+        { nextTick: run.state.tick + 1, currentDir: cycle.dir },
+      );
+      entry.queue = offer.queue;
+      if (offer.ok) {
+        metrics.countInput(offer.late ? "late" : "queued");
+        return { seq: payload.seq, duplicate: false, late: offer.late };
+      }
+      switch (offer.reason) {
+        case "duplicate":
+          metrics.countInput("duplicate");
+          return { seq: payload.seq, duplicate: true, late: false };
+        case "illegal":
+          metrics.countInput("illegal");
+          throw new ProtocolError("validation", "That turn is not allowed", {
+            issues: [{ path: ["payload", "dir"], message: "A cycle cannot reverse or turn to the way it already goes" }],
+          });
+        case "rate_limited":
+        case "full":
+          metrics.countInput("rate_limited");
+          throw new ProtocolError("rate_limited", "Too many inputs for this tick", { retryAfter: tickMsFor(run.state.config.tickHz) / 1000 });
+      }
+    },
+
+    async rematch(user: User, gameId: string): Promise<CommandResultOf<"game.rematch">> {
+      const live = liveGame(gameId);
+      const { room } = live;
+      if (room.status !== "finished") throw new ProtocolError("conflict", "The game is not over");
+      const old = room.seats.find((entry) => entry.kind === "human" && entry.user?.id === user.id);
+      if (!old) throw new ProtocolError("forbidden", "Only the game's players may ask for a rematch");
+      const next = room.rematchId ? games.get(room.rematchId) : undefined;
+      if (next) return { game: await join(next, user, old.seat) };
+      roomForOneMore(user);
+      roomForOneMoreGame();
+      const fresh = createRoom(newGameId(), user, room.settings, new Date(), old.seat);
+      for (const entry of room.seats) if (entry.kind === "bot") seatBot(fresh, entry.seat);
+      const created = register(fresh);
+      room.rematchId = fresh.id;
+      const [game] = await Promise.all([announce(created), announce(live)]);
+      return { game };
+    },
+
+    async invite(user: User, gameId: string, userId: string): Promise<CommandResultOf<"game.invite">> {
+      const live = liveGame(gameId);
+      seatedOrThrow(live, user);
+      waitingOrThrow(live);
+      if (userId === user.id) {
+        throw new ProtocolError("validation", "You cannot invite yourself", { issues: [{ path: ["payload", "userId"], message: "That is you" }] });
+      }
+      if (!(await findUser(db.prisma, userId))) throw new ProtocolError("not_found", "No such user");
+      await deps.events.emit("game.invited", { gameId, userId, from: { id: user.id, name: user.name } });
+      return { gameId, userId };
+    },
+
+    // -----------------------------------------------------------------------
+    // Reads
+
+    async lobby(): Promise<GameLobbyResponse> {
+      // The position first: a change after it arrives as an event (a listed game may come twice; replace by id).
+      const head = await hub.head(GAME_LOBBY_TOPIC);
+      const order = { waiting: 0, playing: 1, finished: 2 } as const;
+      const rooms = [...games.values()].map((live) => live.room);
+      rooms.sort((a, b) => order[a.status] - order[b.status] || a.createdAt.getTime() - b.createdAt.getTime());
+      return { games: rooms.map(summaryOf), position: { epoch: head.epoch, offset: head.offset } };
+    },
+
+    async game(gameId: string): Promise<GameResponse> {
+      const live = liveGame(gameId);
+      const published = live.room.match?.published;
+      const position = published?.position ?? (await hub.head(gameTopic(gameId)));
+      return {
+        game: summaryOf(live.room),
+        snapshot: published?.snapshot ?? null,
+        position: { epoch: position.epoch, offset: position.offset },
+        result: live.room.result,
+      };
+    },
+
+    async leaderboard(limit: number): Promise<LeaderboardResponse> {
+      return { entries: await leaderboard(db.prisma, limit) };
+    },
+
+    async replay(gameId: string): Promise<GameReplayResponse> {
+      const stored = await findGameResult(db.prisma, gameId);
+      if (!stored) throw new ProtocolError("not_found", "No finished game with that id");
+      return storedToReplay(stored);
+    },
+
+    stats,
+
+    /** The server is closing: every loop and timer stops (nothing is published: the hub is closing too). */
+    close() {
+      for (const live of [...games.values()]) stopGame(live);
+      away.clear();
+    },
+  };
+}
+
+export type GameService = ReturnType<typeof createGameService>;
