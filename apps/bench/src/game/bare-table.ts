@@ -4,7 +4,7 @@ import { MatchState } from "@repo/game";
 import { EventEnvelope } from "@repo/protocol";
 import { io, type Socket } from "socket.io-client";
 import { GameFollower, type FollowerLink } from "./follower";
-import type { BareInputAnswer, BareJoinAnswer } from "./servers/bare-game-server";
+import { BareInputAnswer, BareJoinAnswer } from "./servers/bare-game-server";
 import type { Table, TableContext, TableSpec } from "./switchboard-table";
 import { PlayerTally } from "./tally";
 
@@ -30,10 +30,12 @@ interface BarePlayer {
 /** Joins a table; the seat is recorded in the ack callback itself (the match's first snapshot may follow in the same read). */
 function join(player: BarePlayer, request: Record<string, unknown>): Promise<void> {
   return new Promise((resolve, reject) => {
-    player.socket.timeout(ANSWER_TIMEOUT_MS).emit("join", request, (error: Error | null, answer: BareJoinAnswer) => {
+    player.socket.timeout(ANSWER_TIMEOUT_MS).emit("join", request, (error: Error | null, value: unknown) => {
       if (error) return reject(error);
-      if ("error" in answer) return reject(new BareError(answer.error));
-      player.seat = answer.seat;
+      const answer = BareJoinAnswer.safeParse(value);
+      if (!answer.success) return reject(new Error("the bare server's join answer does not parse"));
+      if ("error" in answer.data) return reject(new BareError(answer.data.error));
+      player.seat = answer.data.seat;
       resolve();
     });
   });
@@ -82,7 +84,8 @@ export class BareTable implements Table {
     const { socket, tally } = player;
     const link: FollowerLink = {
       async sendInput(input) {
-        const answer: BareInputAnswer = await socket.timeout(ANSWER_TIMEOUT_MS).emitWithAck("input", input);
+        const value: unknown = await socket.timeout(ANSWER_TIMEOUT_MS).emitWithAck("input", input);
+        const answer = BareInputAnswer.parse(value);
         if ("error" in answer) throw new BareError(answer.error);
         return answer;
       },
@@ -96,7 +99,7 @@ export class BareTable implements Table {
     socket.on("event", (value: unknown) => {
       const envelope = EventEnvelope.safeParse(value);
       if (!envelope.success) return tally.problem("an envelope that does not parse");
-      const { topic, type, payload } = envelope.data;
+      const { topic, type, payload, ts } = envelope.data;
       if (topic !== player.topic) {
         // Only a snapshot opens a match; anything else of another topic is the previous one's tail.
         if (type !== "game.snapshot" || player.seat === null) return;
@@ -104,12 +107,12 @@ export class BareTable implements Table {
         player.topic = topic;
         player.follower = new GameFollower(topic, { seat: player.seat, play: true, turnEveryTicks }, link, tally);
       }
-      player.follower?.onEvent(type, payload);
+      player.follower?.onEvent(type, payload, ts);
     });
   }
 
   async verify(timeoutMs: number) {
-    return Promise.all(this.barePlayers.map((player) => player.follower?.verify(timeoutMs) ?? ("no state" as const)));
+    return Promise.all(this.barePlayers.map(async (player) => (player.follower ? player.follower.verify(timeoutMs) : "no state")));
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { applyDelta, observeArrival, stateHash, TickGapError, tickMsFor, type Direction, type MatchState, type Seat } from "@repo/game";
+import { applyDelta, stateHash, TickGapError, tickMsFor, type Direction, type MatchState, type Seat } from "@repo/game";
 import { GameEvent, type GameOverPayload, type GameTickPayload } from "@repo/protocol";
 import { chooseTurn } from "./strategy";
 import type { PlayerTally } from "./tally";
@@ -81,8 +81,8 @@ export class GameFollower {
     return this.pending?.sampled === true;
   }
 
-  /** Every event of the game's topic, in order. */
-  onEvent(type: string, payload: unknown): void {
+  /** Every event of the game's topic, in order; `ts` is the envelope's (the server's Date.now() at publish). */
+  onEvent(type: string, payload: unknown, ts?: number): void {
     if (this.closed) return;
     const parsed = GameEvent.safeParse({ type, payload });
     if (!parsed.success) return this.tally.problem(`unparsable ${type}: ${parsed.error.message.slice(0, 200)}`);
@@ -91,7 +91,7 @@ export class GameFollower {
       case "game.snapshot":
         return this.onSnapshot(event.payload.state);
       case "game.tick":
-        return this.onTick(event.payload);
+        return this.onTick(event.payload, ts);
       case "game.over":
         return this.onGameOver(event.payload);
       case "game.seats":
@@ -130,7 +130,7 @@ export class GameFollower {
     }
   }
 
-  private onTick(payload: GameTickPayload) {
+  private onTick(payload: GameTickPayload, ts: number | undefined) {
     const { delta } = payload;
     if (!this.state || this.refetching || delta.tick <= this.state.tick) return;
     let next: MatchState;
@@ -145,7 +145,10 @@ export class GameFollower {
     const appliedAt = performance.now();
     this.adopt(next);
     this.advancedInBatch = true;
-    if (this.tally.open) this.tally.ticks++;
+    if (this.tally.open) {
+      this.tally.ticks++;
+      if (ts !== undefined) this.tally.tickAges.push(Date.now() - ts);
+    }
     const { seat } = this.options;
     if (seat !== null) {
       if (this.tally.open && payload.late.includes(seat)) this.tally.lateTicks++;
@@ -196,7 +199,6 @@ export class GameFollower {
       this.advancedInBatch = false;
       const state = this.state;
       if (this.tally.open) this.tally.updates++;
-      this.tally.jitter = observeArrival(this.tally.jitter, performance.now(), state.tick, tickMsFor(state.config.tickHz));
       this.scheduleLook(tickMsFor(state.config.tickHz));
     });
   }

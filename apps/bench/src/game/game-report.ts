@@ -49,6 +49,7 @@ export function computeRatios(rows: FigureRow[], capacity: CapacityResult[]): Ra
 const fmt = (value: number | null | undefined, digits = 1) => (value === null || value === undefined || !Number.isFinite(value) ? "–" : value.toFixed(digits));
 const fmtInt = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "–");
 const pct = (value: number) => (Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : "–");
+const times = (value: number | null) => (value === null || !Number.isFinite(value) ? "–" : `${value.toFixed(2)}×`);
 const bound = (ms: number) => (Number.isNaN(ms) ? "–" : Number.isFinite(ms) ? `≤ ${ms} ms` : "> 1 s");
 
 function table(header: string[], rows: string[][], left = 1): string {
@@ -71,7 +72,8 @@ function figureTable(results: GameBenchResults): string {
     "KiB/s up",
     "inputs/s",
     "late inputs",
-    "render delay ms",
+    "tick age p50 ms",
+    "p99 ms",
   ];
   const rows = results.rows.map((row) =>
     row.ok
@@ -86,7 +88,8 @@ function figureTable(results: GameBenchResults): string {
           fmt(row.bytesUpPerSec / 1024, 2),
           fmt(row.inputs.perSec, 2),
           pct(row.lateShare),
-          fmt(row.renderDelayMs, 0),
+          fmt(row.tickAge.p50, 0),
+          fmt(row.tickAge.p99, 0),
         ]
       : [row.row, `failed: ${row.error ?? "?"}`, ...header.slice(2).map(() => "")],
   );
@@ -180,7 +183,7 @@ function ratioSection(ratios: Ratios | null): string {
   if (!ratios) return "_No ratios: they need the `websocket` row and the bare socket.io baseline in one run._";
   return table(
     ["Switchboard WebSocket ÷ bare socket.io", "input→render p50", "p99", "bytes down per player", "HTTP requests per player", "server CPU per game", "games held at the lateness limit"],
-    [["ratio", `${fmt(ratios.p50, 2)}×`, `${fmt(ratios.p99, 2)}×`, `${fmt(ratios.bytesDownPerSec, 2)}×`, `${fmt(ratios.requestsPerSec, 2)}×`, `${fmt(ratios.cpuPerGame, 2)}×`, ratios.capacity === null ? "–" : `${fmt(ratios.capacity, 2)}×`]],
+    [["ratio", times(ratios.p50), times(ratios.p99), times(ratios.bytesDownPerSec), times(ratios.requestsPerSec), times(ratios.cpuPerGame), times(ratios.capacity)]],
   );
 }
 
@@ -208,11 +211,11 @@ function closingNote(results: GameBenchResults): string {
 export const GAME_METHOD_NOTES = `- **Processes.** Per row a fresh server process (pinned to CPU 0) and a fresh players process (CPU 1), driven over IPC by the orchestrator; all traffic on 127.0.0.1. Switchboard is the real service (\`createServer\`, default features, the game included; in-memory PGlite; the bench's generous per-address limits, and \`maxGames\` raised above the ramp).
 - **Players.** SDK clients (\`@repo/client\`, one per signed-in user, on the row's transport, short polling at \`--poll-interval\`) that play as the web app does: the host creates the game and adds the bots, the others join and ready up, the host starts; each reads \`GET /v1/games/:id\` and follows \`game:<id>\` from its position, applying every \`game.tick\` with \`applyDelta\`. After each arrival batch (the events one read brought: one fresh state to draw) a player may turn: the service bot's rule keeps it alive, and it turns on its own every \`--turn-every\` ticks when there is room. One input in flight at a time, \`forTick\` = its state's tick + 1. A game that ends is rematched.
 - **Input→render latency**: from sending \`game.input\` to applying the \`game.tick\` whose acks carry that input's seq (the tick that applied it), in the player's process. Short polling adds up to one interval; every transport adds the wait for the next tick (up to 1/tick rate).
-- **Ticks/s** are deltas applied per player per second (the tick rate when nothing is lost); **fresh states/s** are arrival batches that advanced the state: what a renderer gets to draw. **Render delay** is \`renderDelayMs\` of \`@repo/game\` for the mean arrival jitter the players measured (the interpolation buffer the web app would choose).
+- **Ticks/s** are deltas applied per player per second (the tick rate when nothing is lost); **fresh states/s** are arrival batches that advanced the state: what a renderer gets to draw. **Tick age** is how old each tick was when the player applied it: its clock minus the envelope's \`ts\` (the server's \`Date.now()\` when it published; one machine, 1 ms resolution). A renderer draws states at least this old, and needs a buffer of about its spread to draw smoothly.
 - **Requests and bytes** are counted at the client: every HTTP request the players process made (undici and node:http diagnostics channels: polls, commands over HTTP, reads, tickets, stream and upgrade requests) and every byte its TCP sockets read and wrote, per player per second of the window.
 - **Late inputs**: inputs the server answered \`late: true\` (meant for a tick it had already run; applied at its next tick, never back-dated).
 - **Correctness**: every snapshot on the topic is compared (\`stateHash\`) with the state the player computed for that tick, every \`game.over\` with its final state, and after the window every player's state with the server's (\`GET /v1/games/:id\`) at the same tick.
-- **Capacity**: games of ${CAPACITY_SEATS.humans} playing host (an SDK client on WebSocket) and ${CAPACITY_SEATS.bots} bots, added step by step; a step holds when ≥ 99 % of its ticks started at most the limit late (the service's \`switchboard_game_tick_lateness_seconds\` histogram, read in its process; the bare server keeps the same buckets). Stops at the first miss.
+- **Capacity**: games of ${CAPACITY_SEATS.humans} host and ${CAPACITY_SEATS.bots} bots, added step by step. The host is a light client (raw socket.io on Switchboard's wire, typed by \`@repo/protocol\`): it seats itself and the bots, starts, follows the game's topic (so presence keeps its seat) and counts ticks, but sends no inputs and parses nothing, so the players process (one CPU, like the server) is not what the ramp measures; its cycle hits a wall each round and the bots play on. Each step is measured after its new games' countdown; a step holds when ≥ 99 % of its ticks started at most the limit late (the service's \`switchboard_game_tick_lateness_seconds\` histogram, read in its process; the bare server keeps the same buckets). Stops at the first miss.
 - **Baseline**: a bare socket.io server running the same simulation, input queue rules and tick loop, sending the same envelopes to a room per game; no auth, topic log, resume, presence, dispatcher, lobby or database. Raw socket.io clients play it with the same player code.`;
 
 export function renderGameMarkdown(results: GameBenchResults): string {

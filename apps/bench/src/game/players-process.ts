@@ -5,12 +5,12 @@
  * HTTP requests of every socket this process opens.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { renderDelayMs, tickMsFor } from "@repo/game";
 import { serveApi } from "../ipc";
 import { wireBytes } from "../loadgen/meter";
 import { monotonicMs } from "../message";
 import { summarize } from "../stats";
 import { BareTable } from "./bare-table";
+import { LeanBareHost, LeanSwitchboardHost } from "./lean-hosts";
 import { httpRequests } from "./request-counter";
 import type { GameServerKind } from "./servers/game-server";
 import { SwitchboardTable, type Table, type TableContext, type TableSpec } from "./switchboard-table";
@@ -57,13 +57,20 @@ const api = {
     return null;
   },
 
-  /** Opens `count` more tables (each: its players signed in, seated, the match started and seen by all). */
-  async openTables(args: { count: number; spec: Omit<TableSpec, "index">; concurrency: number }) {
+  /**
+   * Opens `count` more tables: SDK players who play (each signed in, seated,
+   * the match started and seen by all), or with `lean` one light host per
+   * game that only follows it (the capacity ramp).
+   */
+  async openTables(args: { count: number; spec: Omit<TableSpec, "index">; concurrency: number; lean: boolean }) {
     const ctx = current();
     const startedAt = monotonicMs();
+    const open = (spec: TableSpec): Promise<Table> => {
+      if (args.lean) return ctx.server === "switchboard" ? LeanSwitchboardHost.open(ctx, spec) : LeanBareHost.open(ctx, spec);
+      return ctx.server === "switchboard" ? SwitchboardTable.open(ctx, spec) : BareTable.open(ctx, spec);
+    };
     const failures = await inBatches(args.count, args.concurrency, async () => {
-      const spec = { ...args.spec, index: nextIndex++ };
-      tables.push(ctx.server === "switchboard" ? await SwitchboardTable.open(ctx, spec) : await BareTable.open(ctx, spec));
+      tables.push(await open({ ...args.spec, index: nextIndex++ }));
     });
     return { opened: args.count - failures.length, failed: failures.length, firstError: failures[0]?.message, ms: monotonicMs() - startedAt, tables: tables.length };
   },
@@ -83,19 +90,18 @@ const api = {
    * The window's figures over every player, once the inputs sent in it have
    * settled (applied, refused or dropped) or `drainMs` passed.
    */
-  async report(args: { drainMs: number; tickHz: number }) {
+  async report(args: { drainMs: number }) {
     const deadline = monotonicMs() + args.drainMs;
     const unsettled = () => tables.some((table) => table.players.some((player) => player.follower?.hasSampledPending));
     while (unsettled() && monotonicMs() < deadline) await sleep(20);
     const all = tallies();
     const refused: Record<string, number> = {};
     for (const tally of all) for (const [code, count] of Object.entries(tally.refused)) refused[code] = (refused[code] ?? 0) + count;
-    const jitters = all.map((tally) => tally.jitterMs).filter(Number.isFinite);
-    const jitterMs = jitters.length > 0 ? sum(jitters) / jitters.length : Number.NaN;
     return {
       players: all.length,
       tables: tables.length,
       latency: summarize(all.flatMap((tally) => tally.latencies)),
+      tickAge: summarize(all.flatMap((tally) => tally.tickAges)),
       ticks: sum(all.map((t) => t.ticks)),
       updates: sum(all.map((t) => t.updates)),
       inputs: {
@@ -107,8 +113,6 @@ const api = {
         unsettled: unsettled(),
         refused,
       },
-      jitterMs,
-      renderDelayMs: Number.isFinite(jitterMs) ? renderDelayMs(tickMsFor(args.tickHz), jitterMs) : Number.NaN,
       correctness: {
         games: sum(all.map((t) => t.games)),
         hashChecks: sum(all.map((t) => t.hashChecks)),

@@ -10,7 +10,7 @@ export const BUSY_MACHINE_PCT = 10;
 /** Above this the players process is the bottleneck, not the server: the step says so. */
 const SATURATED_PLAYERS_PCT = 90;
 
-/** Capacity games: one human host on WebSocket who plays, and bots in the other seats. */
+/** Capacity games: one human host (a light client on WebSocket that follows the game, see lean-hosts.ts) and bots in the other seats. */
 export const CAPACITY_SEATS = { humans: 1, bots: 3 } as const;
 
 export interface CapacityStep {
@@ -45,8 +45,8 @@ export interface CapacityResult {
 const MiB = 1024 * 1024;
 
 /**
- * The capacity ramp on one fresh server: games of one playing host (WebSocket)
- * and three bots at `--tick-hz`, added step by step (the games of earlier
+ * The capacity ramp on one fresh server: games of one host following on
+ * WebSocket (lean-hosts.ts) and three bots at `--tick-hz`, added step by step (the games of earlier
  * steps keep playing). Each step is measured for `--step-duration` s after its
  * new games' countdown; it holds when at least 99 % of its ticks started at
  * most `--lateness-ms` late (the service's tick-lateness histogram, read in
@@ -63,7 +63,7 @@ export async function runCapacity(server: GameServerKind, options: GameBenchOpti
     const spec = { ...CAPACITY_SEATS, tickHz: options.tickHz, roundsToWin: GAME_LIMITS.roundsToWinMax, turnEveryTicks: options.turnEveryTicks };
     let games = 0;
     for (const target of options.capacitySteps) {
-      const opened = await players.call("openTables", { count: target - games, spec, concurrency: 8 }, 600_000);
+      const opened = await players.call("openTables", { count: target - games, spec, concurrency: 8, lean: true }, 600_000);
       games = opened.tables;
       if (opened.failed > 0) throw new Error(`step ${target}: ${opened.failed} games did not start: ${opened.firstError}`);
       await sleep(GAME_LIMITS.countdownSeconds * 1000 + 1000);
@@ -72,7 +72,7 @@ export async function runCapacity(server: GameServerKind, options: GameBenchOpti
         const start = await openWindow(children);
         await sleep(options.stepDurationS * 1000);
         const end = await closeWindow(children, start);
-        const report = await players.call("report", { drainMs: 0, tickHz: options.tickHz });
+        const report = await players.call("report", { drainMs: 0 });
         const lateness = summarizeLateness(latenessBetween(start.server.lateness, end.server.lateness), options.latenessLimitMs);
         step = {
           games,

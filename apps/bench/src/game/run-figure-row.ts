@@ -32,8 +32,8 @@ export interface FigureRow {
   inputs: { sent: number; applied: number; lateAnswers: number; lateTicks: number; dropped: number; refused: Record<string, number>; perSec: number; unsettled: boolean };
   /** Share of sent inputs the server answered late (applied at its next tick, not the one they were meant for). */
   lateShare: number;
-  jitterMs: number;
-  renderDelayMs: number;
+  /** How old each tick was when it arrived (server publish → client applied): what a renderer draws is at least this old. */
+  tickAge: LatencySummary;
   correctness: {
     games: number;
     hashChecks: number;
@@ -74,8 +74,7 @@ export function failedFigureRow(row: FigureRowName, options: GameBenchOptions, e
     bytesUpPerSec: nan,
     inputs: { sent: 0, applied: 0, lateAnswers: 0, lateTicks: 0, dropped: 0, refused: {}, perSec: nan, unsettled: false },
     lateShare: nan,
-    jitterMs: nan,
-    renderDelayMs: nan,
+    tickAge: { samples: 0, p50: nan, p95: nan, p99: nan, max: nan, mean: nan },
     correctness: {
       games: 0,
       hashChecks: 0,
@@ -110,7 +109,7 @@ export async function runFigureRow(row: FigureRowName, options: GameBenchOptions
     progress(`${server} at ${children.url}${children.pinned ? " (server on CPU 0, players on CPU 1)" : ""}`);
     await players.call("start", { server, url: children.url, transport, pollIntervalMs: options.pollIntervalMs });
     const spec = { humans: options.humans, bots: options.bots, tickHz: options.tickHz, roundsToWin: options.roundsToWin, turnEveryTicks: options.turnEveryTicks };
-    const opened = await players.call("openTables", { count: options.games, spec, concurrency: 8 }, 300_000);
+    const opened = await players.call("openTables", { count: options.games, spec, concurrency: 8, lean: false }, 300_000);
     if (opened.failed > 0) throw new Error(`${opened.failed} of ${options.games} games did not start: ${opened.firstError}`);
     progress(`${opened.opened} games started in ${(opened.ms / 1000).toFixed(1)} s; countdown and ${options.warmupS} s warm-up`);
     await sleep((GAME_LIMITS.countdownSeconds + options.warmupS) * 1000);
@@ -119,7 +118,7 @@ export async function runFigureRow(row: FigureRowName, options: GameBenchOptions
     progress(`measuring ${options.durationS} s`);
     await sleep(options.durationS * 1000);
     const end = await closeWindow(children, start);
-    const report = await players.call("report", { drainMs: 2 * options.pollIntervalMs + 3000, tickHz: options.tickHz }, 60_000);
+    const report = await players.call("report", { drainMs: 2 * options.pollIntervalMs + 3000 }, 60_000);
     const final = await players.call("verify", { timeoutMs: options.pollIntervalMs + 5000 }, 60_000);
     await players.call("closeTables", undefined);
 
@@ -141,8 +140,7 @@ export async function runFigureRow(row: FigureRowName, options: GameBenchOptions
       bytesUpPerSec: perPlayerPerSec(end.players.bytes.written - start.players.bytes.written),
       inputs: { ...report.inputs, perSec: perPlayerPerSec(report.inputs.sent) },
       lateShare: report.inputs.sent > 0 ? report.inputs.lateAnswers / report.inputs.sent : Number.NaN,
-      jitterMs: report.jitterMs,
-      renderDelayMs: report.renderDelayMs,
+      tickAge: report.tickAge,
       correctness: { ...report.correctness, final },
       serverCpuPct: end.serverCpuPct,
       serverRssMiB: end.server.memory.rss / MiB,

@@ -134,7 +134,7 @@ export class SwitchboardTable implements Table {
     player.follower = follower;
     const loaded = await client.get(gamePaths.game(gameId), GameResponse);
     if (loaded.snapshot) follower.onEvent("game.snapshot", loaded.snapshot);
-    player.unsubscribe = client.subscribe(gameTopic(gameId), (event) => follower.onEvent(event.type, event.payload), {
+    player.unsubscribe = client.subscribe(gameTopic(gameId), (event) => follower.onEvent(event.type, event.payload, event.ts), {
       cursor: loaded.position,
       onReset: () => follower.onReset(),
       onError: (error) => tally.problem(`game ${gameId}: subscription refused: ${error.code}`),
@@ -155,7 +155,7 @@ export class SwitchboardTable implements Table {
   }
 
   async verify(timeoutMs: number) {
-    return Promise.all(this.sdkPlayers.map((player) => player.follower?.verify(timeoutMs) ?? ("no state" as const)));
+    return Promise.all(this.sdkPlayers.map(async (player) => (player.follower ? player.follower.verify(timeoutMs) : "no state")));
   }
 
   close(): void {

@@ -1,5 +1,3 @@
-import { createJitterEstimate, type JitterEstimate } from "@repo/game";
-
 /**
  * What one player's client saw. The window counters (traffic-independent
  * figures: ticks, state updates, inputs, latency) count only while the window
@@ -24,10 +22,8 @@ export class PlayerTally {
   dropped = 0;
   /** Own input sent → the tick that applied it received and applied, ms. */
   latencies: number[] = [];
-  /** The arrival-jitter estimate (@repo/game's, as the web app's renderer keeps it), across games. */
-  jitter: JitterEstimate = createJitterEstimate();
-  /** Its value when the window closed, ms. */
-  jitterMs = Number.NaN;
+  /** Each applied tick's age when it arrived: the client's clock − the envelope's `ts` (the server's clock at publish; one machine), ms. */
+  tickAges: number[] = [];
 
   // Over the whole run:
   /** Snapshots (periodic, round starts) compared with the state this client computed for their tick. */
@@ -47,11 +43,11 @@ export class PlayerTally {
     this.ticks = this.updates = this.inputsSent = this.inputsApplied = this.lateAnswers = this.lateTicks = this.dropped = 0;
     this.refused = {};
     this.latencies = [];
+    this.tickAges = [];
   }
 
   closeWindow(): void {
     this.open = false;
-    this.jitterMs = this.jitter.jitterMs;
   }
 
   refuse(code: string): void {

@@ -54,8 +54,15 @@ const JoinRequest = z.object({
 const InputRequest = z.object({ seq: z.int().min(1), dir: Direction, forTick: z.int().min(1).optional() });
 
 export type BareJoinRequest = z.infer<typeof JoinRequest>;
-export type BareJoinAnswer = { seat: Seat } | { error: string };
-export type BareInputAnswer = { seq: number; duplicate: boolean; late: boolean } | { error: string };
+const BareError = z.object({ error: z.string() });
+/** The answers, as schemas: the clients check what they get. */
+export const BareJoinAnswer = z.union([z.object({ seat: z.int().min(0) }), BareError]);
+export type BareJoinAnswer = z.infer<typeof BareJoinAnswer>;
+export const BareInputAnswer = z.union([z.object({ seq: z.int(), duplicate: z.boolean(), late: z.boolean() }), BareError]);
+export type BareInputAnswer = z.infer<typeof BareInputAnswer>;
+
+/** A socket.io acknowledgement callback (the client sent one). */
+const isAck = (value: unknown): value is (answer: unknown) => void => typeof value === "function";
 
 interface HumanSeat {
   seat: Seat;
@@ -148,8 +155,8 @@ export async function startBareGames(): Promise<GameServerHandle> {
   io.on("connection", (socket) => {
     let seated: Table | null = null;
     socket.on("join", (request: unknown, ack: unknown) => {
-      if (typeof ack !== "function") return;
-      const answer = (value: BareJoinAnswer) => void ack(value);
+      if (!isAck(ack)) return;
+      const answer = (value: BareJoinAnswer) => ack(value);
       const parsed = JoinRequest.safeParse(request);
       if (!parsed.success || seated) return answer({ error: "validation" });
       let table = tables.get(parsed.data.table);
@@ -163,8 +170,8 @@ export async function startBareGames(): Promise<GameServerHandle> {
       if (table.humans.length === table.settings.humans) startMatch(table);
     });
     socket.on("input", (request: unknown, ack: unknown) => {
-      if (typeof ack !== "function") return;
-      const answer = (value: BareInputAnswer) => void ack(value);
+      if (!isAck(ack)) return;
+      const answer = (value: BareInputAnswer) => ack(value);
       const parsed = InputRequest.safeParse(request);
       const human = seated?.humans.find((entry) => entry.socket === socket);
       const state = seated?.match?.state;
@@ -183,7 +190,7 @@ export async function startBareGames(): Promise<GameServerHandle> {
     });
     // The state now, for the players' final check (GET /v1/games/:id on Switchboard).
     socket.on("state", (ack: unknown) => {
-      if (typeof ack === "function") ack(seated?.match?.state ?? null);
+      if (isAck(ack)) ack(seated?.match?.state ?? null);
     });
     socket.on("disconnect", () => {
       if (seated) leave(seated, socket);
