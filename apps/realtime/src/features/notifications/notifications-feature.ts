@@ -1,6 +1,7 @@
 import { NOTIFY_LIMITS } from "@repo/protocol";
 import { defineFeature } from "../feature";
 import "../chat/chat-events";
+import "../game/game-events";
 import { registerNotificationsRoutes } from "./notifications-routes";
 import { createNotificationsService } from "./notifications-service";
 import { retentionJob } from "./retention-job";
@@ -18,8 +19,9 @@ export type NotificationsOptions = Partial<NotificationsConfig>;
 
 /**
  * Notifications on `notify:<userId>` (that user only) and `notify:broadcast`
- * (everyone signed in): mentions heard from chat (through the feature events,
- * without importing chat), operator broadcasts, read state and preferences.
+ * (everyone signed in): mentions heard from chat and game invites heard from
+ * the game (through the feature events, without importing either), operator
+ * broadcasts, read state and preferences.
  */
 export function notificationsFeature(options: NotificationsOptions = {}) {
   return defineFeature<NotificationsConfig>({
@@ -35,6 +37,7 @@ export function notificationsFeature(options: NotificationsOptions = {}) {
       const notifications = createNotificationsService({ hub: context.hub, db: context.db, log: context.log });
       context.events.on("chat.messagePosted", ({ message }) => notifications.onMessage(message));
       context.events.on("chat.messageDeleted", ({ messageId }) => notifications.onMessageDeleted(messageId));
+      context.events.on("game.invited", (invite) => notifications.onInvite(invite));
       return {
         topics: { notify: (user, id) => notifications.canRead(user, id) },
         commands: {

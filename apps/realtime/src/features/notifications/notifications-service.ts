@@ -1,5 +1,6 @@
 import {
   createBroadcast,
+  createInvite,
   createMentions,
   deleteMentionsOf,
   listNotifications,
@@ -82,6 +83,16 @@ export function createNotificationsService(deps: NotificationsServiceDeps) {
         await publish(notifyTopic(row.userId), NOTIFY_EVENTS.notificationCreated, { notification, unread });
       }
       if (created.length > 0) log.debug({ messageId: message.id, notified: created.length }, "mentions notified");
+    },
+
+    /** A player invited the user to a game: one notification per (user, game), whatever the retries; a link that joins. */
+    async onInvite(invite: { gameId: string; userId: string; from: User }): Promise<void> {
+      const row = await createInvite(db.prisma, { userId: invite.userId, gameId: invite.gameId, actorId: invite.from.id });
+      if (!row) return;
+      const notification = ownToWire({ ...row, actor: invite.from });
+      const unread = await unreadCount(db.prisma, row.userId);
+      await publish(notifyTopic(row.userId), NOTIFY_EVENTS.notificationCreated, { notification, unread });
+      log.debug({ gameId: invite.gameId }, "invite notified");
     },
 
     /** A message was deleted: its mentions go too (their excerpt is its text), live on each recipient's topic. */

@@ -1,8 +1,13 @@
 import type { BroadcastRow, ListedNotification, OwnNotification } from "@repo/db";
-import type { Notification } from "@repo/protocol";
+import { gameJoinPath, type Notification } from "@repo/protocol";
 
-/** A user's own stored notification as the protocol's Notification. */
+/** A user's own stored notification (a mention or an invite) as the protocol's Notification. */
 export function ownToWire(row: OwnNotification, fallbackAuthor?: { id: string; name: string }): Notification {
+  const actor = row.actor ?? fallbackAuthor ?? { id: row.actorId ?? "", name: "" };
+  if (row.kind === "invite") {
+    const gameId = row.gameId ?? "";
+    return { kind: "invite", id: row.id, createdAt: row.createdAt.toISOString(), read: row.readAt !== null, gameId, from: actor, path: gameJoinPath(gameId) };
+  }
   return {
     kind: "mention",
     id: row.id,
@@ -10,7 +15,7 @@ export function ownToWire(row: OwnNotification, fallbackAuthor?: { id: string; n
     read: row.readAt !== null,
     roomId: row.roomId ?? "",
     messageId: row.messageId ?? "",
-    author: row.actor ?? fallbackAuthor ?? { id: row.actorId ?? "", name: "" },
+    author: actor,
     excerpt: row.excerpt,
   };
 }

@@ -34,8 +34,28 @@ const mentionsLike = fc.oneof(
   fc.constantFrom("@Fuzzer hi", "@Well Behaved", "mail fuzzer@example.org", "@", "@@Fuzzer", "@\u202EFuzzer"),
 );
 
+/** Game ids of games that do not exist, or that are not game ids (live ones: game-arbitraries.ts). */
+export const gameIdLike = fc.oneof(
+  fc.constantFrom("AAAAAAAAAAAA", "lobby", "leaderboard", "", "a".repeat(11), "a".repeat(13), "game:AAAAAAAAAAAA", "__proto__", "AAAAAAAAAAA/"),
+  fc.stringMatching(/^[A-Za-z0-9_-]{12}$/),
+  nastyString,
+);
+
+/** The game's fields: numbers at and around their bounds, directions and near misses. */
+export const GAME_FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
+  gameId: gameIdLike,
+  seq: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constantFrom(0, -1, 2_147_483_647, 2_147_483_648, 1.5, "1", null, 1e300)),
+  dir: fc.constantFrom("up", "down", "left", "right", "UP", "", "north", null, 0),
+  forTick: fc.oneof(fc.integer({ min: -2, max: 400 }), fc.constantFrom(0, 36_000, 36_001, 2.5, "5", null)),
+  ready: fc.oneof(fc.boolean(), fc.constantFrom("true", 0, 1, null)),
+  userId: fc.oneof(fc.uuid(), nastyString),
+  maxSeats: fc.oneof(fc.integer({ min: 0, max: 10 }), fc.constantFrom(2.5, "4", null)),
+  tickHz: fc.oneof(fc.integer({ min: 3, max: 32 }), fc.constantFrom(15.5, "15", null, 1e9)),
+  roundsToWin: fc.oneof(fc.integer({ min: -1, max: 11 }), fc.constantFrom(1.5, "3", null)),
+};
+
 /** Plausible values for each field name, valid or close to it; anything else falls back to nasty strings. */
-const FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
+export const FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   text: fc.oneof(textLike, mentionsLike),
   name: fc.oneof(fc.string({ minLength: 1, maxLength: 48 }), nastyString),
   roomId: roomIdLike,
@@ -47,11 +67,12 @@ const FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
     fc.integer({ min: 99, max: 102 }).map((n) => Array.from({ length: n }, (_, i) => `room-${i}`)),
     nastyString,
   ),
+  ...GAME_FIELD_VALUES,
 };
 
 /** One payload field: a plausible JSON value, a hostile one, or missing. */
-function fieldText(name: string): fc.Arbitrary<string | undefined> {
-  const plausible = (FIELD_VALUES[name] ?? nastyString).map((v) => JSON.stringify(v));
+function fieldText(name: string, values: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<string | undefined> {
+  const plausible = (values[name] ?? nastyString).map((v) => JSON.stringify(v));
   return fc.oneof(
     { weight: 6, arbitrary: plausible },
     { weight: 3, arbitrary: junkJsonText },
@@ -73,10 +94,10 @@ function objectText(members: Array<string | undefined>): string {
   return `{${members.filter((m) => m !== undefined).join(",")}}`;
 }
 
-function payloadText(type: CommandType): fc.Arbitrary<string> {
+function payloadText(type: CommandType, values: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<string> {
   const fields = payloadFields(type);
   const object = fc
-    .tuple(fc.tuple(...fields.map((f) => fieldText(f))), fc.option(extraMembers, { nil: undefined }))
+    .tuple(fc.tuple(...fields.map((f) => fieldText(f, values))), fc.option(extraMembers, { nil: undefined }))
     .map(([values, extra]) => objectText([...fields.map((f, i) => (values[i] === undefined ? undefined : `${JSON.stringify(f)}:${values[i]}`)), extra]));
   return fc.oneof({ weight: 8, arbitrary: object }, { weight: 2, arbitrary: junkJsonText });
 }
@@ -111,13 +132,16 @@ function typeText(type: CommandType): fc.Arbitrary<string> {
   );
 }
 
-/** A valid-looking `{ id, type, payload }` envelope of one command type, as JSON text, with fuzzed members. */
-export function commandText(type: CommandType): fc.Arbitrary<string> {
+/**
+ * A valid-looking `{ id, type, payload }` envelope of one command type, as JSON
+ * text, with fuzzed members (`values`: the plausible values per field name).
+ */
+export function commandText(type: CommandType, values: Record<string, fc.Arbitrary<unknown>> = FIELD_VALUES): fc.Arbitrary<string> {
   return fc
     .tuple(
       fc.option(idText, { nil: undefined, freq: 12 }),
       fc.option(typeText(type), { nil: undefined, freq: 12 }),
-      fc.option(payloadText(type), { nil: undefined, freq: 12 }),
+      fc.option(payloadText(type, values), { nil: undefined, freq: 12 }),
       fc.option(extraMembers, { nil: undefined, freq: 4 }),
     )
     .map(([id, t, payload, extra]) =>
@@ -152,6 +176,15 @@ const VALID_FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   notificationId: fc.uuid(),
   silentBroadcasts: fc.boolean(),
   mutedRooms: fc.constantFrom([], ["lobby"], ["no-such-room"]),
+  gameId: fc.constantFrom("AAAAAAAAAAAA", "zzzzzzzzzzzz"),
+  seq: fc.integer({ min: 1, max: 100 }),
+  dir: fc.constantFrom("up", "down", "left", "right"),
+  forTick: fc.integer({ min: 1, max: 100 }),
+  ready: fc.boolean(),
+  userId: fc.uuid(),
+  maxSeats: fc.integer({ min: 2, max: 8 }),
+  tickHz: fc.integer({ min: 5, max: 30 }),
+  roundsToWin: fc.integer({ min: 1, max: 9 }),
 };
 
 /** A command the protocol accepts, of one type, as a value (its id is FRESH_ID). */

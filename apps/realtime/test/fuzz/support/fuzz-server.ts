@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
+import type { Feature } from "../../../src/features/feature";
 import { signIn, startServer, type RunningServer } from "../../support/start-server";
 import { databaseDigest, expectDatabaseUnchanged, type DatabaseDigest } from "./db-digest";
 import { HEALTH_EVERY } from "./fuzz-config";
@@ -28,12 +29,15 @@ export interface FuzzTarget {
  * (rate limiting is not the edge under test); long polls hold at most 300 ms,
  * so a fuzzed `timeout` can never hold a case for 25 s.
  */
-export function useFuzzServer(options: { operatorToken?: string } = {}): () => FuzzTarget {
+export function useFuzzServer(
+  options: { operatorToken?: string; features?: Feature[]; config?: NonNullable<Parameters<typeof startServer>[0]>["config"] } = {},
+): () => FuzzTarget {
   let target: FuzzTarget | undefined;
   beforeAll(async () => {
     const errors = trackUnhandledErrors();
     const running = await startServer({
-      config: { commandLimits: { points: 1_000_000, windowSeconds: 1 }, longPollTimeoutMs: 300, operatorToken: options.operatorToken },
+      config: { commandLimits: { points: 1_000_000, windowSeconds: 1 }, longPollTimeoutMs: 300, operatorToken: options.operatorToken, ...options.config },
+      features: options.features,
     });
     const fuzzer = await signIn(running.baseUrl, "Fuzzer");
     const client = await signIn(running.baseUrl, "Well Behaved");

@@ -23,8 +23,11 @@ import { signIn, startTestServer, testClient, waitFor, type TestServer } from ".
 
 export { sleep, transports, waitFor, type TestServer, type TransportRow } from "../../sdk/support/server";
 
-/** Short grace periods and presence so abandonment is seen in about a second. */
-export const FAST_GAME: GameOptions = { disconnectGraceMs: 1000, finishedLingerMs: 3000 };
+/**
+ * Short grace periods and presence, so abandonment is seen within seconds (the
+ * grace also covers a new player's first subscribe, slow on a loaded machine).
+ */
+export const FAST_GAME: GameOptions = { disconnectGraceMs: 2500, finishedLingerMs: 3000 };
 
 export async function startGameServer(
   options: { game?: GameOptions; config?: Partial<ServerConfig>; db?: Database; extraFeatures?: Feature[] } = {},
