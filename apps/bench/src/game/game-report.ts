@@ -198,7 +198,13 @@ function closingNote(results: GameBenchResults): string {
     );
   }
   const sb = results.capacity.find((entry) => entry.server === "switchboard");
-  if (sb) lines.push(`- **Capacity**: one instance held ${sb.held ?? 0}${sb.missed === null ? "+" : ""} games at ${sb.tickHz} Hz with p99 tick lateness ≤ ${sb.limitMs} ms.`);
+  if (sb) {
+    const held =
+      sb.held === null
+        ? `fewer than ${results.options.capacitySteps[0]} games (the first step missed)`
+        : `${sb.held}${sb.missed === null ? " or more" : ""} games`;
+    lines.push(`- **Capacity**: one instance held ${held} at ${sb.tickHz} Hz with p99 tick lateness ≤ ${sb.limitMs} ms.`);
+  }
   if (results.ratios) {
     lines.push(
       `- **Against bare socket.io** (same game, same messages): p50 ${fmt(results.ratios.p50, 2)}×, p99 ${fmt(results.ratios.p99, 2)}×, server CPU per game ${fmt(results.ratios.cpuPerGame, 2)}×` +

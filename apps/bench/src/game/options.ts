@@ -46,7 +46,7 @@ export class GameBenchOptionError extends Error {
   }
 }
 
-const DEFAULT_CAPACITY_STEPS = [10, 25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 650, 800, 1000];
+const DEFAULT_CAPACITY_STEPS = [25, 50, 100, 150, 200, 300, 400, 500, 650, 800, 1000, 1250, 1500, 2000];
 const QUICK_CAPACITY_STEPS = [2, 4];
 
 export const GAME_USAGE = `Usage: pnpm bench:game [options]

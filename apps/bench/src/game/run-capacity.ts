@@ -63,7 +63,7 @@ export async function runCapacity(server: GameServerKind, options: GameBenchOpti
     const spec = { ...CAPACITY_SEATS, tickHz: options.tickHz, roundsToWin: GAME_LIMITS.roundsToWinMax, turnEveryTicks: options.turnEveryTicks };
     let games = 0;
     for (const target of options.capacitySteps) {
-      const opened = await players.call("openTables", { count: target - games, spec, concurrency: 8, lean: true }, 600_000);
+      const opened = await players.call("openTables", { count: target - games, spec, concurrency: 16, lean: true }, 600_000);
       games = opened.tables;
       if (opened.failed > 0) throw new Error(`step ${target}: ${opened.failed} games did not start: ${opened.firstError}`);
       await sleep(GAME_LIMITS.countdownSeconds * 1000 + 1000);
