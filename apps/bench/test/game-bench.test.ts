@@ -62,6 +62,7 @@ describe("pnpm bench:game", () => {
       expect(row.players).toBe(4);
       // Every player received states: the ticks of a 15 Hz game, applied, each tick's age measured.
       expect(row.ticksPerSec).toBeGreaterThan(10);
+      expect(row.silentPlayers).toBe(0);
       expect(row.updatesPerSec).toBeGreaterThan(0);
       expect(row.tickAge.samples).toBeGreaterThan(0);
       // Own inputs timed until the tick that applied them.

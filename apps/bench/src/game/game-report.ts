@@ -116,7 +116,7 @@ function serverTable(results: GameBenchResults): string {
 }
 
 function correctnessTable(results: GameBenchResults): string {
-  const header = ["row", "latency samples", "inputs sent", "applied", "answered late", "dropped", "refused", "games", "snapshot checks", "desyncs", "game.over checks", "mismatched", "gaps / resets", "final state = server's"];
+  const header = ["row", "players without ticks", "latency samples", "inputs sent", "applied", "answered late", "dropped", "refused", "games", "snapshot checks", "desyncs", "game.over checks", "mismatched", "gaps / resets", "final state = server's"];
   const rows = results.rows
     .filter((row) => row.ok)
     .map((row) => {
@@ -124,6 +124,7 @@ function correctnessTable(results: GameBenchResults): string {
       const refused = Object.entries(row.inputs.refused).map(([code, count]) => `${code} ${count}`).join(", ") || "0";
       return [
         row.row,
+        String(row.silentPlayers),
         String(row.latency.samples),
         String(row.inputs.sent),
         String(row.inputs.applied),

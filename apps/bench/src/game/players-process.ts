@@ -103,6 +103,8 @@ const api = {
       latency: summarize(all.flatMap((tally) => tally.latencies)),
       tickAge: summarize(all.flatMap((tally) => tally.tickAges)),
       ticks: sum(all.map((t) => t.ticks)),
+      /** Players that applied no tick in the window (each should have about tick rate × window). */
+      silent: all.filter((t) => t.ticks === 0).length,
       updates: sum(all.map((t) => t.updates)),
       inputs: {
         sent: sum(all.map((t) => t.inputsSent)),

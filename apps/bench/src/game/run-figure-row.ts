@@ -25,6 +25,8 @@ export interface FigureRow {
   /** Per player: ticks applied per second (the tick rate, if nothing is missing) and fresh states (arrival batches) per second. */
   ticksPerSec: number;
   updatesPerSec: number;
+  /** Players who applied no tick in the window. */
+  silentPlayers: number;
   /** Per player per second, counted at the client: HTTP requests, bytes read and written by every socket. */
   requestsPerSec: number;
   bytesDownPerSec: number;
@@ -69,6 +71,7 @@ export function failedFigureRow(row: FigureRowName, options: GameBenchOptions, e
     latency: { samples: 0, p50: nan, p95: nan, p99: nan, max: nan, mean: nan },
     ticksPerSec: nan,
     updatesPerSec: nan,
+    silentPlayers: 0,
     requestsPerSec: nan,
     bytesDownPerSec: nan,
     bytesUpPerSec: nan,
@@ -135,6 +138,7 @@ export async function runFigureRow(row: FigureRowName, options: GameBenchOptions
       latency: report.latency,
       ticksPerSec: perPlayerPerSec(report.ticks),
       updatesPerSec: perPlayerPerSec(report.updates),
+      silentPlayers: report.silent,
       requestsPerSec: perPlayerPerSec(end.players.requests - start.players.requests),
       bytesDownPerSec: perPlayerPerSec(end.players.bytes.read - start.players.bytes.read),
       bytesUpPerSec: perPlayerPerSec(end.players.bytes.written - start.players.bytes.written),
