@@ -104,7 +104,9 @@ describe("pnpm bench:game", () => {
     expect(() => parseGameOptions(["--lateness-ms", "7"])).toThrow(/--lateness-ms/);
     expect(() => parseGameOptions(["--humans", "6", "--bots", "3"])).toThrow(/2-8 seats/);
     expect(() => parseGameOptions(["--tick-hz", "60"])).toThrow(/--tick-hz: must be between 5 and 30/);
+    expect(() => parseGameOptions(["--log-level", "loud"])).toThrow(/--log-level/);
     expect(() => parseGameOptions(["--warp"])).toThrow(GameBenchOptionError);
+    expect(parseGameOptions(["--quick"])).toMatchObject({ games: 2, durationS: 4, capacitySteps: [2, 4], retries: 0, baseline: true });
     const { code, stderr } = await run(["--duration", "soon"], 30_000);
     expect(code).toBe(2);
     expect(stderr).toContain('--duration: expected a number, got "soon"');

@@ -64,7 +64,7 @@ Figure rows (one per transport; a fresh service and load generator each):
   --poll-interval MS   short-polling interval of the SDK (default 1000, the SDK's default)
   --no-baseline        skip the bare socket.io game server (the WebSocket row's baseline)
 
-Capacity (WebSocket; games of 1 playing host + 3 bots; stops at the first step that misses):
+Capacity (games of 1 host following on WebSocket + 3 bots; stops at the first step that misses):
   --capacity LIST      game counts to try, ascending, or none
                        (default ${DEFAULT_CAPACITY_STEPS.join(",")}; --quick ${QUICK_CAPACITY_STEPS.join(",")})
   --step-duration S    measured seconds per step (default 10; --quick 3)
@@ -88,6 +88,14 @@ function number(flag: string, text: string | undefined, fallback: number, range:
     throw new GameBenchOptionError(flag, `must be ${range.max === undefined ? `at least ${range.min}` : `between ${range.min} and ${range.max}`}, got ${text}`);
   }
   return value;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+function logLevel(text: string | undefined): string {
+  if (text === undefined) return "warn";
+  if (!LOG_LEVELS.includes(text)) throw new GameBenchOptionError("--log-level", `one of ${LOG_LEVELS.join(", ")}, got "${text}"`);
+  return text;
 }
 
 /** Only a bucket bound of the service's histogram can be checked exactly. */
@@ -192,6 +200,6 @@ export function parseGameOptions(argv: string[]): GameBenchOptions | "help" {
     pin: !values["no-pin"] && os.cpus().length >= 2 && process.platform === "linux",
     quick,
     outDir: values.out,
-    logLevel: values["log-level"] ?? "warn",
+    logLevel: logLevel(values["log-level"]),
   };
 }
