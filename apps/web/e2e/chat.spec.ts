@@ -380,7 +380,24 @@ for (const [layout, viewport] of Object.entries(LAYOUTS)) {
     // Scrolled up to read (not near the top, so no older page loads): a new message arrives
     // below without pulling the reader down.
     await log(bob.page).evaluate((element) => element.scrollBy({ top: -300 }));
-    const readingAt = await log(bob.page).evaluate((element) => element.scrollTop);
+    // Rows scrolled into view are measured over the next frames (their real height replaces the
+    // estimate, and the list keeps the reader's place): read the position once it has settled.
+    const settledScrollTop = () =>
+      log(bob.page).evaluate(
+        (element) =>
+          new Promise<number>((resolve) => {
+            let last = element.scrollTop;
+            let still = 0;
+            const check = () => {
+              if (element.scrollTop === last && ++still >= 5) return resolve(last);
+              if (element.scrollTop !== last) still = 0;
+              last = element.scrollTop;
+              requestAnimationFrame(check);
+            };
+            requestAnimationFrame(check);
+          }),
+      );
+    const readingAt = await settledScrollTop();
     await carol(numbered(total + 2));
     await expect(row(numbered(total + 2))).toBeAttached();
     await log(bob.page).evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
