@@ -7,35 +7,50 @@ import type { Cell } from "./schemas";
  * usually arrived, sized to the measured arrival jitter.
  */
 
+/** How far back the arrival spread looks (ms): long enough to see a few short-poll batches. */
+const JITTER_WINDOW_MS = 3000;
+/** Longest render delay: a short poll of 1 s (the SDK's default) still plays smoothly, a second and a half behind at most. */
+const MAX_RENDER_DELAY_MS = 1500;
+
 export interface JitterEstimate {
-  /** Arrival time (ms) and tick of the last observed state, null before the first. */
-  lastArrivalMs: number | null;
+  /** Recent arrivals' offsets from the tick schedule (arrival − tick × tickMs), oldest first, within the window. */
+  samples: Array<{ atMs: number; offsetMs: number }>;
+  /** The newest tick observed, null before the first. */
   lastTick: number | null;
-  /** Smoothed absolute deviation of arrivals from the tick schedule (ms). */
+  /**
+   * The spread of those offsets (newest-in-batch to oldest-in-batch, ms): how much
+   * earlier than its schedule one tick can arrive than another. A buffer this deep
+   * always holds the next state, whether ticks come one by one or in batches.
+   */
   jitterMs: number;
 }
 
 export function createJitterEstimate(): JitterEstimate {
-  return { lastArrivalMs: null, lastTick: null, jitterMs: 0 };
+  return { samples: [], lastTick: null, jitterMs: 0 };
 }
 
 /**
- * RFC 3550-style estimator: the deviation D is the arrival gap minus the gap
- * the ticks should have (ticks apart × tickMs); jitter moves 1/16 of the way
- * towards |D| per arrival.
+ * One tick arrived at `arrivalMs` (call it for every tick, also each of a
+ * batch, with the batch's arrival time). Its offset from the tick schedule
+ * joins the window; the jitter is the window's spread (max − min offset). A
+ * mean deviation (RFC 3550) would call a 1 s batch of 15 ticks nearly steady
+ * and undersize the buffer to a fraction of the batch.
  */
 export function observeArrival(estimate: JitterEstimate, arrivalMs: number, tick: number, tickMs: number): JitterEstimate {
-  if (estimate.lastArrivalMs === null || estimate.lastTick === null || tick <= estimate.lastTick) {
-    return { ...estimate, lastArrivalMs: arrivalMs, lastTick: tick };
+  if (estimate.lastTick !== null && tick <= estimate.lastTick) return estimate;
+  const samples = [...estimate.samples.filter((sample) => arrivalMs - sample.atMs <= JITTER_WINDOW_MS), { atMs: arrivalMs, offsetMs: arrivalMs - tick * tickMs }];
+  let min = Infinity;
+  let max = -Infinity;
+  for (const { offsetMs } of samples) {
+    min = Math.min(min, offsetMs);
+    max = Math.max(max, offsetMs);
   }
-  const deviation = arrivalMs - estimate.lastArrivalMs - (tick - estimate.lastTick) * tickMs;
-  const jitterMs = estimate.jitterMs + (Math.abs(deviation) - estimate.jitterMs) / 16;
-  return { lastArrivalMs: arrivalMs, lastTick: tick, jitterMs };
+  return { samples, lastTick: tick, jitterMs: max - min };
 }
 
-/** How far behind the newest state to render: at least 1.5 ticks, plus two jitters beyond one tick, at most 1 s. */
+/** How far behind the newest state to render: one tick plus the arrival spread, at least 1.5 ticks, at most 1.5 s. */
 export function renderDelayMs(tickMs: number, jitterMs: number): number {
-  return Math.min(1000, Math.max(1.5 * tickMs, tickMs + 2 * jitterMs));
+  return Math.min(MAX_RENDER_DELAY_MS, Math.max(1.5 * tickMs, tickMs + jitterMs));
 }
 
 /**
