@@ -171,7 +171,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
       })
       .catch((err: unknown) => app.log.error({ err }, "reading the kill switches failed"));
   });
-  const context: TransportContext = { hub, presence, auth, topics, dispatcher, metrics, config, origins, core, addressLimits };
+  const context: TransportContext = { hub, presence, auth, topics, dispatcher, metrics, config, origins, core, addressLimits, flags };
 
   registerErrorHandling(app);
   await registerOriginPolicy(app, origins);

@@ -37,7 +37,10 @@ export interface ClientOptions {
   auth?: { token: string };
   /** fetch implementation (default: the global one). Also used by the `eventsource` package for SSE. */
   fetch?: FetchLike;
-  /** Short polling: pause between polls when nothing more is waiting. Default 1000. */
+  /**
+   * Short polling: pause between polls when nothing more is waiting. Default:
+   * what the service advises on each answer (its `polling.interval-ms` flag), or 1000.
+   */
   pollIntervalMs?: number;
   /** Long polling: how long the server may hold a request. Default 25000 (the server caps it). */
   longPollTimeoutMs?: number;

@@ -68,7 +68,7 @@ export class RealtimeClient extends Emitter<ClientEvents> {
       transports,
       initialTransport: options.transport,
       settings: {
-        pollIntervalMs: options.pollIntervalMs ?? 1000,
+        pollIntervalMs: options.pollIntervalMs,
         longPollTimeoutMs: options.longPollTimeoutMs ?? 25_000,
         ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
         EventSource: options.EventSource,

@@ -74,7 +74,8 @@ export interface Transport {
 /** Per-transport settings, resolved from the client options. */
 export interface TransportSettings {
   /** Short polling: pause between polls when nothing more is waiting. */
-  pollIntervalMs: number;
+  /** Short polling's pause; undefined: the one the service advises (POLL_INTERVAL_HEADER), else 1000 ms. */
+  pollIntervalMs: number | undefined;
   /** Long polling: how long the server may hold a request (it caps this at its own limit). */
   longPollTimeoutMs: number;
   /** WebSocket: how long to wait for the handshake, a subscribe ack or a command ack. */

@@ -28,3 +28,10 @@ export const HTTP_PATHS = {
 
 /** Request header naming the transport a command came from (for metrics only). */
 export const TRANSPORT_HEADER = "x-switchboard-transport";
+
+/**
+ * On every short-poll answer (200 and 304): the pause in ms the service asks
+ * pollers to keep between polls (its `polling.interval-ms` flag). An SDK client
+ * given no `pollIntervalMs` of its own follows it.
+ */
+export const POLL_INTERVAL_HEADER = "x-switchboard-poll-interval";

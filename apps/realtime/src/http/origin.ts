@@ -1,4 +1,4 @@
-import { TRANSPORT_HEADER, VERSION_HEADER, type ErrorResponse } from "@repo/protocol";
+import { POLL_INTERVAL_HEADER, TRANSPORT_HEADER, VERSION_HEADER, type ErrorResponse } from "@repo/protocol";
 import cors from "@fastify/cors";
 import type { FastifyInstance } from "fastify";
 
@@ -35,7 +35,7 @@ export async function registerOriginPolicy(app: FastifyInstance, policy: OriginP
     credentials: true,
     methods: ["GET", "POST", "DELETE", "OPTIONS"],
     allowedHeaders: ["content-type", "authorization", "if-none-match", "last-event-id", TRANSPORT_HEADER, VERSION_HEADER],
-    exposedHeaders: ["etag", "retry-after"],
+    exposedHeaders: ["etag", "retry-after", POLL_INTERVAL_HEADER],
     maxAge: 600,
   });
 }

@@ -1,3 +1,4 @@
+import type { ServiceFlags } from "../flags/service-flags";
 import type { Auth } from "../auth/auth";
 import type { CommandDispatcher } from "../commands/dispatcher";
 import type { ServerConfig } from "../config";
@@ -22,4 +23,6 @@ export interface TransportContext {
   core: SubscriptionCore;
   /** Per-address rate limits: `consume` throws `rate_limited` with `retryAfter` when over. */
   addressLimits: AddressLimits;
+  /** The service's flags: the poll interval it advises, the long-poll hold. */
+  flags: ServiceFlags;
 }

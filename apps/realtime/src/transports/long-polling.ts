@@ -27,7 +27,8 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
     metrics.requests.inc({ transport: "long-polling" });
     const { query, user, cursors } = await acceptSubscription(context, request, "poll");
     const requested = query.timeout === undefined ? config.longPollTimeoutMs : Number(query.timeout);
-    const timeoutMs = Math.min(requested, config.longPollTimeoutMs);
+    // The hold is the least of what the client asks, the config's cap and the long-polling.hold-ms flag.
+    const timeoutMs = Math.min(requested, config.longPollTimeoutMs, await context.flags.longPollHoldMs(user));
     const signalsSince = parseSignalsSince(query.signals);
 
     const io = new PollIo();

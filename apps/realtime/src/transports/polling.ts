@@ -1,4 +1,4 @@
-import { HTTP_PATHS } from "@repo/protocol";
+import { HTTP_PATHS, POLL_INTERVAL_HEADER } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
 import { readForbidden } from "../hub/topic-policy";
 import type { TransportContext } from "./context";
@@ -29,6 +29,8 @@ export function registerPolling(app: FastifyInstance, context: TransportContext)
       if (io.revokedTopic) throw readForbidden(io.revokedTopic);
       // Each poll is a presence heartbeat: the user counts as reading these topics for another TTL.
       context.presence.touch(user, subscriber.topics());
+      // The pause the operator wants between polls (the polling.interval-ms flag), on 200 and 304 alike.
+      reply.header(POLL_INTERVAL_HEADER, String(await context.flags.pollingIntervalMs(user)));
       return await sendPollAnswer(context, "polling", reply, subscriber, io.batch, parseSignalsSince(query.signals), request.headers["if-none-match"]);
     } finally {
       subscriber.close();

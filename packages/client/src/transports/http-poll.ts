@@ -1,4 +1,4 @@
-import { PollResponse, ProtocolError, decodeCursor, encodeCursor, type CursorMap } from "@repo/protocol";
+import { POLL_INTERVAL_HEADER, PollResponse, ProtocolError, decodeCursor, encodeCursor, type CursorMap } from "@repo/protocol";
 import { ConnectionError } from "../errors";
 import { errorFromAnswer, httpRequest } from "../http";
 import { endsTopic } from "../refusals";
@@ -23,7 +23,8 @@ export abstract class HttpPollTransport extends BaseTransport {
   /** Query parameters of the next request beyond the cursor and the signals mark. */
   protected abstract queryFor(cursors: CursorMap, first: boolean): Record<string, string | number>;
   /** Ms to wait before the next request after an answer. */
-  protected abstract delayAfter(answer: { empty: boolean; more: boolean }): number;
+  /** `advisedMs`: the pause the service asked for on this answer (POLL_INTERVAL_HEADER), when it said. */
+  protected abstract delayAfter(answer: { empty: boolean; more: boolean; advisedMs?: number }): number;
   /** Client-side timeout of one request. */
   protected abstract timeoutFor(first: boolean): number;
 
@@ -78,7 +79,7 @@ export abstract class HttpPollTransport extends BaseTransport {
         this.announceOpen();
         this.host.count("emptyPolls");
         this.host.positions(cursors);
-        this.schedule(this.delayAfter({ empty: true, more: false }));
+        this.schedule(this.delayAfter({ empty: true, more: false, ...advisedPause(answer.headers) }));
         return;
       }
       if (answer.status !== 200) throw errorFromAnswer(answer);
@@ -97,7 +98,7 @@ export abstract class HttpPollTransport extends BaseTransport {
       const positions = decodeCursor(body.cursor);
       if (positions) this.host.positions(positions);
       if (this.closed || sequence !== this.sequence) return;
-      this.schedule(this.delayAfter({ empty, more: body.more }));
+      this.schedule(this.delayAfter({ empty, more: body.more, ...advisedPause(answer.headers) }));
     } catch (error) {
       if (sequence !== this.sequence || this.closed) return;
       this.controller = null;
@@ -109,4 +110,10 @@ export abstract class HttpPollTransport extends BaseTransport {
       this.fail(error instanceof SyntaxError ? new ConnectionError("network", "Malformed poll response body") : error);
     }
   }
+}
+
+/** The service's advised pause, if the answer carries a sane one (100 ms – 60 s). */
+function advisedPause(headers: { get(name: string): string | null }): { advisedMs?: number } {
+  const value = Number(headers.get(POLL_INTERVAL_HEADER));
+  return Number.isInteger(value) && value >= 100 && value <= 60_000 ? { advisedMs: value } : {};
 }

@@ -52,6 +52,7 @@ export function gameFeature(options: GameOptions = {}) {
         limits: config,
         revokeRead: (userId, topic) => context.revokeRead(userId, topic),
         metrics: (stats) => createGameMetrics(context.metrics, stats),
+        defaultTickHz: () => context.flags.gameTickHz(),
       });
       return {
         topics: { game: (user, id) => games.canRead(user, id) },

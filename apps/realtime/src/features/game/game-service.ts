@@ -72,6 +72,8 @@ export interface GameServiceDeps {
   limits: GameLimits;
   revokeRead(userId: string, topic: Topic): void;
   metrics(stats: () => GameStats): GameMetrics;
+  /** The tick rate of a game whose creator names none (the `game.tick-hz` flag). */
+  defaultTickHz(): Promise<number>;
 }
 
 /** A room and what runs for it: its publish order, its loop, its expiry. */
@@ -352,10 +354,10 @@ export function createGameService(deps: GameServiceDeps) {
   // -------------------------------------------------------------------------
   // Commands
 
-  function settingsOf(payload: CommandPayloadOf<"game.create">): GameSettings {
+  async function settingsOf(payload: CommandPayloadOf<"game.create">): Promise<GameSettings> {
     return {
       maxSeats: payload.maxSeats ?? DEFAULT_SEATS,
-      tickHz: payload.tickHz ?? GAME_LIMITS.tickHzDefault,
+      tickHz: payload.tickHz ?? (await deps.defaultTickHz()),
       roundsToWin: payload.roundsToWin ?? GAME_LIMITS.roundsToWinDefault,
       width: GAME_LIMITS.width,
       height: GAME_LIMITS.height,
@@ -395,9 +397,11 @@ export function createGameService(deps: GameServiceDeps) {
     },
 
     async create(user: User, payload: CommandPayloadOf<"game.create">): Promise<CommandResultOf<"game.create">> {
+      // The flag first, then the checks: nothing can take the last place between them and register.
+      const settings = await settingsOf(payload);
       roomForOneMore(user);
       roomForOneMoreGame();
-      const live = register(createRoom(newGameId(), user, settingsOf(payload), new Date()));
+      const live = register(createRoom(newGameId(), user, settings, new Date()));
       return { game: await announce(live) };
     },
 
