@@ -2,7 +2,7 @@
 
 import { createClient, type ClientMetrics, type ClientStatus, type RealtimeClient } from "@repo/client";
 import type { TransportName } from "@repo/protocol";
-import { useSearchParams } from "next/navigation";
+import { useRouter, useSearchParams } from "next/navigation";
 import { createContext, use, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
 import { env } from "@/env";
 import { DEFAULT_TRANSPORT, transportFromParam } from "@/lib/transport";
@@ -13,7 +13,8 @@ const RealtimeContext = createContext<RealtimeClient | null>(null);
  * One realtime client per tab, for the signed-in shell. Its transport follows the
  * `?transport=` URL parameter: read at load, and switched live whenever the parameter
  * changes (the header's switcher writes it). Switching keeps every subscription's cursor,
- * so nothing is lost or repeated.
+ * so nothing is lost or repeated. When the service moves the client off a switched-off
+ * transport, the parameter follows.
  */
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const requested = useRequestedTransport();
@@ -29,6 +30,19 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (requested && requested !== client.transportInUse) client.switchTransport(requested);
   }, [client, requested]);
+
+  // The service switched the transport off and the client moved on its own (a kill switch):
+  // the URL, and so the header's switcher, says where it is now.
+  const router = useRouter();
+  useEffect(
+    () =>
+      client.on("moved", ({ to }) => {
+        const params = new URLSearchParams(window.location.search);
+        params.set("transport", to);
+        router.replace(`${window.location.pathname}?${params.toString()}${window.location.hash}`, { scroll: false });
+      }),
+    [client, router],
+  );
 
   // Closed when the shell goes away (sign-out). Deferred a tick, so that React's development
   // double mount (mount, unmount, mount) does not close the client it keeps using.
