@@ -164,6 +164,8 @@ export class SseTransport extends BaseTransport {
       error = probeError;
     }
     if (!this.current(attempt)) return;
+    // The probe is a short poll: short polling being switched off says nothing about SSE.
+    if (error instanceof ProtocolError && error.code === "transport_disabled") error = new ConnectionError("network", "SSE stream failed to open");
     if (endsTopic(error)) {
       // The client drops the refused topics and calls update(), which reconnects.
       this.host.refused(error);
