@@ -1,6 +1,6 @@
 import cookie from "@fastify/cookie";
 import { MAX_COMMAND_BYTES } from "@repo/protocol";
-import type { Database } from "@repo/db";
+import { readStoredFlags, type Database } from "@repo/db";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import pino from "pino";
 import { createAuth, type Auth } from "./auth/auth";
@@ -103,8 +103,11 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   const flags = await createFlagsOrClose();
   async function createFlagsOrClose() {
     try {
-      const definitions = deps.flagDefinitions ?? readFlagDefinitions(config.flagsFile);
-      return await createServiceFlags({ definitions, log: app.log.child({ component: "flags" }), registry: metrics.registry });
+      // What an operator saved wins over the file: every instance then runs the same set.
+      const stored = deps.flagDefinitions === undefined ? await readStoredFlags(deps.db.prisma) : null;
+      const definitions = deps.flagDefinitions ?? stored?.definitions ?? readFlagDefinitions(config.flagsFile);
+      const source = stored ? "the database (flag_definitions)" : (config.flagsFile ?? "flags/flags.json");
+      return await createServiceFlags({ definitions, source, log: app.log.child({ component: "flags" }), registry: metrics.registry });
     } catch (error) {
       // Invalid definitions refuse the start, naming the rule (FlagDefinitionError).
       presence.close();

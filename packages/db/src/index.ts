@@ -10,5 +10,6 @@ export { deleteSessionsEndedBefore } from "./session-purge";
 export * from "./chat/index";
 export * from "./notifications/index";
 export * from "./games/index";
+export * from "./flags/index";
 export { Prisma, PrismaClient } from "./generated/prisma/client";
 export type { BroadcastRow, GamePlayerRow, GameRow, NotificationRow, ChatMembershipRow, ChatMessageRow, ChatRoomRow, CommandReceiptRow, SessionRow, UserRow } from "./rows";

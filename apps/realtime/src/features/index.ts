@@ -15,7 +15,7 @@ export function defaultFeatures(config: Pick<ServerConfig, "operatorToken"> = {}
     chatFeature(),
     notificationsFeature({ operatorToken: config.operatorToken }),
     gameFeature(),
-    flagsFeature(),
+    flagsFeature({ operatorToken: config.operatorToken }),
   ];
 }
 

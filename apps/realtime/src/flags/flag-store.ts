@@ -12,6 +12,19 @@ export interface FlagsChange {
   flagsChanged: string[];
 }
 
+/** The tag of a definitions document: the same text, the same tag, on every instance. */
+export function etagOf(definitions: string): string {
+  return createHash("sha256").update(definitions).digest("base64url").slice(0, 22);
+}
+
+/** The flag keys a change from one valid document to another adds, removes or changes. */
+export function changedFlagKeys(from: string, to: string): string[] {
+  const quiet: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+  const core = new FlagdCore(undefined, quiet);
+  core.setConfigurations(from);
+  return core.setConfigurations(to);
+}
+
 /**
  * The flag definitions in force, evaluated in process by flagd-core (the same
  * evaluator for the service's own reads and for browsers over OFREP, so the
@@ -23,21 +36,30 @@ export class FlagStore {
   private readonly listeners = new Set<(change: FlagsChange) => void>();
   etag = "";
   lastModified = 0;
+  /** The document in force, as loaded. */
+  definitions = "";
 
   constructor(
     definitions: string,
     private readonly logger: Logger,
+    source = "flags",
   ) {
     this.core = new FlagdCore(undefined, logger);
-    this.load(definitions);
+    this.load(definitions, source);
   }
 
   /** Validates and applies a definition document; tells listeners which flags changed (none: no event). */
   load(definitions: string, source = "flags"): string[] {
     validateFlagDefinitions(definitions, source);
     const flagsChanged = this.core.setConfigurations(definitions);
-    if (flagsChanged.length === 0 && this.etag !== "") return [];
-    this.etag = createHash("sha256").update(definitions).digest("base64url").slice(0, 22);
+    this.definitions = definitions;
+    const etag = etagOf(definitions);
+    if (flagsChanged.length === 0 && this.etag !== "") {
+      // Same flags, other text (e.g. re-indented): the tag follows the text, silently.
+      this.etag = etag;
+      return [];
+    }
+    this.etag = etag;
     this.lastModified = Math.floor(Date.now() / 1000);
     const change = { etag: this.etag, lastModified: this.lastModified, flagsChanged };
     for (const listener of this.listeners) listener(change);

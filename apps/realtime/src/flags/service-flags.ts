@@ -52,14 +52,24 @@ const FALLBACK = { transport: "websocket", pollingIntervalMs: 1000, longPollHold
  * with a hook that counts evaluations by flag and reason in /metrics and logs
  * errors, and a log line and a counter per change of definitions.
  */
-export async function createServiceFlags(options: { definitions: string; log: FastifyBaseLogger; registry: Registry }): Promise<ServiceFlags> {
+export async function createServiceFlags(options: {
+  definitions: string;
+  /** Where the definitions came from, for a refusal's message (a file's path, or "the database"). */
+  source?: string;
+  log: FastifyBaseLogger;
+  registry: Registry;
+}): Promise<ServiceFlags> {
   const { log } = options;
-  const store = new FlagStore(options.definitions, {
+  const store = new FlagStore(
+    options.definitions,
+    {
     error: (...args: unknown[]) => log.error({ args }, "flag evaluation error"),
     warn: (...args: unknown[]) => log.warn({ args }, "flag evaluation warning"),
     info: () => {},
     debug: () => {},
-  });
+    },
+    options.source,
+  );
   const evaluations = new Counter({
     name: "switchboard_flag_evaluations_total",
     help: "Flag evaluations (service reads and OFREP), by flag and reason",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineProtocolFeature } from "../feature-module";
+import { API_PREFIX } from "../paths";
 import type { Topic } from "../topics";
 import { TRANSPORT_NAMES, type TransportName } from "../transports";
 
@@ -99,6 +100,52 @@ export type OfrepBulkResponse = z.infer<typeof OfrepBulkResponse>;
 
 /** One message on the change stream. */
 export const OfrepStreamMessage = z.object({ type: z.literal("refetchEvaluation"), etag: z.string(), lastModified: z.number().int() });
+
+// ---------------------------------------------------------------------------
+// Administration (an operator: `Authorization: Bearer <OPERATOR_TOKEN>`, never a guest session)
+
+export const flagsAdminPaths = {
+  /** GET the definitions in force; PUT new ones (`If-Match: <etag>`). */
+  flags: `${API_PREFIX}/admin/flags`,
+  /** GET the audit log, newest first (`?before&limit`). */
+  changes: `${API_PREFIX}/admin/flags/changes`,
+  /** POST: put back what the last change replaced (`If-Match: <etag>`). */
+  undo: `${API_PREFIX}/admin/flags/undo`,
+} as const;
+
+const FlagDocument = z.record(z.string(), z.unknown());
+const Reason = z.string().trim().min(1, "Say why (reason)").max(500, "A reason is at most 500 characters");
+
+export const FlagsAdminResponse = z.object({
+  definitions: FlagDocument,
+  etag: z.string(),
+  /** `file` until an operator saves; then `database` (every instance loads that). */
+  source: z.enum(["file", "database"]),
+  updatedAt: z.string().datetime().nullable(),
+  updatedBy: z.string().nullable(),
+});
+export type FlagsAdminResponse = z.infer<typeof FlagsAdminResponse>;
+
+export const FlagsUpdateRequest = z.object({ definitions: FlagDocument, reason: Reason });
+export const FlagsUndoRequest = z.object({ reason: Reason });
+export const FlagsUpdateResponse = z.object({ etag: z.string(), flagsChanged: z.array(z.string()) });
+export type FlagsUpdateResponse = z.infer<typeof FlagsUpdateResponse>;
+
+export const FlagChangeEntry = z.object({
+  id: z.string(),
+  at: z.string().datetime(),
+  actor: z.string(),
+  reason: z.string(),
+  before: FlagDocument,
+  after: FlagDocument,
+  flagsChanged: z.array(z.string()),
+});
+export const FlagChangesQuery = z.object({
+  before: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+export const FlagChangesResponse = z.object({ changes: z.array(FlagChangeEntry), nextBefore: z.string().nullable() });
+export type FlagChangesResponse = z.infer<typeof FlagChangesResponse>;
 
 export const flagsProtocol = defineProtocolFeature({
   name: "flags",

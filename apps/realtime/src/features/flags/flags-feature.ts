@@ -1,32 +1,45 @@
 import { FLAGS_EVENTS, FLAGS_TOPIC } from "@repo/protocol";
 import { defineFeature } from "../feature";
 import { ChangeStreams, type ChangeStreamLimits } from "./change-stream";
+import { registerFlagsAdminRoutes } from "./admin-routes";
+import { followSavedDefinitions } from "./definitions-sync";
 import { registerOfrepRoutes } from "./ofrep-routes";
 
 export interface FlagsFeatureConfig {
   changeStreams: ChangeStreamLimits;
+  /** The operator's bearer secret for /v1/admin/flags (OPERATOR_TOKEN); undefined turns administration off. */
+  operatorToken: string | undefined;
+  /** How often an instance checks the saved definitions' etag (ms): a change saved elsewhere is in force here within this. */
+  syncIntervalMs: number;
 }
 
 export const FLAGS_FEATURE_DEFAULTS: FlagsFeatureConfig = {
   changeStreams: { perIp: 8, total: 10_000, heartbeatMs: 15_000 },
+  operatorToken: undefined,
+  syncIntervalMs: 1000,
 };
 
 /**
  * Feature flags for clients: OFREP over HTTP (bulk, single flag, change
  * stream) and `flags:changes`, the topic that tells every signed-in client on
  * its own transport that the definitions changed (a client whose SSE is
- * switched off or blocked still hears it). The flags themselves are the
- * service's (context.flags), shared with every feature that reads one.
+ * switched off or blocked still hears it). Operators edit the definitions at
+ * /v1/admin/flags (saved with an audit entry; every instance follows the saved
+ * row). The flags themselves are the service's (context.flags), shared with
+ * every feature that reads one.
  */
 export function flagsFeature(config: Partial<FlagsFeatureConfig> = {}) {
   return defineFeature({
     name: "flags",
     config: { ...FLAGS_FEATURE_DEFAULTS, ...config },
-    create({ hub, auth, flags, config: settings, log }) {
+    create({ hub, auth, db, flags, config: settings, log }) {
       const streams = new ChangeStreams(settings.changeStreams);
       return {
         topics: { flags: (_user, id) => `flags:${id}` === FLAGS_TOPIC },
-        routes: (app) => registerOfrepRoutes(app, { auth, flags, streams }),
+        routes: (app) => {
+          registerOfrepRoutes(app, { auth, flags, streams });
+          registerFlagsAdminRoutes(app, { flags, db, operatorToken: settings.operatorToken });
+        },
         jobs: [
           {
             name: "flag changes",
@@ -37,8 +50,10 @@ export function flagsFeature(config: Partial<FlagsFeatureConfig> = {}) {
                   log.error({ err }, "could not publish a flags change");
                 });
               });
+              const stopFollowing = followSavedDefinitions({ db, flags, log, intervalMs: settings.syncIntervalMs });
               return () => {
                 stop();
+                stopFollowing();
                 streams.close();
               };
             },

@@ -11,7 +11,7 @@ import type { Auth } from "../../auth/auth";
 import { noStore } from "../../http/no-store";
 import { requireUser } from "../../http/request-auth";
 import type { NotificationsService } from "./notifications-service";
-import { requireOperator } from "./operator-auth";
+import { requireOperator } from "../../http/operator-auth";
 
 /**
  *   GET  /v1/notifications?before&limit   a page, newest first, + unread count and positions

@@ -1,0 +1,113 @@
+import { listFlagChanges, readStoredFlags, saveFlagDefinitions, type Database } from "@repo/db";
+import {
+  FlagChangesQuery,
+  FlagsUndoRequest,
+  FlagsUpdateRequest,
+  ProtocolError,
+  flagsAdminPaths,
+  parseOrThrow,
+  type FlagChangesResponse,
+  type FlagsAdminResponse,
+  type FlagsUpdateResponse,
+} from "@repo/protocol";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { FlagDefinitionError, validateFlagDefinitions } from "../../flags/flag-definitions";
+import { changedFlagKeys, etagOf } from "../../flags/flag-store";
+import type { ServiceFlags } from "../../flags/service-flags";
+import { noStore } from "../../http/no-store";
+import { requireOperator } from "../../http/operator-auth";
+
+/** Who a change is recorded as: the bearer secret names no person. */
+const ACTOR = "operator";
+const WHAT = { off: "Flag administration is off", needs: "Flag administration needs" };
+
+/**
+ *   GET  /v1/admin/flags          the definitions in force, their etag and where they came from
+ *   PUT  /v1/admin/flags          new definitions (If-Match: the etag edited), validated, saved with an audit entry
+ *   GET  /v1/admin/flags/changes  the audit log: who, when, why, before, after
+ *   POST /v1/admin/flags/undo     puts back what the last change replaced (If-Match), itself audited
+ * The operator's bearer secret only (OPERATOR_TOKEN); a guest session never.
+ * Saved definitions go to the database, which every instance follows.
+ */
+export function registerFlagsAdminRoutes(app: FastifyInstance, deps: { flags: ServiceFlags; db: Database; operatorToken: string | undefined }) {
+  const { flags, db } = deps;
+  const operator = (request: FastifyRequest, reply: FastifyReply) => requireOperator(request, reply, deps.operatorToken, WHAT);
+
+  app.get(flagsAdminPaths.flags, async (request, reply) => {
+    operator(request, reply);
+    const stored = await readStoredFlags(db.prisma);
+    const fromDatabase = stored !== null && stored.etag === flags.store.etag;
+    noStore(reply);
+    const body: FlagsAdminResponse = {
+      definitions: parseDocument(flags.store.definitions),
+      etag: flags.store.etag,
+      source: fromDatabase ? "database" : "file",
+      updatedAt: fromDatabase ? stored.updatedAt.toISOString() : null,
+      updatedBy: fromDatabase ? stored.updatedBy : null,
+    };
+    return reply.header("etag", `"${flags.store.etag}"`).send(body);
+  });
+
+  app.put(flagsAdminPaths.flags, async (request, reply) => {
+    operator(request, reply);
+    const expectedEtag = ifMatch(request);
+    const input = parseOrThrow(FlagsUpdateRequest, request.body, "flag definitions");
+    const body = await replaceDefinitions(`${JSON.stringify(input.definitions, null, 2)}\n`, input.reason, expectedEtag);
+    return reply.header("etag", `"${body.etag}"`).send(body);
+  });
+
+  app.post(flagsAdminPaths.undo, async (request, reply) => {
+    operator(request, reply);
+    const expectedEtag = ifMatch(request);
+    const input = parseOrThrow(FlagsUndoRequest, request.body, "undo");
+    const [last] = await listFlagChanges(db.prisma, { limit: 1 });
+    if (!last) throw new ProtocolError("conflict", "Nothing to undo: no change was saved yet");
+    if (etagOf(last.after) !== flags.store.etag) throw new ProtocolError("conflict", "The definitions in force are not the last change's: reload");
+    const body = await replaceDefinitions(last.before, `Undo: ${input.reason}`, expectedEtag);
+    return reply.header("etag", `"${body.etag}"`).send(body);
+  });
+
+  app.get(flagsAdminPaths.changes, async (request, reply) => {
+    operator(request, reply);
+    const query = parseOrThrow(FlagChangesQuery, request.query, "changes query");
+    const entries = await listFlagChanges(db.prisma, { before: query.before, limit: query.limit + 1 });
+    const page = entries.slice(0, query.limit);
+    noStore(reply);
+    const body: FlagChangesResponse = {
+      changes: page.map((entry) => ({ ...entry, at: entry.at.toISOString(), before: parseDocument(entry.before), after: parseDocument(entry.after) })),
+      nextBefore: entries.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+    };
+    return body;
+  });
+
+  /** Validates, checks the etag, saves with its audit entry, then applies here (other instances follow the row). */
+  async function replaceDefinitions(definitions: string, reason: string, expectedEtag: string): Promise<FlagsUpdateResponse> {
+    try {
+      validateFlagDefinitions(definitions, "the new definitions");
+    } catch (error) {
+      if (!(error instanceof FlagDefinitionError)) throw error;
+      throw new ProtocolError("validation", error.rule, { issues: [{ path: ["definitions"], message: error.rule }] });
+    }
+    if (expectedEtag !== flags.store.etag) throw new ProtocolError("conflict", "The definitions changed since you read them: reload and edit again");
+    const before = flags.store.definitions;
+    const flagsChanged = changedFlagKeys(before, definitions);
+    const etag = etagOf(definitions);
+    const saved = await saveFlagDefinitions(db.prisma, { definitions, etag, expectedEtag, actor: ACTOR, reason, before, flagsChanged });
+    if (saved === "conflict") throw new ProtocolError("conflict", "Another change was saved meanwhile: reload and edit again");
+    flags.store.load(definitions, "the database (flag_definitions)");
+    return { etag: flags.store.etag, flagsChanged };
+  }
+}
+
+/** `If-Match: "<etag>"` (required: an edit says which version it edits). */
+function ifMatch(request: FastifyRequest): string {
+  const header = request.headers["if-match"];
+  const value = typeof header === "string" ? header.trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1") : "";
+  if (value === "") throw new ProtocolError("validation", "Send If-Match with the etag of the definitions you edited", { issues: [{ path: ["if-match"], message: "Required" }] });
+  return value;
+}
+
+function parseDocument(text: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(text);
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
+}

@@ -1,0 +1,1 @@
+export { listFlagChanges, readStoredFlags, saveFlagDefinitions, storedFlagsEtag, type FlagChangeEntry, type StoredFlags } from "./stored-flags";
