@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, ProtocolError, type CommandResultOf, type CursorMap, type Topic, type TransportName } from "@repo/protocol";
+import { OFREP_PATHS, OfrepEvaluation, PROTOCOL_VERSION, ProtocolError, type CommandResultOf, type CursorMap, type Topic, type TransportName } from "@repo/protocol";
 import type { z } from "zod";
 import { DEFAULT_BACKOFF } from "./backoff";
 import type {
@@ -129,6 +129,15 @@ export class RealtimeClient extends Emitter<ClientEvents> {
    * `schema`. Rejects with a `ProtocolError` (typed refusal) or a
    * `ConnectionError` (no answer), as `send` does.
    */
+  /**
+   * One flag's evaluation for this client's user, over the service's OFREP
+   * endpoint (`context.targetingKey` must be the signed-in user's id).
+   */
+  async evaluateFlag(key: string, context: { targetingKey: string }, options: ReadOptions = {}): Promise<OfrepEvaluation> {
+    this.connection.assertNotClosed();
+    return requestJson(this.http, OFREP_PATHS.single(key), OfrepEvaluation, { ...options, method: "POST", json: { context } });
+  }
+
   async get<S extends z.ZodType>(path: string, schema: S, options: ReadOptions = {}): Promise<z.output<S>> {
     this.connection.assertNotClosed();
     try {
