@@ -15,7 +15,8 @@ beforeAll(async () => {
 afterAll(() => service.stop());
 
 function chatOn(transport: TransportName): string {
-  const variants = Object.fromEntries([["default", "default"], ...TRANSPORT_NAMES.map((name) => [name, name])]);
+  const variants: Record<string, string> = { default: "default" };
+  for (const name of TRANSPORT_NAMES) variants[name] = name;
   return definitionsWith({ "transport.chat": { state: "ENABLED", variants, defaultVariant: transport } });
 }
 
