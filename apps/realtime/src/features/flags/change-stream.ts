@@ -16,6 +16,9 @@ export interface ChangeStreamLimits {
  * that something changed (an etag), never a value, so it needs no session;
  * the limits bound what a stranger can hold open.
  */
+/** A stream whose reader lets this much pile up has stopped reading: it is cut (it may reconnect). */
+const MAX_QUEUED_BYTES = 64 * 1024;
+
 export class ChangeStreams {
   private readonly open = new Set<ServerResponse>();
   private readonly perIp = new Map<string, number>();
@@ -23,7 +26,7 @@ export class ChangeStreams {
 
   constructor(private readonly limits: ChangeStreamLimits) {
     this.heartbeat = setInterval(() => {
-      for (const res of this.open) res.write(":\n\n");
+      for (const res of this.open) this.write(res, ":\n\n");
     }, limits.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -48,7 +51,15 @@ export class ChangeStreams {
 
   broadcast(change: FlagsChange): void {
     const message = JSON.stringify({ type: "refetchEvaluation", etag: change.etag, lastModified: change.lastModified });
-    for (const res of this.open) res.write(`id: ${change.etag}\ndata: ${message}\n\n`);
+    for (const res of this.open) this.write(res, `id: ${change.etag}\ndata: ${message}\n\n`);
+  }
+
+  private write(res: ServerResponse, text: string): void {
+    if (res.writableLength > MAX_QUEUED_BYTES) {
+      res.destroy();
+      return;
+    }
+    res.write(text);
   }
 
   get size(): number {
