@@ -24,6 +24,7 @@ import {
   type User,
 } from "@repo/protocol";
 import type { ActionResult, GameViewPhase, GameViewSnapshot, MatchSummary, PlayReadout, SyncCheck } from "./game-view-snapshot";
+import { LiveStore } from "@/lib/live-store";
 import { InputTracker } from "./input-tracker";
 import { MatchFeed, type FeedOutcome } from "./match-feed";
 import { matchSummaryOf, summaryKey } from "./match-summary";
@@ -44,10 +45,7 @@ interface Journaled {
 
 export type RematchResult = { ok: true; gameId: GameId } | { ok: false; message: string };
 
-export class GameView {
-  private readonly listeners = new Set<() => void>();
-  private snapshot: GameViewSnapshot | null = null;
-
+export class GameView extends LiveStore<GameViewSnapshot> {
   private phase: GameViewPhase = "loading";
   private error: string | null = null;
   private game: GameSummary | null = null;
@@ -66,8 +64,6 @@ export class GameView {
   private lateAll = 0;
   private refetches = 0;
 
-  private running = false;
-  private generation = 0;
   private unsubscribe: (() => void) | null = null;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** While a refetch is out: what arrived meanwhile. Null when none is. */
@@ -80,17 +76,14 @@ export class GameView {
     readonly me: User,
     /** The clock for arrivals and frames, ms (a test passes its own). */
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    super();
+  }
 
   // ---- React binding ---------------------------------------------------------------------
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): GameViewSnapshot => {
-    this.snapshot ??= {
+  protected snapshotNow(): GameViewSnapshot {
+    return {
       phase: this.phase,
       error: this.error,
       game: this.game,
@@ -102,12 +95,6 @@ export class GameView {
       closed: this.closed,
       missing: this.missing,
     };
-    return this.snapshot;
-  };
-
-  private changed(): void {
-    this.snapshot = null;
-    for (const listener of [...this.listeners]) listener();
   }
 
   /** My seat in the game (null: I watch). */
@@ -122,36 +109,17 @@ export class GameView {
 
   // ---- lifecycle -------------------------------------------------------------------------
 
-  /** Reads the game and follows its topic. Safe to call again after stop(). */
-  start = (): void => {
-    if (this.running) return;
-    this.running = true;
-    void this.open(++this.generation);
-  };
-
-  stop = (): void => {
-    if (!this.running) return;
-    this.running = false;
-    this.generation++;
+  /** stop(): the topic, the timers and any refetch let go. */
+  protected release(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.journal = null;
     this.refetchAgain = false;
-  };
-
-  /** After an error: open the game again. */
-  retry = (): void => {
-    this.stop();
-    this.start();
-  };
-
-  private live(generation: number): boolean {
-    return this.running && generation === this.generation;
   }
 
-  private async open(generation: number): Promise<void> {
+  protected async open(generation: number): Promise<void> {
     this.phase = "loading";
     this.error = null;
     this.changed();
@@ -200,7 +168,7 @@ export class GameView {
       this.takeAcks(page.snapshot.acks, page.snapshot.state.tick);
     }
     this.afterState();
-    this.snapshot = null;
+    this.invalidate();
   }
 
   // ---- refetching after a gap or a reset -----------------------------------------------------

@@ -14,6 +14,7 @@ import {
   type GameSummary,
   type LeaderboardEntry,
 } from "@repo/protocol";
+import { LiveStore } from "@/lib/live-store";
 
 export type LobbyPhase = "loading" | "ready" | "error";
 
@@ -30,31 +31,24 @@ const STATUS_ORDER: Record<GameSummary["status"], number> = { waiting: 0, playin
 /** After a game finished, read the leaderboard again this much later (several may finish together). */
 const LEADERBOARD_SETTLE_MS = 500;
 
-export class LobbyStore {
-  private readonly listeners = new Set<() => void>();
-  private snapshot: LobbySnapshot | null = null;
+export class LobbyStore extends LiveStore<LobbySnapshot> {
   private phase: LobbyPhase = "loading";
   private error: string | null = null;
   private readonly games = new Map<string, GameSummary>();
   private leaderboard: LeaderboardEntry[] | null = null;
   private leaderboardError: string | null = null;
 
-  private running = false;
-  private generation = 0;
   private unsubscribe: (() => void) | null = null;
   private leaderboardTimer: ReturnType<typeof setTimeout> | null = null;
   /** Bumped by every lobby read: an older answer is dropped. */
   private reads = 0;
 
-  constructor(private readonly client: RealtimeClient) {}
+  constructor(private readonly client: RealtimeClient) {
+    super();
+  }
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): LobbySnapshot => {
-    this.snapshot ??= {
+  protected snapshotNow(): LobbySnapshot {
+    return {
       phase: this.phase,
       error: this.error,
       games: [...this.games.values()].sort(
@@ -63,40 +57,16 @@ export class LobbyStore {
       leaderboard: this.leaderboard,
       leaderboardError: this.leaderboardError,
     };
-    return this.snapshot;
-  };
-
-  private changed(): void {
-    this.snapshot = null;
-    for (const listener of [...this.listeners]) listener();
   }
 
-  start = (): void => {
-    if (this.running) return;
-    this.running = true;
-    void this.open(++this.generation);
-  };
-
-  stop = (): void => {
-    if (!this.running) return;
-    this.running = false;
-    this.generation++;
+  protected release(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
     if (this.leaderboardTimer) clearTimeout(this.leaderboardTimer);
     this.leaderboardTimer = null;
-  };
-
-  retry = (): void => {
-    this.stop();
-    this.start();
-  };
-
-  private live(generation: number): boolean {
-    return this.running && generation === this.generation;
   }
 
-  private async open(generation: number): Promise<void> {
+  protected async open(generation: number): Promise<void> {
     this.phase = "loading";
     this.error = null;
     this.changed();

@@ -18,6 +18,7 @@ import {
   type Topic,
   type User,
 } from "@repo/protocol";
+import { LiveStore } from "@/lib/live-store";
 import { NotifyState } from "./notify-state";
 import type { ActionResult, NotificationsPhase, NotificationsSnapshot, NotifyTraffic } from "./notifications-snapshot";
 
@@ -33,10 +34,8 @@ interface Journaled {
 
 type ArrivalListener = (notification: Notification) => void;
 
-export class NotificationsStore {
-  private readonly listeners = new Set<() => void>();
+export class NotificationsStore extends LiveStore<NotificationsSnapshot> {
   private readonly arrivalListeners = new Set<ArrivalListener>();
-  private snapshot: NotificationsSnapshot | null = null;
 
   private phase: NotificationsPhase = "loading";
   private error: string | null = null;
@@ -45,8 +44,6 @@ export class NotificationsStore {
   private olderError: string | null = null;
   private traffic: Record<string, NotifyTraffic> = {};
 
-  private running = false;
-  private generation = 0;
   private unsubscribers: Array<() => void> = [];
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** While a refetch is out: what arrived meanwhile. Null when none is. */
@@ -62,18 +59,14 @@ export class NotificationsStore {
     private readonly client: RealtimeClient,
     readonly me: User,
   ) {
+    super();
     this.topics = [notifyTopic(me.id), BROADCAST_TOPIC];
   }
 
   // ---- React binding ---------------------------------------------------------------------
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): NotificationsSnapshot => {
-    this.snapshot ??= {
+  protected snapshotNow(): NotificationsSnapshot {
+    return {
       phase: this.phase,
       error: this.error,
       items: this.state.list.items(),
@@ -84,8 +77,7 @@ export class NotificationsStore {
       preferences: this.state.preferences,
       traffic: this.traffic,
     };
-    return this.snapshot;
-  };
+  }
 
   /** A notification that just arrived live and asks for attention (unread, not silent). Returns the unsubscribe. */
   onArrival(listener: ArrivalListener): () => void {
@@ -93,24 +85,10 @@ export class NotificationsStore {
     return () => void this.arrivalListeners.delete(listener);
   }
 
-  private changed(): void {
-    this.snapshot = null;
-    for (const listener of [...this.listeners]) listener();
-  }
-
   // ---- lifecycle -------------------------------------------------------------------------
 
-  /** Loads the first page and follows both topics. Safe to call again after stop(). */
-  start = (): void => {
-    if (this.running) return;
-    this.running = true;
-    void this.open(++this.generation);
-  };
-
-  stop = (): void => {
-    if (!this.running) return;
-    this.running = false;
-    this.generation++;
+  /** stop(): both topics, the timers and any refetch let go. (start() loads the first page and follows both topics.) */
+  protected release(): void {
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     this.unsubscribers = [];
     for (const timer of this.timers) clearTimeout(timer);
@@ -118,19 +96,9 @@ export class NotificationsStore {
     this.journal = null;
     this.refetchAgain = false;
     this.loadingOlder = false;
-  };
-
-  /** After a load error: try again. */
-  retry = (): void => {
-    this.stop();
-    this.start();
-  };
-
-  private live(generation: number): boolean {
-    return this.running && generation === this.generation;
   }
 
-  private async open(generation: number): Promise<void> {
+  protected async open(generation: number): Promise<void> {
     this.phase = "loading";
     this.error = null;
     this.changed();
