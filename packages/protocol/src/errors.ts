@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   "unsupported_version",
   /** This transport is switched off (its kill switch flag): move to the `transport` the error names. */
   "transport_disabled",
+  /** The instance lost its shared event store (Redis) for a moment; reconnect and resume from the cursor. */
+  "unavailable",
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -108,6 +110,8 @@ export const CLOSE_REASONS = [
   "protocol_error",
   /** This transport was switched off (its kill switch flag): reconnect on the notice's `transport`. */
   "transport_disabled",
+  /** The instance lost its shared event store (Redis) for a moment; reconnect and resume from the cursor. */
+  "unavailable",
 ] as const;
 export const CloseReason = z.enum(CLOSE_REASONS);
 export type CloseReason = z.infer<typeof CloseReason>;

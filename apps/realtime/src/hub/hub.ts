@@ -7,6 +7,12 @@ export type ReadResult =
 
 export type EventListener = (event: EventEnvelope) => void;
 export type SignalListener = (signal: Signal) => void;
+/**
+ * Live events of the topic could not all be delivered (a shared hub's live
+ * channel dropped, or one arrived out of sequence): followers must re-read from
+ * their own positions, which yields what they missed or an explicit reset.
+ */
+export type LostListener = (topic: Topic) => void;
 
 /** What the hub holds now, for gauges and memory tests. */
 export interface HubStats {
@@ -34,8 +40,10 @@ export interface Hub {
   /**
    * Live events (and, if given, signals) of a topic from now on, in order. Returns the unsubscribe.
    * A listener that throws is reported by the hub; it stops neither the other listeners nor `publish`.
+   * Events reach listeners gap-free: where a hub cannot deliver one in sequence, it calls `onLost` instead
+   * (the in-process hub never does). A `read` issued after `listen` misses nothing published after it.
    */
-  listen(topic: Topic, listener: EventListener, onSignal?: SignalListener): () => void;
+  listen(topic: Topic, listener: EventListener, onSignal?: SignalListener, onLost?: LostListener): () => void;
   /** Sends an ephemeral signal: live listeners get it now; polls see it until it expires. Never logged. */
   signal(topic: Topic, type: string, payload: unknown): Promise<Signal>;
   /** Unexpired signals of a topic newer than `sinceTs`, oldest first. */

@@ -221,6 +221,22 @@ export class Subscriber implements ChannelMember, RegisteredConnection {
     if (!this.closed) this.options.io.signal(signal);
   }
 
+  /**
+   * The hub could not deliver a live topic in sequence (a shared hub's live
+   * channel dropped): read it again from this subscriber's position, which
+   * yields what was missed or a reset, then go live again. If the hub cannot
+   * be read either, the connection ends and the client resumes from its cursor.
+   */
+  lost(topic: Topic): void {
+    const state = this.states.get(topic);
+    if (this.closed || !state || state.phase !== "live") return;
+    state.phase = "catching-up";
+    this.options.io.unlive?.(topic);
+    this.catchUp(topic, state, null).catch(() => {
+      if (this.still(topic, state)) this.end({ reason: "unavailable", message: "The event store is unreachable; resume from your cursor" });
+    });
+  }
+
   /** The user lost read access to a topic: stop delivering it and say so. */
   revoke(topic: Topic) {
     if (!this.states.has(topic)) return;

@@ -6,6 +6,8 @@ export interface ChannelMember {
   /** A live event of a topic the member follows live (the default fan-out). */
   deliver(event: EventEnvelope): void;
   signal(signal: Signal): void;
+  /** The hub could not deliver the topic's live events in sequence: re-read from your position. */
+  lost(topic: Topic): void;
 }
 
 /** How a transport sends one live event to the members following a topic live. */
@@ -61,6 +63,14 @@ export function createTopicChannels(hub: Hub, fanout: LiveFanout = eachMember) {
       (signal) => {
         for (const member of channel.live) member.signal(signal);
         for (const member of channel.catchingUp.keys()) member.signal(signal);
+      },
+      () => {
+        // Catching-up members are still reading the hub; the live ones go back to it.
+        for (const held of channel.catchingUp.values()) {
+          held.events = [];
+          held.overflowed = true;
+        }
+        for (const member of [...channel.live]) member.lost(topic);
       },
     );
     channels.set(topic, channel);

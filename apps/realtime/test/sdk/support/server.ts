@@ -26,13 +26,14 @@ export interface TestServer {
 /** The real service in-process on a free port, over an in-memory PGlite database, with test-friendly limits. */
 export async function startTestServer(
   config: Partial<ServerConfig> = {},
-  reuse: { db?: Database; port?: number; features?: ServerFeatures } = {},
+  reuse: { db?: Database; port?: number; features?: ServerFeatures; hub?: ServerDeps["hub"] } = {},
 ): Promise<TestServer> {
   const db = reuse.db ?? (await createDatabase({ pgliteDir: "memory" }));
   const server = await createServer({
     db,
     logger: { level: "silent" },
     features: reuse.features,
+    hub: reuse.hub,
     config: {
       allowedOrigins: [ALLOWED_ORIGIN],
       longPollTimeoutMs: 2_000,

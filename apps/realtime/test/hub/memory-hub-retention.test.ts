@@ -1,7 +1,7 @@
 import type { EventEnvelope, Position } from "@repo/protocol";
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
-import { createMemoryHub, type RetentionPolicy } from "../src/hub/memory-hub";
+import { createMemoryHub, type RetentionPolicy } from "../../src/hub/memory-hub";
 
 const HOUR = 60 * 60 * 1000;
 /** The cost the hub counts for an event: its JSON's UTF-8 size, for the envelope and its cached JSON. */

@@ -1,8 +1,8 @@
 import { PollResponse, decodeCursor, type EventEnvelope } from "@repo/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { metricValue } from "./support/metrics";
-import { signIn, startServer, type RunningServer } from "./support/start-server";
-import { openTopics } from "./support/test-features";
+import { metricValue } from "../support/metrics";
+import { signIn, startServer, type RunningServer } from "../support/start-server";
+import { openTopics } from "../support/test-features";
 
 // What clients see of the hub's memory bounds, over real short and long polls.
 const HOUR = 60 * 60 * 1000;
