@@ -80,6 +80,14 @@ const EnvSchema = z
     METRICS_TOKEN: z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional(),
     /** Unset: operator broadcasts are refused. Set: POST /v1/notifications/broadcast needs `Authorization: Bearer <token>`. */
     OPERATOR_TOKEN: z.string().min(32, "OPERATOR_TOKEN must be at least 32 characters").optional(),
+    /**
+     * Redis for several instances serving one audience (redis:// or rediss://, credentials in the
+     * URL are never logged). Unset: the in-process hub (one instance).
+     */
+    REDIS_URL: z
+      .url()
+      .refine((url) => /^rediss?:\/\//.test(url), "REDIS_URL must start with redis:// or rediss://")
+      .optional(),
     /** Flag definitions (flagd JSON), validated at start-up. Unset: apps/realtime/flags/flags.json. */
     FLAGS_FILE: z.string().min(1).optional(),
     /** How often the purge of old receipts, sessions and guests runs; 0 turns it off. */

@@ -1,8 +1,10 @@
 // Entry point: the only file that reads env, opens the database and listens.
 import { createDatabase, type Database } from "@repo/db";
+import type { Redis } from "ioredis";
 import pino from "pino";
 import { configFromEnv } from "./config";
 import { DEV_SESSION_SECRET, readEnv, type Env } from "./env";
+import { connectRedis, redactedRedisUrl } from "./hub/redis/redis-connection";
 import { loggerOptions } from "./observability/logger";
 import { createServer, type RealtimeServer } from "./server";
 
@@ -20,7 +22,7 @@ if (env.SESSION_SECRET === DEV_SESSION_SECRET) {
 }
 
 /** Filled in as startup proceeds; shutdown may come at any point of it. */
-const running: { db?: Database; server?: RealtimeServer } = {};
+const running: { db?: Database; redis?: Redis; server?: RealtimeServer } = {};
 let stopping = false;
 async function shutdown(reason: string, exitCode: 0 | 1) {
   if (stopping) return;
@@ -35,6 +37,7 @@ async function shutdown(reason: string, exitCode: 0 | 1) {
   try {
     await running.server?.close();
     await running.db?.close();
+    running.redis?.disconnect();
     logger.info("shutdown complete");
     process.exit(exitCode);
   } catch (error) {
@@ -58,5 +61,17 @@ process.on("SIGINT", () => void shutdown("SIGINT", 0));
 
 const db = (running.db = await createDatabase({ log: (message: string) => logger.info(message) }));
 logger.info({ database: db.kind }, "database ready");
-const server = (running.server = await createServer({ db, config: configFromEnv(env), logger }));
+let redis: Redis | undefined;
+if (env.REDIS_URL) {
+  try {
+    redis = running.redis = await connectRedis(env.REDIS_URL);
+  } catch (error) {
+    // The URL may hold a password: say where it failed without it.
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.fatal({ redis: redactedRedisUrl(env.REDIS_URL), reason }, "Redis is unreachable at start-up");
+    process.exit(1);
+  }
+  logger.info({ redis: redactedRedisUrl(env.REDIS_URL) }, "hub on Redis");
+}
+const server = (running.server = await createServer({ db, redis, config: configFromEnv(env), logger }));
 await server.listen({ port: env.PORT, host: env.HOST });

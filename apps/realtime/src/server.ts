@@ -25,8 +25,10 @@ import { registerSessionRoutes } from "./http/routes/session";
 import { frameworkErrorOptions } from "./http/framework-errors";
 import { serverOptions } from "./http/server-options";
 import { createAddressLimits, type AddressLimits, type AddressLimitsConfig } from "./limits/address-limits";
+import type { Redis } from "ioredis";
 import type { Hub } from "./hub/hub";
 import { createMemoryHub } from "./hub/memory-hub";
+import { createRedisHub } from "./hub/redis/redis-hub";
 import { startPurgeJob } from "./maintenance/purge-job";
 import { createPresence, type Presence } from "./hub/presence";
 import { createTopicPolicy } from "./hub/topic-policy";
@@ -46,8 +48,10 @@ export interface ServerDeps {
   config?: Partial<Omit<ServerConfig, "addressLimits">> & { addressLimits?: Partial<AddressLimitsConfig> };
   /** A pino logger, or a level for a fresh one ("silent" in tests). */
   logger?: FastifyBaseLogger | { level: string };
-  /** The event hub; the in-process one by default. */
+  /** The event hub; the Redis one when `redis` is given, else the in-process one. */
   hub?: Hub;
+  /** A Redis command connection (createRedisConnection): the hub lives there and `/readyz` reports it. */
+  redis?: Redis;
   /** The features to run; `defaultFeatures(config)` (features/index.ts) when left out. */
   features?: Feature[];
   /** Flag definitions (flagd JSON) instead of reading `config.flagsFile`; validated the same way. */
@@ -92,7 +96,17 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     ...frameworkErrorOptions(),
   });
 
-  const hub = deps.hub ?? createMemoryHub(config.retention, Date.now, { onListenerError: (err, topic) => app.log.error({ err, topic }, "hub listener threw") });
+  const onListenerError = (err: unknown, topic: string) => app.log.error({ err, topic }, "hub listener threw");
+  const hub =
+    deps.hub ??
+    (deps.redis
+      ? createRedisHub({
+          redis: deps.redis,
+          retention: config.retention,
+          onListenerError,
+          onLiveResumed: (topics) => app.log.warn({ topics }, "hub: live channel to Redis is back; subscribers re-read"),
+        })
+      : createMemoryHub(config.retention, Date.now, { onListenerError }));
   const presence = createPresence({ ttlMs: config.presenceTtlMs });
   const metrics = createMetrics();
   const auth = createAuth({ db: deps.db, secret: config.sessionSecret, sessionTtlSeconds: config.sessionTtlSeconds });
@@ -181,7 +195,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   await app.register(cookie);
   const drain = createDrain(app, config.shutdownGraceMs);
   registerProtocolVersion(app);
-  registerHealthRoutes(app, { db: deps.db, isDraining: drain.isDraining });
+  registerHealthRoutes(app, { db: deps.db, redis: deps.redis, isDraining: drain.isDraining });
   registerMetricsRoute(app, metrics, hub, { token: config.metricsToken });
   registerSessionRoutes(app, { auth, cookieSecure: config.cookieSecure, addressLimits, gate });
   registerHttpCommands(app, context);

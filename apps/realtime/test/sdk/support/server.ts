@@ -26,7 +26,7 @@ export interface TestServer {
 /** The real service in-process on a free port, over an in-memory PGlite database, with test-friendly limits. */
 export async function startTestServer(
   config: Partial<ServerConfig> = {},
-  reuse: { db?: Database; port?: number; features?: ServerFeatures; hub?: ServerDeps["hub"] } = {},
+  reuse: { db?: Database; port?: number; features?: ServerFeatures; hub?: ServerDeps["hub"]; redis?: ServerDeps["redis"] } = {},
 ): Promise<TestServer> {
   const db = reuse.db ?? (await createDatabase({ pgliteDir: "memory" }));
   const server = await createServer({
@@ -34,6 +34,7 @@ export async function startTestServer(
     logger: { level: "silent" },
     features: reuse.features,
     hub: reuse.hub,
+    redis: reuse.redis,
     config: {
       allowedOrigins: [ALLOWED_ORIGIN],
       longPollTimeoutMs: 2_000,
