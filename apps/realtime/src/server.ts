@@ -25,6 +25,7 @@ import { registerSessionRoutes } from "./http/routes/session";
 import { frameworkErrorOptions } from "./http/framework-errors";
 import { serverOptions } from "./http/server-options";
 import { createAddressLimits, type AddressLimits, type AddressLimitsConfig } from "./limits/address-limits";
+import { redisRateLimiters } from "./limits/redis-rate-limiters";
 import type { Redis } from "ioredis";
 import type { Hub } from "./hub/hub";
 import { createMemoryHub } from "./hub/memory-hub";
@@ -110,7 +111,9 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   const presence = createPresence({ ttlMs: config.presenceTtlMs });
   const metrics = createMetrics();
   const auth = createAuth({ db: deps.db, secret: config.sessionSecret, sessionTtlSeconds: config.sessionTtlSeconds });
-  const addressLimits = createAddressLimits(config.addressLimits);
+  // On Redis, every instance charges the same buckets.
+  const limiters = deps.redis ? redisRateLimiters(deps.redis) : undefined;
+  const addressLimits = createAddressLimits(config.addressLimits, { limiters });
   const origins = createOriginPolicy(config.allowedOrigins);
   const topics = createTopicPolicy();
   const events = createFeatureEvents(app.log.child({ component: "feature-events" }));
@@ -159,6 +162,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     receipts: createDatabaseReceipts(deps.db),
     limits: config.commandLimits,
     requestLimits: config.commandRequestLimits,
+    limiters,
     metrics,
     log: app.log,
   });

@@ -13,9 +13,9 @@ export interface RateLimiter {
 }
 
 /**
- * Builds the limiters. In process (memory) today; a shared store (Redis) goes
- * behind the same signature once there is more than one instance, so every
- * instance charges the same buckets. `name` keeps buckets of different limits apart.
+ * Builds the limiters: in process (memory) by default, in Redis when the service
+ * runs on it (redis-rate-limiters.ts), so every instance charges the same
+ * buckets. `name` keeps buckets of different limits apart.
  */
 export type RateLimiterFactory = (name: string, window: RateWindow) => RateLimiter;
 

@@ -52,7 +52,7 @@ describe.each(transports)("Redis unreachable under a client on $name", ({ name, 
     const session = await signIn(service.baseUrl);
     const topic = echoTopic(session.user.id);
     const head = await publisher.head(topic);
-    const client = testClient(service.baseUrl, session.token, name, { ...options, reconnect: { minMs: 100, maxMs: 500 } });
+    const client = testClient(service.baseUrl, session.token, name, { ...options, reconnect: { baseMs: 100, maxMs: 500 } });
     const seen = record(client, topic, { epoch: head.epoch, offset: head.offset });
     await client.whenOpen();
     expect(await ready()).toEqual({ status: 200, body: { status: "ready", database: "ok", redis: "ok" } });

@@ -1,0 +1,34 @@
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import type { RateLimiterFactory } from "./rate-limiter";
+
+/**
+ * Limiters whose buckets live in Redis, so that every instance charges the same
+ * ones (a client cannot multiply its allowance by the number of instances).
+ * While Redis is unreachable each instance falls back to its own in-memory
+ * bucket of the same size (rate-limiter-flexible's insurance limiter): limits
+ * still hold per instance, and no request fails because of the limiter.
+ */
+export function redisRateLimiters(redis: Redis, keyPrefix = "sb:rl:"): RateLimiterFactory {
+  return (name, window) => {
+    const options = { keyPrefix: `${keyPrefix}${name}`, points: window.points, duration: window.windowSeconds };
+    const limiter = new RateLimiterRedis({
+      ...options,
+      storeClient: redis,
+      // Not ready (reconnecting): go to the insurance limiter at once rather than wait.
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory(options),
+    });
+    return {
+      async take(key) {
+        try {
+          await limiter.consume(key);
+          return null;
+        } catch (rejection) {
+          if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+          throw rejection;
+        }
+      },
+    };
+  };
+}
