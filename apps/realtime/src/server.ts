@@ -27,6 +27,8 @@ import { serverOptions } from "./http/server-options";
 import { createAddressLimits, type AddressLimits, type AddressLimitsConfig } from "./limits/address-limits";
 import { redisRateLimiters } from "./limits/redis-rate-limiters";
 import type { Redis } from "ioredis";
+import { createRedisTicketLedger } from "./auth/ticket-ledger";
+import { createLocalBus, createRedisBus } from "./cluster/cluster-bus";
 import type { Hub } from "./hub/hub";
 import { createMemoryHub } from "./hub/memory-hub";
 import { createRedisHub } from "./hub/redis/redis-hub";
@@ -110,7 +112,10 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
       : createMemoryHub(config.retention, Date.now, { onListenerError }));
   const presence = createPresence({ ttlMs: config.presenceTtlMs });
   const metrics = createMetrics();
-  const auth = createAuth({ db: deps.db, secret: config.sessionSecret, sessionTtlSeconds: config.sessionTtlSeconds });
+  // On Redis, a sign-out reaches every instance at once and a ticket is single-use across all of them.
+  const bus = deps.redis ? createRedisBus(deps.redis) : createLocalBus();
+  const ledger = deps.redis ? createRedisTicketLedger(deps.redis) : undefined;
+  const auth = createAuth({ db: deps.db, secret: config.sessionSecret, sessionTtlSeconds: config.sessionTtlSeconds, ledger, bus });
   // On Redis, every instance charges the same buckets.
   const limiters = deps.redis ? redisRateLimiters(deps.redis) : undefined;
   const addressLimits = createAddressLimits(config.addressLimits, { limiters });
@@ -129,6 +134,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
       // Invalid definitions refuse the start, naming the rule (FlagDefinitionError).
       presence.close();
       await hub.close();
+      await bus.close();
       throw error;
     }
   }
@@ -152,6 +158,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
       // A registration conflict: nothing has started yet but the hub's and presence's timers.
       presence.close();
       await hub.close();
+      await bus.close();
       await flags.close();
       throw error;
     }
@@ -219,6 +226,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     await app.close();
     presence.close();
     await hub.close();
+    await bus.close();
     await flags.close();
     throw error;
   }
@@ -252,6 +260,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
         await purge.stop();
         presence.close();
         await hub.close();
+        await bus.close();
         await flags.close();
       })();
       return closing;

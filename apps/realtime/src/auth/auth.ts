@@ -2,7 +2,8 @@ import type { Database } from "@repo/db";
 import { createGuestUser, createSession, findActiveSession, findActiveSessionIds, revokeSession } from "@repo/db";
 import type { User } from "@repo/protocol";
 import { LRUCache } from "lru-cache";
-import { createTicketLedger } from "./ticket-ledger";
+import type { ClusterBus } from "../cluster/cluster-bus";
+import { createTicketLedger, type TicketLedger } from "./ticket-ledger";
 import { createTokenSigner } from "./tokens";
 
 /** The signed-in user behind a request or connection, and the session that proves it. */
@@ -25,10 +26,21 @@ const SESSION_CHECKS_KEPT = 50_000;
  * single-use tickets EventSource uses instead of putting the session token in
  * a URL. Tickets carry their session, so whatever a ticket opened ends with it.
  */
-export function createAuth(options: { db: Database; secret: string; sessionTtlSeconds: number }) {
+/** Bus channel on which a signed-out session is announced to every instance ("<sessionId> <userId>"). */
+const SESSION_ENDED_CHANNEL = "session-ended";
+
+export function createAuth(options: {
+  db: Database;
+  secret: string;
+  sessionTtlSeconds: number;
+  /** Shared by every instance on Redis; in process by default. */
+  ledger?: TicketLedger;
+  /** How a sign-out here reaches the other instances at once. */
+  bus?: ClusterBus;
+}) {
   const { db, sessionTtlSeconds } = options;
   const signer = createTokenSigner(options.secret);
-  const ledger = createTicketLedger();
+  const ledger = options.ledger ?? createTicketLedger();
   const checks = new LRUCache<string, boolean>({ max: SESSION_CHECKS_KEPT, ttl: SESSION_CHECK_TTL_MS, ttlAutopurge: false });
   const endedListeners = new Set<(sessionId: string) => void>();
 
@@ -46,6 +58,12 @@ export function createAuth(options: { db: Database; secret: string; sessionTtlSe
     for (const listener of endedListeners) listener(sessionId);
   }
 
+  // A sign-out on another instance: end what is open here too (ending twice is a no-op).
+  options.bus?.subscribe(SESSION_ENDED_CHANNEL, (message) => {
+    const [sessionId, userId] = message.split(" ");
+    if (sessionId && userId) ended(sessionId, userId);
+  });
+
   return {
     async signIn(name: string) {
       const user = await createGuestUser(db.prisma, name);
@@ -62,10 +80,11 @@ export function createAuth(options: { db: Database; secret: string; sessionTtlSe
       return { id: claims.userId, name: claims.name, sessionId: claims.sessionId, expiresAt: claims.expiresAt };
     },
 
-    /** Revokes the session; everything open under it on this instance is told at once. */
+    /** Revokes the session; everything open under it is told at once, here and (over the bus) on every instance. */
     async signOut(user: AuthUser) {
       await revokeSession(db.prisma, user.sessionId);
       ended(user.sessionId, user.id);
+      options.bus?.publish(SESSION_ENDED_CHANNEL, `${user.sessionId} ${user.id}`);
     },
 
     /** Called with a session id whenever a session ends here (sign-out). Returns the removal. */
@@ -91,7 +110,7 @@ export function createAuth(options: { db: Database; secret: string; sessionTtlSe
     async redeemTicket(ticket: string): Promise<AuthUser | null> {
       const claims = await signer.verifyTicket(ticket);
       if (!claims || !(await isActive(claims.sessionId, claims.userId))) return null;
-      if (!ledger.redeem(claims.ticketId, Date.now() + TICKET_TTL_SECONDS * 1000)) return null;
+      if (!(await ledger.redeem(claims.ticketId, Date.now() + TICKET_TTL_SECONDS * 1000))) return null;
       return { id: claims.userId, name: claims.name, sessionId: claims.sessionId, expiresAt: claims.sessionExpiresAt };
     },
   };

@@ -1,0 +1,67 @@
+import { randomUUID } from "node:crypto";
+import { createDatabase, type Database } from "@repo/db";
+import { HTTP_PATHS, TicketResponse, echoTopic } from "@repo/protocol";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createRedisConnection } from "../../src/hub/redis/redis-connection";
+import { createRedisHub } from "../../src/hub/redis/redis-hub";
+import { signIn, startTestServer, testClient, transports, waitFor, type TestServer } from "../sdk/support/server";
+import { openRawSse } from "../support/raw-sse";
+
+// Sessions across two instances on Redis: a sign-out on A ends what the session holds open on B
+// at once (not at B's next database re-check, a minute later), on every transport; an SSE ticket
+// issued by A is single-use on both.
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const keyPrefix = `sb-test-${randomUUID().slice(0, 8)}:`;
+const retention = { count: 1000, ageMs: 60_000 };
+let db: Database;
+let a: TestServer;
+let b: TestServer;
+const connections: Redis[] = [];
+
+async function instance(name: string): Promise<TestServer> {
+  const redis = createRedisConnection(REDIS_URL, name);
+  connections.push(redis);
+  await waitFor(() => redis.status === "ready", "Redis");
+  // A database re-check far away: only the bus can end B's streams within the test's bound.
+  return startTestServer({ sessionRevalidateMs: 600_000 }, { db, redis, hub: createRedisHub({ redis, retention, keyPrefix }) });
+}
+
+beforeAll(async () => {
+  db = await createDatabase({ pgliteDir: "memory" });
+  a = await instance("sessions-a");
+  b = await instance("sessions-b");
+});
+afterAll(async () => {
+  await b?.stop();
+  await a?.stop();
+  await db?.close();
+  for (const redis of connections) redis.disconnect();
+});
+
+describe.each(transports)("signing out on A, with a client on B over $name", ({ name, options }) => {
+  test("ends the client's connection on B at once: it stops as signed out", async () => {
+    const session = await signIn(a.baseUrl);
+    const client = testClient(b.baseUrl, session.token, name, options);
+    client.subscribe(echoTopic(session.user.id), () => {});
+    await client.whenOpen();
+    const signedOut = await fetch(`${a.baseUrl}${HTTP_PATHS.session}`, { method: "DELETE", headers: { authorization: `Bearer ${session.token}` } });
+    expect(signedOut.status).toBeLessThan(300);
+    const started = Date.now();
+    await waitFor(() => client.status === "closed", "the client on B to stop", 3000);
+    expect(Date.now() - started).toBeLessThan(3000);
+    client.close();
+  });
+});
+
+test("an SSE ticket issued on A is single-use across both instances", async () => {
+  const session = await signIn(a.baseUrl);
+  const issued = await fetch(`${a.baseUrl}${HTTP_PATHS.sseTicket}`, { method: "POST", headers: { authorization: `Bearer ${session.token}` } });
+  const { ticket } = TicketResponse.parse(await issued.json());
+  const url = (base: string) => `${base}/v1/sse?cursor=${echoTopic(session.user.id)}@&ticket=${ticket}`;
+  const stream = openRawSse(url(b.baseUrl));
+  expect((await stream.opened).statusCode).toBe(200);
+  stream.destroy();
+  expect((await fetch(url(a.baseUrl))).status).toBe(401);
+  expect((await fetch(url(b.baseUrl))).status).toBe(401);
+});
