@@ -28,7 +28,7 @@ import { createAddressLimits, type AddressLimits, type AddressLimitsConfig } fro
 import { redisRateLimiters } from "./limits/redis-rate-limiters";
 import type { Redis } from "ioredis";
 import { createRedisTicketLedger } from "./auth/ticket-ledger";
-import { createLocalBus, createRedisBus } from "./cluster/cluster-bus";
+import { READ_REVOKED_CHANNEL, ReadRevokedMessage, createLocalBus, createRedisBus } from "./cluster/cluster-bus";
 import type { Hub } from "./hub/hub";
 import { createMemoryHub } from "./hub/memory-hub";
 import { createRedisHub } from "./hub/redis/redis-hub";
@@ -149,8 +149,17 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     metrics: metrics.registry,
     log: app.log.child({ feature: feature.name }),
     config: feature.config,
-    revokeRead: (userId, topic) => topics.revoke(userId, topic),
+    revokeRead: (userId, topic) => {
+      topics.revoke(userId, topic);
+      bus.publish(READ_REVOKED_CHANNEL, JSON.stringify({ userId, topic }));
+    },
+    onReadRevoked: (listener) => topics.onRevoke(listener),
   }));
+  // A revocation on another instance (leaving a room there): stop delivering here too. Revoking twice is a no-op.
+  bus.subscribe(READ_REVOKED_CHANNEL, (message) => {
+    const revoked = ReadRevokedMessage.safeParse(JSON.parse(message));
+    if (revoked.success) topics.revoke(revoked.data.userId, revoked.data.topic);
+  });
   async function composeOrClose(...args: Parameters<typeof composeFeatures>) {
     try {
       return composeFeatures(...args);

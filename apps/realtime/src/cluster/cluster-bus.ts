@@ -1,4 +1,9 @@
 import type { Redis } from "ioredis";
+import { z } from "zod";
+
+/** Bus channel of read revocations (a member left a room): `{ userId, topic }`. */
+export const READ_REVOKED_CHANNEL = "read-revoked";
+export const ReadRevokedMessage = z.object({ userId: z.string(), topic: z.string() });
 
 /** A message handler of one bus channel. */
 export type BusHandler = (message: string) => void;

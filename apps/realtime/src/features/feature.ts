@@ -36,6 +36,12 @@ export interface FeatureContext<TConfig = undefined> {
    * new requests are refused too.
    */
   revokeRead(userId: string, topic: Topic): void;
+  /**
+   * A read was revoked, here or on another instance (on Redis, revocations travel
+   * over the cluster bus): a feature that caches who may read forgets the answer.
+   * Returns the removal.
+   */
+  onReadRevoked(listener: (userId: string, topic: Topic) => void): () => void;
 }
 
 /** One command type a feature runs: its handler, and how the dispatcher treats it (receipts, own rate). */

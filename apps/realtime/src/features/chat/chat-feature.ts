@@ -39,6 +39,7 @@ export function chatFeature(options: ChatOptions = {}) {
         db: context.db,
         log: context.log,
         revokeRead: (userId, topic) => context.revokeRead(userId, topic),
+        onReadRevoked: (listener) => context.onReadRevoked(listener),
         announce: (name, payload) => context.events.emit(name, payload),
         typingThrottleMs: config.typingThrottleMs,
         membershipCacheMs: config.membershipCacheMs,

@@ -22,6 +22,8 @@ import {
   ROOM_ID_PATTERN,
   chatTopic,
   roomIdFromName,
+  topicId,
+  topicKind,
   type CommandResultOf,
   type ChatHistoryResponse,
   type ChatEvent,
@@ -43,6 +45,8 @@ export interface ChatServiceDeps {
   db: Database;
   log: FastifyBaseLogger;
   revokeRead(userId: string, topic: string): void;
+  /** Revocations from every instance: a membership answer cached here is forgotten at once. */
+  onReadRevoked?(listener: (userId: string, topic: string) => void): () => void;
   /** Tells the other features a message was posted, edited or deleted (mentions are theirs); resolves when they are done. */
   announce?<K extends keyof ChatFeatureEvents>(name: K, payload: FeatureEventMap[K]): Promise<void>;
   typingThrottleMs: number;
@@ -64,6 +68,10 @@ export function createChatService(deps: ChatServiceDeps) {
     ttlMs: deps.membershipCacheMs,
     maxEntries: deps.membershipCacheEntries,
     now,
+  });
+  // A leave on another instance: the cached "member" answer must not outlive it (up to membershipCacheMs).
+  deps.onReadRevoked?.((userId, topic) => {
+    if (topicKind(topic) === "chat") members.forget(topicId(topic), userId);
   });
   /** Last typing signal per user and room. */
   const lastTyping = new Map<string, number>();

@@ -36,6 +36,11 @@ export function createMembershipCache(db: DbClient, options: { ttlMs: number; ma
       generation++;
       entries.set(keyOf(roomId, userId), member);
     },
+    /** A change made elsewhere (a leave on another instance): the next lookup asks the database. */
+    forget(roomId: string, userId: string) {
+      generation++;
+      entries.delete(keyOf(roomId, userId));
+    },
     clear: () => entries.clear(),
     /** How many answers are remembered (for tests and metrics). */
     size: () => entries.size,
