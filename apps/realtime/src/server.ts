@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import pino from "pino";
 import { createAuth, type Auth } from "./auth/auth";
 import { createCommandDispatcher } from "./commands/dispatcher";
+import { createRedisInFlightClaims } from "./commands/in-flight-claims";
 import { createDatabaseReceipts } from "./commands/database-receipts";
 import { defaultConfig, type ServerConfig } from "./config";
 import { composeFeatures } from "./features/compose-features";
@@ -179,6 +180,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     limits: config.commandLimits,
     requestLimits: config.commandRequestLimits,
     limiters,
+    claims: deps.redis ? createRedisInFlightClaims(deps.redis) : undefined,
     metrics,
     log: app.log,
   });

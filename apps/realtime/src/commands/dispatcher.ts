@@ -12,6 +12,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { CommandRegistration } from "../features/compose-features";
 import { memoryRateLimiters, type RateLimiter, type RateLimiterFactory } from "../limits/rate-limiter";
 import type { Metrics } from "../observability/metrics";
+import type { InFlightClaims } from "./in-flight-claims";
 import type { ReceiptStore } from "./types";
 
 export interface CommandLimits {
@@ -45,6 +46,8 @@ export function createCommandDispatcher(deps: {
   metrics: Metrics;
   log: FastifyBaseLogger;
   limiters?: RateLimiterFactory;
+  /** Several instances: the same command id running on another one at once (in-flight-claims.ts). */
+  claims?: InFlightClaims;
 }) {
   const factory = deps.limiters ?? memoryRateLimiters;
   const requests = factory("commands:requests", deps.requestLimits ?? { points: deps.limits.points * 4, windowSeconds: deps.limits.windowSeconds });
@@ -68,10 +71,16 @@ export function createCommandDispatcher(deps: {
         return { ok: true, id: command.id, result: stored.result };
       }
     }
-    await charge(limiters.get(command.type) ?? shared, user.id);
-    const result = await registration.run({ user, ip }, command);
-    if (receipts) await deps.receipts.save(user.id, command.id, command.type, result);
-    return { ok: true, id: command.id, result };
+    const release = receipts && deps.claims ? await deps.claims.claim(`${user.id}:${command.id}`) : NOT_CLAIMED;
+    if (release === null) throw new ProtocolError("unavailable", "This command is running on another instance; send it again to get its result");
+    try {
+      await charge(limiters.get(command.type) ?? shared, user.id);
+      const result = await registration.run({ user, ip }, command);
+      if (receipts) await deps.receipts.save(user.id, command.id, command.type, result);
+      return { ok: true, id: command.id, result };
+    } finally {
+      release();
+    }
   }
 
   return {
@@ -114,6 +123,8 @@ export function createCommandDispatcher(deps: {
     },
   };
 }
+
+const NOT_CLAIMED = () => {};
 
 function reusedId(id: string, type: string): ProtocolError {
   return new ProtocolError("conflict", `Command id ${id} already answered a ${type} command; use a new id`);
