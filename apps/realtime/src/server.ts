@@ -33,6 +33,7 @@ import { READ_REVOKED_CHANNEL, ReadRevokedMessage, createLocalBus, createRedisBu
 import type { Hub } from "./hub/hub";
 import { createMemoryHub } from "./hub/memory-hub";
 import { createRedisHub } from "./hub/redis/redis-hub";
+import { createSharedPresence } from "./hub/redis/shared-presence";
 import { startPurgeJob } from "./maintenance/purge-job";
 import { createPresence, type Presence } from "./hub/presence";
 import { createTopicPolicy } from "./hub/topic-policy";
@@ -111,7 +112,14 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
           onLiveResumed: (topics) => app.log.warn({ topics }, "hub: live channel to Redis is back; subscribers re-read"),
         })
       : createMemoryHub(config.retention, Date.now, { onListenerError }));
-  const presence = createPresence({ ttlMs: config.presenceTtlMs });
+  // On Redis, presence is everyone's: a join or leave is announced once, whichever instance serves the reader.
+  const presence = deps.redis
+    ? createSharedPresence({
+        redis: deps.redis,
+        ttlMs: config.presenceTtlMs,
+        onError: (err) => app.log.warn({ err }, "presence: a Redis call failed (the local view carries on)"),
+      })
+    : createPresence({ ttlMs: config.presenceTtlMs });
   const metrics = createMetrics();
   // On Redis, a sign-out reaches every instance at once and a ticket is single-use across all of them.
   const bus = deps.redis ? createRedisBus(deps.redis) : createLocalBus();

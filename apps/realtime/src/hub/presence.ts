@@ -104,7 +104,12 @@ export function createPresence(options: { ttlMs: number; now?: () => number }) {
       members.delete(user.id);
       emit({ topic, user: entry.user, present: false });
     },
+    /** Who reads the topic through this instance. */
     list(topic: Topic): User[] {
+      return [...(topics.get(topic)?.values() ?? [])].map((entry) => entry.user);
+    },
+    /** Who reads the topic through any instance (one instance: the same as `list`). */
+    async listAll(topic: Topic): Promise<User[]> {
       return [...(topics.get(topic)?.values() ?? [])].map((entry) => entry.user);
     },
     onChange(listener: (change: PresenceChange) => void): () => void {

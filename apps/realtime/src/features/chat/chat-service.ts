@@ -232,7 +232,7 @@ export function createChatService(deps: ChatServiceDeps) {
 
     async presence(user: User, roomId: string): Promise<User[]> {
       await assertMember(user, roomId);
-      return presence.list(chatTopic(roomId));
+      return presence.listAll(chatTopic(roomId));
     },
 
     /** Publishes presence changes of chat topics as events; returns the stop. */
