@@ -12,4 +12,5 @@ export * from "./notifications/index";
 export * from "./games/index";
 export * from "./flags/index";
 export { Prisma, PrismaClient } from "./generated/prisma/client";
+export { isDatabaseUnreachable } from "./unreachable";
 export type { BroadcastRow, GamePlayerRow, GameRow, NotificationRow, ChatMembershipRow, ChatMessageRow, ChatRoomRow, CommandReceiptRow, SessionRow, UserRow } from "./rows";

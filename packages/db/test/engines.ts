@@ -28,6 +28,8 @@ export interface Engine {
   emptyTargets(count: number): Promise<RawTarget[]>;
   /** True when open() a second time sees what the first one wrote. */
   persistent: boolean;
+  /** PostgreSQL: the URL open() connects to (a test may route it through a proxy). */
+  url?: string;
   teardown(): Promise<void>;
 }
 
@@ -103,6 +105,7 @@ export async function postgresEngine(): Promise<Engine> {
   return {
     name: "postgres",
     persistent: true,
+    url: mainUrl,
     open: (extra) => createDatabase({ databaseUrl: mainUrl, ...extra }),
     async emptyTargets(count) {
       // One pool per runner: separate instances racing on one database.

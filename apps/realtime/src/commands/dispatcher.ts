@@ -10,6 +10,7 @@ import {
 } from "@repo/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import type { CommandRegistration } from "../features/compose-features";
+import { asProtocolError } from "../http/unexpected-error";
 import { memoryRateLimiters, type RateLimiter, type RateLimiterFactory } from "../limits/rate-limiter";
 import type { Metrics } from "../observability/metrics";
 import type { InFlightClaims } from "./in-flight-claims";
@@ -111,8 +112,7 @@ export function createCommandDispatcher(deps: {
         deps.metrics.commands.inc({ transport, outcome: "ok" });
         return result;
       } catch (error) {
-        const protocolError =
-          error instanceof ProtocolError ? error : new ProtocolError("internal", "Command failed unexpectedly");
+        const protocolError = asProtocolError(error, "Command failed unexpectedly");
         if (protocolError.code === "internal") deps.log.error({ err: error, commandId: id }, "command failed");
         // A flood is refused cheaply; logging each refusal at info would be its own amplification.
         else if (protocolError.code === "rate_limited") deps.log.debug({ commandId: id, userId: user.id }, "command rate limited");

@@ -1,5 +1,6 @@
 import { httpStatusOf, ProtocolError, type ErrorResponse } from "@repo/protocol";
 import type { FastifyError, FastifyInstance } from "fastify";
+import { asProtocolError } from "./unexpected-error";
 
 /** Turns anything thrown by a route into the protocol's typed error body. */
 export function toProtocolError(error: unknown): ProtocolError {
@@ -18,7 +19,7 @@ export function toProtocolError(error: unknown): ProtocolError {
   }
   if (fastifyError.statusCode === 413) return new ProtocolError("payload_too_large", "Request body is too large");
   if (fastifyError.statusCode === 400) return new ProtocolError("validation", fastifyError.message ?? "Bad request");
-  return new ProtocolError("internal", "Internal server error");
+  return asProtocolError(error, "Internal server error");
 }
 
 export function registerErrorHandling(app: FastifyInstance) {

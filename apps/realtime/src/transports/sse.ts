@@ -1,7 +1,6 @@
 import {
   HTTP_PATHS,
   PROTOCOL_VERSION,
-  ProtocolError,
   SSE_EVENTS,
   encodeCursor,
   type ClosingNotice,
@@ -9,6 +8,7 @@ import {
   type StreamReady,
 } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
+import { asProtocolError } from "../http/unexpected-error";
 import { readForbidden } from "../hub/topic-policy";
 import type { SubscriberIo } from "../subscriptions/subscriber";
 import type { TransportContext } from "./context";
@@ -138,7 +138,7 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
     try {
       await subscriber.subscribe(cursors);
     } catch (error) {
-      const protocolError = error instanceof ProtocolError ? error : new ProtocolError("internal", "Subscribe failed");
+      const protocolError = asProtocolError(error, "Subscribe failed");
       if (protocolError.code === "internal") request.log.error({ err: error }, "SSE subscribe failed");
       subscriber.end({ reason: "protocol_error", message: protocolError.message });
       return cleanup();

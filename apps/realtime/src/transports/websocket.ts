@@ -25,6 +25,7 @@ import {
 import { fastifyCookie } from "@fastify/cookie";
 import type { FastifyBaseLogger } from "fastify";
 import { Server, type Socket } from "socket.io";
+import { asProtocolError } from "../http/unexpected-error";
 import type { AuthUser } from "../auth/auth";
 import { negotiateVersion } from "../http/protocol-version";
 import { clientAddressOf } from "../http/client-address";
@@ -74,7 +75,7 @@ function queuedBytes(conn: EngineConnection, limit: number): number {
 type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const errorAck = (error: unknown) => {
-  const protocolError = error instanceof ProtocolError ? error : new ProtocolError("internal", "Request failed");
+  const protocolError = asProtocolError(error, "Request failed");
   return { ok: false as const, id: null, error: protocolError.toBody() };
 };
 
@@ -168,7 +169,7 @@ export function attachWebSocket(httpServer: HttpServer, context: TransportContex
       })
       .catch((error: unknown) => {
         if (!(error instanceof ProtocolError)) log.error({ err: error }, "websocket handshake failed");
-        refuse(error instanceof ProtocolError ? error : new ProtocolError("internal", "Handshake failed"));
+        refuse(asProtocolError(error, "Handshake failed"));
       });
   });
 
