@@ -33,7 +33,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
   const log = options.log ?? (() => {});
   const env = readDbEnv();
   const databaseUrl = options.databaseUrl ?? (options.pgliteDir === undefined ? env.DATABASE_URL : undefined);
-  if (databaseUrl) return openPostgres(databaseUrl, options.migrationsDir, log);
+  if (databaseUrl) return openPostgres(databaseUrl, options.migrationsDir, log, { max: env.DATABASE_POOL_MAX, waitMs: env.DATABASE_POOL_WAIT_MS });
   return openPglite(options.pgliteDir ?? env.PGLITE_DIR, options.migrationsDir, log);
 }
 
@@ -56,13 +56,24 @@ async function openPglite(dir: string, migrationsDir: string | undefined, log: (
   });
 }
 
-async function openPostgres(url: string, migrationsDir: string | undefined, log: (message: string) => void) {
+async function openPostgres(
+  url: string,
+  migrationsDir: string | undefined,
+  log: (message: string) => void,
+  poolSize: { max: number; waitMs: number },
+) {
   // @prisma/adapter-pg writes and reads timestamptz as UTC wall-clock text
-  // (it drops the offset), so every session must run in UTC.
-  const pool = new pg.Pool({ connectionString: url, options: "-c TimeZone=UTC" });
+  // (it drops the offset), so every session must run in UTC. A query that cannot get a
+  // connection within waitMs fails instead of queueing forever.
+  const pool = new pg.Pool({
+    connectionString: url,
+    options: "-c TimeZone=UTC",
+    max: poolSize.max,
+    connectionTimeoutMillis: poolSize.waitMs,
+  });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on("error", (error) => log(`database: idle PostgreSQL connection failed: ${error.message}`));
-  log(`database: PostgreSQL at ${redact(url)}`);
+  log(`database: PostgreSQL at ${redact(url)} (pool of ${poolSize.max})`);
   try {
     await migrateAndLog(postgresTarget(pool), migrationsDir, log);
   } catch (error) {

@@ -16,6 +16,14 @@ const EnvSchema = z.object({
     z.string().refine((url) => /^postgres(ql)?:\/\//.test(url), "must start with postgres:// or postgresql://"),
   ),
   /**
+   * Most PostgreSQL connections one instance opens (its pool). Size it so that
+   * instances × DATABASE_POOL_MAX stays under the server's max_connections
+   * (100 by default) with room for migrations and admin sessions.
+   */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** How long a query waits for a free pool connection before it fails. */
+  DATABASE_POOL_WAIT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /**
    * Where PGlite keeps its data; "memory" keeps none. A relative path is taken
    * from the repo root, since pnpm runs scripts from each package's folder.
    */
