@@ -1,0 +1,202 @@
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CHAT_COMMANDS, type TransportName } from "@repo/protocol";
+import { ChildHandle } from "../ipc";
+import { monotonicMs } from "../message";
+import type { NotifyServiceApi } from "../notify/service-process";
+import { PACKAGE_DIR, pinToCpu } from "../run-row";
+import { summarize } from "../stats";
+import { authorsFor, ChatPublisher } from "./chat-publisher";
+import { FlagAdmin } from "./flag-admin";
+import { failedFlipRow, type FlipRow } from "./flip-row";
+import { joinRoom, postCommand, signInGuests } from "./guests";
+import type { FlagBenchOptions } from "./options";
+import { pairName, type TransportPair } from "./pairs";
+import type { SwitchersApi } from "./switchers-process";
+
+/** The realtime service with its default features: the notify bench's service process, reused as is. */
+const SERVICE_SCRIPT = fileURLToPath(new URL("../notify/service-process.ts", import.meta.url));
+const SWITCHERS_SCRIPT = fileURLToPath(new URL("./switchers-process.ts", import.meta.url));
+export const OPERATOR_TOKEN = `flags-bench-operator-${"x".repeat(32)}`;
+
+/** Messages still flowing on the new transport after the last client switched, before the publisher stops. */
+const AFTER_SWITCH_MS = 1000;
+/** How long the row's last messages may take to reach every client (a short poll waits up to its interval). */
+const DRAIN_MS = 6000;
+const POLL_MS = 100;
+
+/** Children alive right now, so the orchestrator can kill them on exit or Ctrl-C. */
+export const liveFlagChildren = new Set<ChildHandle<never>>();
+
+export function killFlagChildren(): void {
+  for (const child of liveFlagChildren) child.kill();
+}
+
+type Progress = (message: string) => void;
+
+interface Rig {
+  service: ChildHandle<NotifyServiceApi>;
+  switchers: ChildHandle<SwitchersApi>;
+  admin: FlagAdmin;
+  publisher: ChatPublisher;
+  options: FlagBenchOptions;
+  clients: number;
+  progress: Progress;
+  /** What `transport.chat` says now. */
+  flag: TransportName;
+}
+
+/** Waits until every client is open on `transport`, with a progress line a second; returns how many are not (0: all). */
+async function waitUntilAllOn(rig: Rig, transport: TransportName, timeoutMs: number): Promise<number> {
+  const deadline = monotonicMs() + timeoutMs;
+  let said = monotonicMs();
+  for (;;) {
+    const { on, of } = await rig.switchers.call("countOn", { transport });
+    if (on === of || monotonicMs() > deadline) return of - on;
+    if (monotonicMs() - said >= 1000) {
+      rig.progress(`  ${on}/${of} open on ${transport}`);
+      said = monotonicMs();
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/** Puts every client on `transport` with a flag edit (not measured as a row); returns ms to the last one. */
+async function moveEveryone(rig: Rig, transport: TransportName): Promise<number> {
+  const edit = await rig.admin.setChatTransport(transport, `flags bench: everyone on ${transport} first`);
+  rig.flag = transport;
+  const behind = await waitUntilAllOn(rig, transport, rig.options.switchTimeoutS * 1000);
+  if (behind > 0) throw new Error(`${behind} of ${rig.clients} clients were not open on ${transport} within ${rig.options.switchTimeoutS} s of the flag saying so`);
+  return monotonicMs() - edit.sentAt;
+}
+
+async function measureFlip(rig: Rig, pair: TransportPair): Promise<FlipRow> {
+  const { switchers, publisher, options } = rig;
+  await switchers.call("beginRow", undefined);
+  const after = publisher.lastSeq;
+  const refusedBefore = publisher.refused;
+  const rowStartedAt = monotonicMs();
+  publisher.start(options.rate);
+  let published = after;
+  try {
+    const setMs = rig.flag === pair.from ? null : await moveEveryone(rig, pair.from);
+    await sleep(options.settleS * 1000);
+
+    await switchers.call("watchFor", { to: pair.to });
+    const edit = await rig.admin.setChatTransport(pair.to, `flags bench: ${pairName(pair)} with ${rig.clients} clients`);
+    rig.flag = pair.to;
+    if (!edit.flagsChanged.includes("transport.chat")) throw new Error(`the PUT changed ${edit.flagsChanged.join(", ") || "nothing"}, not transport.chat`);
+    const deadline = edit.sentAt + options.switchTimeoutS * 1000;
+    let said = monotonicMs();
+    let times: number[] = [];
+    for (;;) {
+      const state = await switchers.call("switchTimes", undefined);
+      times = state.times;
+      if (state.waiting === 0 || monotonicMs() > deadline) break;
+      if (monotonicMs() - said >= 1000) {
+        rig.progress(`  ${times.length}/${rig.clients} open on ${pair.to} after ${(monotonicMs() - edit.sentAt).toFixed(0)} ms`);
+        said = monotonicMs();
+      }
+      await sleep(POLL_MS);
+    }
+    await sleep(AFTER_SWITCH_MS);
+    published = await publisher.stop();
+    if (publisher.failure) throw publisher.failure;
+
+    const drainDeadline = monotonicMs() + DRAIN_MS;
+    let missing = await switchers.call("allReceived", { after, through: published });
+    while (missing > 0 && monotonicMs() < drainDeadline) {
+      await sleep(POLL_MS);
+      missing = await switchers.call("allReceived", { after, through: published });
+    }
+    const reckoning = await switchers.call("endRow", { after, through: published, publishedIds: publisher.ids.slice(after, published) });
+    const latency = summarize(times.map((at) => at - edit.sentAt));
+    const unswitched = rig.clients - times.length;
+    return {
+      clients: rig.clients,
+      ...pair,
+      ok: true,
+      switched: times.length,
+      unswitched,
+      latency,
+      lastMs: unswitched === 0 ? latency.max : Number.NaN,
+      putMs: edit.answeredAt - edit.sentAt,
+      setMs,
+      published: published - after,
+      ratePerS: ((published - after) * 1000) / (monotonicMs() - rowStartedAt),
+      lost: reckoning.lost,
+      doubled: reckoning.doubled,
+      outOfOrder: reckoning.outOfOrder,
+      clientsMissing: reckoning.clientsMissing,
+      mismatched: reckoning.mismatched,
+      switches: reckoning.switches,
+      clientErrors: reckoning.errors,
+      firstClientError: reckoning.firstError,
+      refusedSends: publisher.refused - refusedBefore,
+      drained: missing === 0,
+    };
+  } catch (error) {
+    await publisher.stop();
+    return failedFlipRow(rig.clients, pair, error);
+  }
+}
+
+function describeRow(row: FlipRow): string {
+  if (!row.ok) return `FAILED: ${row.error}`;
+  const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : "–");
+  return (
+    `${row.switched}/${row.clients} switched: p50 ${ms(row.latency.p50)} ms, p99 ${ms(row.latency.p99)} ms, last ${ms(row.lastMs)} ms; ` +
+    `${row.published} messages, lost ${row.lost}, doubled ${row.doubled}, out of order ${row.outOfOrder}` +
+    (row.clientErrors > 0 ? `; ${row.clientErrors} client errors (first: ${row.firstClientError})` : "")
+  );
+}
+
+/**
+ * Every pair at one client count, on a fresh service (CPU 0) and a fresh load
+ * process (CPU 1): N clients open on the first pair's `from`, then one flip per pair.
+ */
+export async function runClientCount(clients: number, pairs: TransportPair[], options: FlagBenchOptions, progress: Progress): Promise<{ rows: FlipRow[]; pinned: boolean }> {
+  const service = new ChildHandle<NotifyServiceApi>("flags service", SERVICE_SCRIPT, { cwd: PACKAGE_DIR });
+  const switchers = new ChildHandle<SwitchersApi>("flags clients", SWITCHERS_SCRIPT, { cwd: PACKAGE_DIR });
+  liveFlagChildren.add(service);
+  liveFlagChildren.add(switchers);
+  let publisher: ChatPublisher | undefined;
+  try {
+    await Promise.all([service.ready, switchers.ready]);
+    const { url, pid } = await service.call("start", { operatorToken: OPERATOR_TOKEN, logLevel: options.logLevel }, 120_000);
+    const pinned = options.pin && (await Promise.all([pinToCpu(pid, 0), pinToCpu(switchers.process.pid, 1)])).every(Boolean);
+    progress(`service at ${url}${pinned ? " (CPU 0; clients on CPU 1)" : ""}`);
+
+    const authors = await signInGuests(url, authorsFor(options.rate), "Publisher", progress);
+    const [host, ...others] = authors;
+    if (!host) throw new Error("no publisher signed in");
+    const roomName = `flags bench ${clients} ${Date.now().toString(36)}`;
+    const { room } = CHAT_COMMANDS["chat.createRoom"].result.parse(await postCommand(url, host, "chat.createRoom", { name: roomName }));
+    const roomId = room.id;
+    await joinRoom(url, others, roomId, progress);
+    publisher = new ChatPublisher(url, authors, roomId);
+
+    const admin = new FlagAdmin(url, OPERATOR_TOKEN);
+    const first = pairs[0]!.from;
+    await admin.setChatTransport(first, `flags bench: ${clients} clients start on ${first}`);
+    progress(`opening ${clients} clients on ${first} in room ${roomId}`);
+    await switchers.call("open", { url, count: clients, roomId, transport: first }, 600_000);
+
+    const rig: Rig = { service, switchers, admin, publisher, options, clients, progress, flag: first };
+    const rows: FlipRow[] = [];
+    for (const [index, pair] of pairs.entries()) {
+      progress(`${clients} clients, ${index + 1}/${pairs.length}: ${pairName(pair)}`);
+      const row = await measureFlip(rig, pair);
+      progress(`  ${describeRow(row)}`);
+      rows.push(row);
+    }
+    await switchers.call("close", undefined);
+    await service.call("close", undefined);
+    return { rows, pinned };
+  } finally {
+    publisher?.close();
+    await Promise.all([service.stop(), switchers.stop()]);
+    liveFlagChildren.delete(service);
+    liveFlagChildren.delete(switchers);
+  }
+}
