@@ -39,7 +39,7 @@ transport, per ordered transport pair, with chat messages flowing (each client c
   --pairs LIST         from:to pairs, comma-separated; * for any side (default: all 12;
                        --quick ${QUICK_PAIRS.map((pair) => `${pair.from}:${pair.to}`).join(",")}), e.g. websocket:*,sse:polling
   --rate R             chat messages per second through every row (default 10)
-  --switch-timeout S   how long a flip may take before a client counts as unswitched (default 30)
+  --switch-timeout S   seconds a flip may take before a client counts as unswitched (default 30)
   --settle S           seconds on the old transport, messages flowing, before each flip (default 1)
   --no-pin             let the OS schedule the processes (default: service on CPU 0, clients on CPU 1)
   --quick              ${QUICK_PAIRS.length} pairs × 20 clients, for CI; exit 1 on any lost, doubled or unswitched
@@ -102,7 +102,7 @@ export function parseFlagOptions(argv: string[]): FlagBenchOptions | "help" {
     clients,
     pairs,
     rate: values.rate === undefined ? 10 : number("--rate", values.rate, { min: 0.1, max: 100 }),
-    switchTimeoutS: values["switch-timeout"] === undefined ? 30 : number("--switch-timeout", values["switch-timeout"], { min: 1, max: 600 }),
+    switchTimeoutS: values["switch-timeout"] === undefined ? 30 : number("--switch-timeout", values["switch-timeout"], { min: 0.01, max: 600 }),
     settleS: values.settle === undefined ? 1 : number("--settle", values.settle, { min: 0, max: 60 }),
     pin: !values["no-pin"] && os.cpus().length >= 2 && process.platform === "linux",
     quick,
