@@ -2,6 +2,7 @@ import { markdownTable, textTable, type Machine } from "../report";
 import { rowPassed, type FlipRow } from "./flip-row";
 import type { FlagBenchOptions } from "./options";
 import { pairName } from "./pairs";
+import { LOST_AFTER_MS } from "./run-client-count";
 
 export interface FlagBenchResults {
   version: 1;
@@ -18,10 +19,10 @@ export interface FlagBenchResults {
 
 const ms = (value: number | null) => (value === null || !Number.isFinite(value) ? "–" : value.toFixed(0));
 
-const HEADER = ["row", "clients", "p50 ms", "p99 ms", "last ms", "unswitched", "PUT ms", "messages", "lost", "doubled", "out of order", "result"];
+const HEADER = ["row", "clients", "p50 ms", "p99 ms", "last ms", "unswitched", "PUT ms", "messages", "lost", "doubled", "out of order", "drain ms", "result"];
 
 function cells(row: FlipRow): string[] {
-  if (!row.ok) return [pairName(row), String(row.clients), "", "", "", String(row.unswitched), "", "", "", "", "", `FAILED: ${row.error ?? ""}`];
+  if (!row.ok) return [pairName(row), String(row.clients), "", "", "", String(row.unswitched), "", "", "", "", "", "", `FAILED: ${row.error ?? ""}`];
   return [
     pairName(row),
     String(row.clients),
@@ -34,6 +35,7 @@ function cells(row: FlipRow): string[] {
     String(row.lost),
     String(row.doubled),
     String(row.outOfOrder),
+    ms(row.drainedMs),
     rowPassed(row) ? "ok" : "FAIL",
   ];
 }
@@ -64,7 +66,7 @@ export function renderFlagsText(results: FlagBenchResults): string {
 export const FLAGS_METHOD_NOTES = `- **Processes.** The real realtime service (\`createServer\` with its default features, an in-memory PGlite database, an \`OPERATOR_TOKEN\`, limits raised since every client comes from 127.0.0.1) in its own process, pinned to CPU 0; N SDK clients in a load process on CPU 1; the orchestrator (operator and publisher) in a third. A fresh service and load process for each client count.
 - **Clients.** N signed-in guests, each with one \`@repo/client\` \`createClient\` following \`transport.chat\` with \`followTransportFlag\` and subscribed to one chat room (they joined it first, over \`POST /v1/commands\`). Short polling uses the interval the service advises.
 - **Messages.** Publisher guests on WebSocket (following no flag) send \`flagbench <n>\` into the room at the steady rate through every row, taking turns under \`chat.send\`'s per-user limit, one send at a time so the room's order is the numbers' order. Each client counts every number it receives: a number never received is lost, a second copy doubled, one after a higher number out of order; the first message id seen for a number must match the one the publisher got back.
-- **A row.** The publisher starts; if the flag is not on \`from\` yet, one PUT puts it there and everyone must be open on \`from\` (the rows are ordered so that each starts where the last ended: all 12 form one circuit, so this happens only where \`--pairs\` breaks it); the clients settle on \`from\` (\`--settle\`); then \`PUT /v1/admin/flags\` (If-Match on the etag just read) sets \`transport.chat\`'s default variant to \`to\`. A client's time is from the moment that PUT is sent until its status is \`open\` with \`to\` in use (the shared monotonic clock of both processes). After the last client, messages flow for 1 s more, the publisher stops, and the row is reckoned once every client has every number (or after 6 s).
+- **A row.** The publisher starts; if the flag is not on \`from\` yet, one PUT puts it there and everyone must be open on \`from\` (the rows are ordered so that each starts where the last ended: all 12 form one circuit, so this happens only where \`--pairs\` breaks it); the clients settle on \`from\` (\`--settle\`); then \`PUT /v1/admin/flags\` (If-Match on the etag just read) sets \`transport.chat\`'s default variant to \`to\`. A client's time is from the moment that PUT is sent until its status is \`open\` with \`to\` in use (the shared monotonic clock of both processes). After the last client, messages flow for 1 s more, the publisher stops, and the row is reckoned once every client has every number; **drain ms** is how long after the stop that took. A number still missing ${LOST_AFTER_MS / 1000} s after the stop counts as lost.
 - **Path of a flip.** The PUT is validated, saved with its audit entry and put in force; the service publishes \`flags.changed\` on \`flags:changes\`, which each client hears on its own transport (a short poller at its next poll); the SDK evaluates the flag over OFREP and switches in place from its cursors.`;
 
 export function renderFlagsMarkdown(results: FlagBenchResults): string {

@@ -37,8 +37,10 @@ export interface FlipRow {
   clientErrors: number;
   firstClientError?: string;
   refusedSends: number;
-  /** Every client had every message before the row was reckoned. */
+  /** Every client had every message within 6 s of the publisher's stop. */
   drained: boolean;
+  /** Ms from the publisher's stop until every client had every message (null: some never did; those are lost). */
+  drainedMs: number | null;
 }
 
 /** Whether a row is what the issue requires: completed, everyone switched, nothing lost, doubled or out of order. */
@@ -69,5 +71,6 @@ export function failedFlipRow(clients: number, pair: { from: TransportName; to: 
     clientErrors: 0,
     refusedSends: 0,
     drained: false,
+    drainedMs: null,
   };
 }

@@ -23,6 +23,10 @@ export const OPERATOR_TOKEN = `flags-bench-operator-${"x".repeat(32)}`;
 const AFTER_SWITCH_MS = 1000;
 /** How long the row's last messages may take to reach every client (a short poll waits up to its interval). */
 const DRAIN_MS = 6000;
+/** Past DRAIN_MS, how much longer to wait before a number still missing counts as lost (it was late until then). */
+const LATE_MS = 30_000;
+/** A number still missing this long after the publisher stopped counts as lost. */
+export const LOST_AFTER_MS = DRAIN_MS + LATE_MS;
 const POLL_MS = 100;
 
 /** Children alive right now, so the orchestrator can kill them on exit or Ctrl-C. */
@@ -70,6 +74,31 @@ async function moveEveryone(rig: Rig, transport: TransportName): Promise<number>
   return monotonicMs() - edit.sentAt;
 }
 
+/**
+ * Waits until every client has every number in (after, through]: ms from the
+ * publisher's stop until then, or null when some were still missing LATE_MS
+ * past the drain (they count as lost). Past DRAIN_MS, says who is behind.
+ */
+async function drainRow(rig: Rig, after: number, through: number): Promise<{ drainedMs: number | null }> {
+  const stoppedAt = monotonicMs();
+  let warned = false;
+  let said = stoppedAt;
+  for (;;) {
+    const missing = await rig.switchers.call("allReceived", { after, through });
+    const waited = monotonicMs() - stoppedAt;
+    if (missing === 0) return { drainedMs: waited };
+    if (waited > LOST_AFTER_MS) return { drainedMs: null };
+    if (waited > DRAIN_MS && (!warned || monotonicMs() - said >= 5000)) {
+      const behind = await rig.switchers.call("stragglers", { after, through, limit: 3 });
+      const who = behind.map((s) => `${s.transport} ${s.status}, missing ${s.missing} from #${s.firstMissing ?? "?"} (highest #${s.highestSeen})`).join("; ");
+      rig.progress(`  ${missing} client(s) still missing messages ${(waited / 1000).toFixed(0)} s after the last of #${through}: ${who}`);
+      warned = true;
+      said = monotonicMs();
+    }
+    await sleep(POLL_MS);
+  }
+}
+
 async function measureFlip(rig: Rig, pair: TransportPair): Promise<FlipRow> {
   const { switchers, publisher, options } = rig;
   await switchers.call("beginRow", undefined);
@@ -103,12 +132,7 @@ async function measureFlip(rig: Rig, pair: TransportPair): Promise<FlipRow> {
     published = await publisher.stop();
     if (publisher.failure) throw publisher.failure;
 
-    const drainDeadline = monotonicMs() + DRAIN_MS;
-    let missing = await switchers.call("allReceived", { after, through: published });
-    while (missing > 0 && monotonicMs() < drainDeadline) {
-      await sleep(POLL_MS);
-      missing = await switchers.call("allReceived", { after, through: published });
-    }
+    const drain = await drainRow(rig, after, published);
     const reckoning = await switchers.call("endRow", { after, through: published, publishedIds: publisher.ids.slice(after, published) });
     const latency = summarize(times.map((at) => at - edit.sentAt));
     const unswitched = rig.clients - times.length;
@@ -133,7 +157,8 @@ async function measureFlip(rig: Rig, pair: TransportPair): Promise<FlipRow> {
       clientErrors: reckoning.errors,
       firstClientError: reckoning.firstError,
       refusedSends: publisher.refused - refusedBefore,
-      drained: missing === 0,
+      drained: drain.drainedMs !== null && drain.drainedMs <= DRAIN_MS,
+      drainedMs: drain.drainedMs,
     };
   } catch (error) {
     await publisher.stop();
@@ -146,7 +171,7 @@ function describeRow(row: FlipRow): string {
   const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : "–");
   return (
     `${row.switched}/${row.clients} switched: p50 ${ms(row.latency.p50)} ms, p99 ${ms(row.latency.p99)} ms, last ${ms(row.lastMs)} ms; ` +
-    `${row.published} messages, lost ${row.lost}, doubled ${row.doubled}, out of order ${row.outOfOrder}` +
+    `${row.published} messages, lost ${row.lost}, doubled ${row.doubled}, out of order ${row.outOfOrder}, all delivered ${ms(row.drainedMs ?? Number.NaN)} ms after the last` +
     (row.clientErrors > 0 ? `; ${row.clientErrors} client errors (first: ${row.firstClientError})` : "")
   );
 }

@@ -25,6 +25,17 @@ export class SeqLedger {
     return true;
   }
 
+  /** The highest number received so far (0: none). */
+  get highestSeen(): number {
+    return this.highest;
+  }
+
+  /** The first number in (after, through] not received, or undefined. */
+  firstMissing(after: number, through: number): number | undefined {
+    for (let seq = after + 1; seq <= through; seq++) if (!this.counts[seq]) return seq;
+    return undefined;
+  }
+
   /** Over (after, through]: numbers never received, and copies beyond the first. */
   tally(after: number, through: number): { lost: number; doubled: number } {
     let lost = 0;

@@ -71,6 +71,20 @@ const api = {
     return switchers.filter((switcher) => !switcher.ledger.hasAll(args.after, args.through)).length;
   },
 
+  /** Up to `limit` clients still missing a number in (after, through]: where they stand, to tell slow from stuck. */
+  stragglers(args: { after: number; through: number; limit: number }) {
+    return switchers
+      .filter((switcher) => !switcher.ledger.hasAll(args.after, args.through))
+      .slice(0, args.limit)
+      .map((switcher) => ({
+        transport: switcher.client.transportInUse,
+        status: switcher.client.status,
+        firstMissing: switcher.ledger.firstMissing(args.after, args.through),
+        highestSeen: switcher.ledger.highestSeen,
+        missing: switcher.ledger.tally(args.after, args.through).lost,
+      }));
+  },
+
   /**
    * The row's reckoning over the numbers (after, through]: lost and doubled
    * over all clients, and the clients that missed any; arrivals out of order,
