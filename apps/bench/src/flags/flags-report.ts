@@ -1,8 +1,7 @@
 import { markdownTable, textTable, type Machine } from "../report";
-import { rowPassed, type FlipRow } from "./flip-row";
+import { LOST_AFTER_MS, rowPassed, type FlipRow } from "./flip-row";
 import type { FlagBenchOptions } from "./options";
 import { pairName } from "./pairs";
-import { LOST_AFTER_MS } from "./run-client-count";
 
 export interface FlagBenchResults {
   version: 1;

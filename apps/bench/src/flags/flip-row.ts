@@ -1,6 +1,13 @@
 import type { TransportName } from "@repo/protocol";
 import { summarize, type LatencySummary } from "../stats";
 
+/** How long the row's last messages may take to reach every client (a short poll waits up to its interval). */
+export const DRAIN_MS = 6000;
+/** Past DRAIN_MS, how much longer to wait before a number still missing counts as lost (it was late until then). */
+const LATE_MS = 30_000;
+/** A number still missing this long after the publisher stopped counts as lost. */
+export const LOST_AFTER_MS = DRAIN_MS + LATE_MS;
+
 /** One measured flip: every client on `from`, `transport.chat` set to `to`, messages flowing throughout. */
 export interface FlipRow {
   clients: number;

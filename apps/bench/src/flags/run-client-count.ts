@@ -8,7 +8,7 @@ import { PACKAGE_DIR, pinToCpu } from "../run-row";
 import { summarize } from "../stats";
 import { authorsFor, ChatPublisher } from "./chat-publisher";
 import { FlagAdmin } from "./flag-admin";
-import { failedFlipRow, type FlipRow } from "./flip-row";
+import { DRAIN_MS, failedFlipRow, LOST_AFTER_MS, type FlipRow } from "./flip-row";
 import { joinRoom, postCommand, signInGuests } from "./guests";
 import type { FlagBenchOptions } from "./options";
 import { pairName, type TransportPair } from "./pairs";
@@ -21,12 +21,6 @@ export const OPERATOR_TOKEN = `flags-bench-operator-${"x".repeat(32)}`;
 
 /** Messages still flowing on the new transport after the last client switched, before the publisher stops. */
 const AFTER_SWITCH_MS = 1000;
-/** How long the row's last messages may take to reach every client (a short poll waits up to its interval). */
-const DRAIN_MS = 6000;
-/** Past DRAIN_MS, how much longer to wait before a number still missing counts as lost (it was late until then). */
-const LATE_MS = 30_000;
-/** A number still missing this long after the publisher stopped counts as lost. */
-export const LOST_AFTER_MS = DRAIN_MS + LATE_MS;
 const POLL_MS = 100;
 
 /** Children alive right now, so the orchestrator can kill them on exit or Ctrl-C. */
