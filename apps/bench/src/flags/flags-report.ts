@@ -1,4 +1,4 @@
-import { markdownTable, textTable, type Machine } from "../report";
+import { BUSY_MACHINE_PCT, markdownTable, textTable, type Machine } from "../report";
 import { LOST_AFTER_MS, rowPassed, type FlipRow } from "./flip-row";
 import type { FlagBenchOptions } from "./options";
 import { pairName } from "./pairs";
@@ -18,10 +18,10 @@ export interface FlagBenchResults {
 
 const ms = (value: number | null) => (value === null || !Number.isFinite(value) ? "–" : value.toFixed(0));
 
-const HEADER = ["row", "clients", "p50 ms", "p99 ms", "last ms", "unswitched", "PUT ms", "messages", "lost", "doubled", "out of order", "drain ms", "result"];
+const HEADER = ["row", "clients", "p50 ms", "p99 ms", "last ms", "unswitched", "PUT ms", "messages", "lost", "doubled", "out of order", "drain ms", "other load %", "result"];
 
 function cells(row: FlipRow): string[] {
-  if (!row.ok) return [pairName(row), String(row.clients), "", "", "", String(row.unswitched), "", "", "", "", "", "", `FAILED: ${row.error ?? ""}`];
+  if (!row.ok) return [pairName(row), String(row.clients), "", "", "", String(row.unswitched), "", "", "", "", "", "", "", `FAILED: ${row.error ?? ""}`];
   return [
     pairName(row),
     String(row.clients),
@@ -35,6 +35,7 @@ function cells(row: FlipRow): string[] {
     String(row.doubled),
     String(row.outOfOrder),
     ms(row.drainedMs),
+    ms(row.otherCpuPct),
     rowPassed(row) ? "ok" : "FAIL",
   ];
 }
@@ -52,12 +53,23 @@ function headline(results: FlagBenchResults): string[] {
   });
 }
 
+/** Rows measured while other processes kept the machine busy: their times are not the service's. */
+function busyNote(results: FlagBenchResults): string[] {
+  const busy = results.rows.filter((row) => row.otherCpuPct > BUSY_MACHINE_PCT);
+  if (busy.length === 0) return [];
+  return [
+    "",
+    `Warning: other processes used more than ${BUSY_MACHINE_PCT} % of the machine's CPU during ${busy.length} of ${results.rows.length} rows (most: ${Math.max(...busy.map((row) => row.otherCpuPct)).toFixed(0)} %); their times are skewed. Rerun on a quiet machine.`,
+  ];
+}
+
 export function renderFlagsText(results: FlagBenchResults): string {
   return [
     "Time from the PUT of transport.chat to each client open on the new transport:",
     textTable(HEADER, results.rows.map(cells)),
     "",
     ...headline(results),
+    ...busyNote(results),
     results.failed > 0 ? `\n${results.failed} row(s) FAILED (lost, doubled, out of order, unswitched or not completed).` : "\nEvery row: every client switched, nothing lost, doubled or out of order.",
   ].join("\n");
 }
@@ -66,6 +78,7 @@ export const FLAGS_METHOD_NOTES = `- **Processes.** The real realtime service (\
 - **Clients.** N signed-in guests, each with one \`@repo/client\` \`createClient\` following \`transport.chat\` with \`followTransportFlag\` and subscribed to one chat room (they joined it first, over \`POST /v1/commands\`). Short polling uses the interval the service advises.
 - **Messages.** Publisher guests on WebSocket (following no flag) send \`flagbench <n>\` into the room at the steady rate through every row, taking turns under \`chat.send\`'s per-user limit, one send at a time so the room's order is the numbers' order. Each client counts every number it receives: a number never received is lost, a second copy doubled, one after a higher number out of order; the first message id seen for a number must match the one the publisher got back.
 - **A row.** The publisher starts; if the flag is not on \`from\` yet, one PUT puts it there and everyone must be open on \`from\` (the rows are ordered so that each starts where the last ended: all 12 form one circuit, so this happens only where \`--pairs\` breaks it); the clients settle on \`from\` (\`--settle\`); then \`PUT /v1/admin/flags\` (If-Match on the etag just read) sets \`transport.chat\`'s default variant to \`to\`. A client's time is from the moment that PUT is sent until its status is \`open\` with \`to\` in use (the shared monotonic clock of both processes). After the last client, messages flow for 1 s more, the publisher stops, and the row is reckoned once every client has every number; **drain ms** is how long after the stop that took. A number still missing ${LOST_AFTER_MS / 1000} s after the stop counts as lost.
+- **Other load.** Per row, the share of the machine's CPU (all cores, \`os.cpus()\`) used by anything but the bench's three processes (theirs read from \`/proc/<pid>/stat\`). Above ${BUSY_MACHINE_PCT} % the times are skewed by other work, and the report says so.
 - **Path of a flip.** The PUT is validated, saved with its audit entry and put in force; the service publishes \`flags.changed\` on \`flags:changes\`, which each client hears on its own transport (a short poller at its next poll); the SDK evaluates the flag over OFREP and switches in place from its cursors.`;
 
 export function renderFlagsMarkdown(results: FlagBenchResults): string {
@@ -89,6 +102,7 @@ export function renderFlagsMarkdown(results: FlagBenchResults): string {
     markdownTable(HEADER, results.rows.map(cells)),
     "",
     ...headline(results),
+    ...busyNote(results),
     "",
     "## Method",
     "",

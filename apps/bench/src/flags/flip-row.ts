@@ -48,6 +48,8 @@ export interface FlipRow {
   drained: boolean;
   /** Ms from the publisher's stop until every client had every message (null: some never did; those are lost). */
   drainedMs: number | null;
+  /** Share (%) of the machine's CPU that processes other than the bench's used during the row (NaN: unknown). */
+  otherCpuPct: number;
 }
 
 /** Whether a row is what the issue requires: completed, everyone switched, nothing lost, doubled or out of order. */
@@ -79,5 +81,6 @@ export function failedFlipRow(clients: number, pair: { from: TransportName; to: 
     refusedSends: 0,
     drained: false,
     drainedMs: null,
+    otherCpuPct: Number.NaN,
   };
 }

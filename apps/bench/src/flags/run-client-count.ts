@@ -8,6 +8,7 @@ import { PACKAGE_DIR, pinToCpu } from "../run-row";
 import { summarize } from "../stats";
 import { authorsFor, ChatPublisher } from "./chat-publisher";
 import { FlagAdmin } from "./flag-admin";
+import { MachineLoad } from "./machine-load";
 import { DRAIN_MS, failedFlipRow, LOST_AFTER_MS, type FlipRow } from "./flip-row";
 import { joinRoom, postCommand, signInGuests } from "./guests";
 import type { FlagBenchOptions } from "./options";
@@ -42,6 +43,7 @@ interface Rig {
   progress: Progress;
   /** What `transport.chat` says now. */
   flag: TransportName;
+  load: MachineLoad;
 }
 
 /** Waits until every client is open on `transport`, with a progress line a second; returns how many are not (0: all). */
@@ -99,6 +101,7 @@ async function measureFlip(rig: Rig, pair: TransportPair): Promise<FlipRow> {
   const after = publisher.lastSeq;
   const refusedBefore = publisher.refused;
   const rowStartedAt = monotonicMs();
+  const loadMark = await rig.load.mark();
   publisher.start(options.rate);
   let published = after;
   try {
@@ -153,6 +156,7 @@ async function measureFlip(rig: Rig, pair: TransportPair): Promise<FlipRow> {
       refusedSends: publisher.refused - refusedBefore,
       drained: drain.drainedMs !== null && drain.drainedMs <= DRAIN_MS,
       drainedMs: drain.drainedMs,
+      otherCpuPct: await rig.load.otherPctSince(loadMark),
     };
   } catch (error) {
     await publisher.stop();
@@ -166,6 +170,7 @@ function describeRow(row: FlipRow): string {
   return (
     `${row.switched}/${row.clients} switched: p50 ${ms(row.latency.p50)} ms, p99 ${ms(row.latency.p99)} ms, last ${ms(row.lastMs)} ms; ` +
     `${row.published} messages, lost ${row.lost}, doubled ${row.doubled}, out of order ${row.outOfOrder}, all delivered ${ms(row.drainedMs ?? Number.NaN)} ms after the last` +
+    (Number.isFinite(row.otherCpuPct) ? `; other processes used ${row.otherCpuPct.toFixed(0)} % of the machine` : "") +
     (row.clientErrors > 0 ? `; ${row.clientErrors} client errors (first: ${row.firstClientError})` : "")
   );
 }
@@ -201,7 +206,8 @@ export async function runClientCount(clients: number, pairs: TransportPair[], op
     progress(`opening ${clients} clients on ${first} in room ${roomId}`);
     await switchers.call("open", { url, count: clients, roomId, transport: first }, 600_000);
 
-    const rig: Rig = { service, switchers, admin, publisher, options, clients, progress, flag: first };
+    const load = new MachineLoad([pid, switchers.process.pid ?? -1, process.pid]);
+    const rig: Rig = { service, switchers, admin, publisher, options, clients, progress, flag: first, load };
     const rows: FlipRow[] = [];
     for (const [index, pair] of pairs.entries()) {
       progress(`${clients} clients, ${index + 1}/${pairs.length}: ${pairName(pair)}`);
