@@ -1,6 +1,8 @@
 import { ErrorResponse, FLAG_KEYS, FlagsAdminResponse, FlagsUpdateResponse, flagsAdminPaths, type TransportName } from "@repo/protocol";
 import { monotonicMs } from "../message";
 
+const ADMIN_TIMEOUT_MS = 30_000;
+
 /** What one flag edit took: when the PUT was sent and answered (shared monotonic clock), and what changed. */
 export interface FlagEdit {
   sentAt: number;
@@ -24,6 +26,8 @@ export class FlagAdmin {
       method,
       headers: { authorization: `Bearer ${this.operatorToken}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
+      // A service too busy to answer fails the row in bounded time, not after undici's 300 s.
+      signal: AbortSignal.timeout(ADMIN_TIMEOUT_MS),
     });
     const json: unknown = await response.json();
     if (!response.ok) {

@@ -91,6 +91,11 @@ export async function measureFlip(rig: Rig, pair: TransportPair): Promise<FlipRo
   let published = after;
   try {
     const setMs = rig.flag === pair.from ? null : await moveEveryone(rig, pair.from);
+    if (setMs === null) {
+      // The flag already says `from`, but the last flip may have left some behind (a failed evaluation waits for the next change).
+      const behind = await waitUntilAllOn(rig, pair.from, options.switchTimeoutS * 1000);
+      if (behind > 0) throw new Error(`${behind} of ${rig.clients} clients were still not on ${pair.from}, left behind by the previous flip`);
+    }
     await sleep(options.settleS * 1000);
 
     await switchers.call("watchFor", { to: pair.to });
