@@ -160,14 +160,14 @@ function checkCells(check: Check): string[] {
 
 const TEXT_COLUMNS = new Set(["row", "baseline", "target", "result", "note", "flood", "phase", "attacker outcome"]);
 
-function textTable(header: string[], rows: string[][]): string {
+export function textTable(header: string[], rows: string[][]): string {
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? "").length)));
   const left = header.map((cell) => TEXT_COLUMNS.has(cell));
   const line = (cells: string[]) => cells.map((cell, i) => (left[i] ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ").trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
-function markdownTable(header: string[], rows: string[][]): string {
+export function markdownTable(header: string[], rows: string[][]): string {
   const escape = (cell: string) => cell.replace(/\|/g, "\\|");
   return [
     `| ${header.map(escape).join(" | ")} |`,
