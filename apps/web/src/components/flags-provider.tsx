@@ -3,9 +3,11 @@
 import { OpenFeatureProvider } from "@openfeature/react-sdk";
 import { NOOP_PROVIDER, OpenFeature } from "@openfeature/web-sdk";
 import type { User } from "@repo/protocol";
+import { useSearchParams } from "next/navigation";
 import { useEffect, useState, type ReactNode } from "react";
 import { env } from "@/env";
 import { FLAGS_DOMAIN, createFlagsProvider, userContext } from "@/lib/flags/ofrep-flags";
+import { transportFromParam } from "@/lib/transport";
 
 /** How long the app waits for the first evaluation before it goes on with built-in defaults. */
 const START_TIMEOUT_MS = 3000;
@@ -18,11 +20,13 @@ type Phase = "starting" | "ready" | "unavailable";
  * Client-only: the provider is set in an effect (never at module scope, where a server render
  * would share the process-global OpenFeature API between requests), and nothing here renders
  * on the server. The children wait for the first evaluation (so each feature's client opens on
- * its flagged transport rather than switching right away); after START_TIMEOUT_MS, or when the
- * service cannot evaluate, they go on with defaults and follow the flags once they arrive.
+ * its flagged transport rather than switching right away), unless `?transport=` overrides every
+ * feature's transport anyway; after START_TIMEOUT_MS, or when the service cannot evaluate, they
+ * go on with defaults and follow the flags once they arrive.
  */
 export function FlagsProvider({ user, fallback, children }: { user: User; fallback: ReactNode; children: ReactNode }) {
   const [phase, setPhase] = useState<Phase>("starting");
+  const overridden = transportFromParam(useSearchParams().get("transport")) !== null;
 
   useEffect(() => {
     let current = true;
@@ -43,6 +47,6 @@ export function FlagsProvider({ user, fallback, children }: { user: User; fallba
     };
   }, [user]);
 
-  if (phase === "starting") return fallback;
+  if (phase === "starting" && !overridden) return fallback;
   return <OpenFeatureProvider domain={FLAGS_DOMAIN}>{children}</OpenFeatureProvider>;
 }

@@ -25,9 +25,13 @@ interface RealtimeContextValue {
 
 const RealtimeContext = createContext<RealtimeContextValue | null>(null);
 
-/** Whether the SDK's answer came from the service (an error gives back the default we passed). */
+/**
+ * Whether the SDK's answer came from the service: an error gives back the default we passed, and
+ * so does the no-op provider in place before ours is set (with no variant, which the service's
+ * evaluations always name).
+ */
 function fromService(details: EvaluationDetails<FlagValue>): boolean {
-  return details.reason !== "ERROR" && details.errorCode === undefined;
+  return details.reason !== "ERROR" && details.errorCode === undefined && details.variant !== undefined;
 }
 
 /** A string flag's reading, the same object while it stays the same. */
