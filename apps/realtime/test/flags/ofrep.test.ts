@@ -2,7 +2,7 @@ import { FLAGS_TOPIC, OfrepBulkResponse, OfrepEvaluation, OfrepStreamMessage } f
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { record, testClient, transports, waitFor } from "../sdk/support/server";
 import { openRawSse } from "../support/raw-sse";
-import { signIn, startServer, type RunningServer } from "../support/start-server";
+import { ALLOWED_ORIGIN, signIn, startServer, type RunningServer } from "../support/start-server";
 import { chatOnSse, definitionsWith } from "./support";
 
 let running: RunningServer;
@@ -100,6 +100,45 @@ describe("OFREP, served by the realtime service", () => {
     }
     // Closed streams free their places.
     await waitFor(async () => (await fetch(`${running.baseUrl}/ofrep/v1/events`, { signal: AbortSignal.timeout(500) }).catch(() => ({ status: 0 }))).status === 200, "a free place");
+  });
+});
+
+describe("OFREP from the web app's origin (the browser's OFREP web provider)", () => {
+  test("the bulk evaluation may send If-None-Match with the session cookie, and reads the ETag", async () => {
+    const preflight = await fetch(`${running.baseUrl}/ofrep/v1/evaluate/flags`, {
+      method: "OPTIONS",
+      headers: {
+        origin: ALLOWED_ORIGIN,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type,if-none-match",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
+    expect(preflight.headers.get("access-control-allow-credentials")).toBe("true");
+    expect(preflight.headers.get("access-control-allow-headers")?.split(/, */)).toEqual(expect.arrayContaining(["content-type", "if-none-match"]));
+
+    const first = await evaluate("/ofrep/v1/evaluate/flags", mine(), { origin: ALLOWED_ORIGIN });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
+    expect(first.headers.get("access-control-expose-headers")?.split(/, */)).toContain("etag");
+    const again = await evaluate("/ofrep/v1/evaluate/flags", mine(), { origin: ALLOWED_ORIGIN, "if-none-match": first.headers.get("etag")! });
+    expect(again.status).toBe(304);
+    expect(again.headers.get("access-control-allow-origin")).toBe(ALLOWED_ORIGIN);
+  });
+
+  test("the change stream answers a credential-less EventSource from the web app's origin, and refuses a foreign one", async () => {
+    const stream = openRawSse(`${running.baseUrl}/ofrep/v1/events`, { origin: ALLOWED_ORIGIN });
+    try {
+      const response = await stream.opened;
+      expect(response.statusCode).toBe(200);
+      expect(response.headers["access-control-allow-origin"]).toBe(ALLOWED_ORIGIN);
+      expect(response.headers["content-type"]).toMatch(/^text\/event-stream/);
+    } finally {
+      stream.destroy();
+    }
+    const foreign = await fetch(`${running.baseUrl}/ofrep/v1/events`, { headers: { origin: "http://evil.example" } });
+    expect(foreign.status).toBe(403);
   });
 });
 

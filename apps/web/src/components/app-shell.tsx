@@ -9,6 +9,7 @@ import { NotificationToasts } from "@/features/notifications/components/notifica
 import { NotificationsProvider } from "@/features/notifications/components/notifications-provider";
 import { serviceApi } from "@/lib/realtime";
 import { Brand } from "./brand";
+import { FlagsProvider } from "./flags-provider";
 import { HealthIndicator } from "./health-indicator";
 import { MainNav } from "./main-nav";
 import { RealtimeProvider } from "./realtime-provider";
@@ -68,9 +69,10 @@ export function AppShell({ children }: { children: ReactNode }) {
     router.replace("/sign-in");
   }
 
-  const user = state.status === "signed-in" ? state.user : null;
-
-  const shell = (
+  // The page as `shown` says (the flags provider shows it loading until the first evaluation).
+  const renderShell = (shown: ShellState) => {
+    const user = shown.status === "signed-in" ? shown.user : null;
+    return (
     <div className="flex min-h-dvh flex-col">
       <header className="border-b border-neutral-200 dark:border-neutral-800">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
@@ -111,11 +113,11 @@ export function AppShell({ children }: { children: ReactNode }) {
         )}
       </header>
       <main className="mx-auto flex w-full max-w-6xl flex-1 flex-col px-4 py-6">
-        {state.status === "signed-in" ? (
-          <SessionContext value={state.user}>{children}</SessionContext>
-        ) : state.status === "error" ? (
+        {shown.status === "signed-in" ? (
+          <SessionContext value={shown.user}>{children}</SessionContext>
+        ) : shown.status === "error" ? (
           <div role="alert" className="space-y-3">
-            <p>{state.message}</p>
+            <p>{shown.message}</p>
             <button
               type="button"
               onClick={() => {
@@ -135,20 +137,22 @@ export function AppShell({ children }: { children: ReactNode }) {
       </main>
       {user && <NotificationToasts />}
     </div>
-  );
+    );
+  };
 
-  // Signed in: one realtime client for the tab, around the header (switcher, bell) and the pages,
-  // and one notifications store on it. The provider reads `?transport=` (useSearchParams), hence
-  // the Suspense boundary.
-  return user ? (
+  // Signed in: the flags (OpenFeature with the user as context; until the first evaluation the
+  // shell shows itself loading), then the realtime clients, one per feature, around the header
+  // (switcher, bell) and the pages, and one notifications store on its client. The realtime
+  // provider reads `?transport=` (useSearchParams), hence the Suspense boundary.
+  return state.status === "signed-in" ? (
     <Suspense fallback={null}>
-      <RealtimeProvider>
-        <NotificationsProvider key={user.id} me={user}>
-          {shell}
-        </NotificationsProvider>
-      </RealtimeProvider>
+      <FlagsProvider key={state.user.id} user={state.user} fallback={renderShell({ status: "loading" })}>
+        <RealtimeProvider>
+          <NotificationsProvider me={state.user}>{renderShell(state)}</NotificationsProvider>
+        </RealtimeProvider>
+      </FlagsProvider>
     </Suspense>
   ) : (
-    shell
+    renderShell(state)
   );
 }

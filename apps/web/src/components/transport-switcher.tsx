@@ -4,8 +4,18 @@ import type { ClientStatus } from "@repo/client";
 import type { TransportName } from "@repo/protocol";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { startTransition, useId, useOptimistic } from "react";
+import { FEATURES, FEATURE_LABELS, featureOfPath, type Assignment, type Feature } from "@/lib/flags/feature-transport";
+import type { FeatureFollowers } from "@/lib/flags/feature-clients";
+import { causeText, changeText, transportLabel } from "@/lib/flags/transport-words";
 import { TRANSPORTS, TRANSPORT_LABELS, hrefWith } from "@/lib/transport";
-import { useClientMetrics, useClientStatus, useRealtimeClient, useRequestedTransport } from "./realtime-provider";
+import {
+  useClientMetrics,
+  useClientStatus,
+  useFeatureClient,
+  useFeatureTransports,
+  useFollowerSnapshot,
+  useRequestedTransport,
+} from "./realtime-provider";
 
 const STATUS_DOT: Record<ClientStatus, string> = {
   idle: "bg-neutral-400",
@@ -29,22 +39,34 @@ function formatMs(ms: number): string {
 }
 
 /**
- * The header's transport bar: the four transports (the active one checked), the connection
- * status and the client's live counters. Choosing a transport rewrites `?transport=` and the
- * realtime provider switches the client live.
+ * The header's transport bar. The four transports are an override for every feature (the
+ * active one checked: the override, else what this page's feature is on); the connection
+ * status and live counters are this page's feature's client (chat on /chat, the game on /game,
+ * notifications elsewhere). Below, each feature's transport and why (flag, override, moved by
+ * the service), and, announced, each change of it. Choosing a transport rewrites `?transport=`
+ * and the realtime provider switches the clients live.
  */
 export function TransportSwitcher() {
-  const client = useRealtimeClient();
+  const feature = featureOfPath(usePathname());
+  // Keyed by the feature: another page's client starts with its own status and counters.
+  return <FeatureSwitcher key={feature} feature={feature} />;
+}
+
+function FeatureSwitcher({ feature }: { feature: Feature }) {
+  const pathname = usePathname();
+  const client = useFeatureClient(feature);
   const status = useClientStatus(client);
   const metrics = useClientMetrics(client);
+  const { assigned, followers } = useFeatureTransports();
+  const page = useFollowerSnapshot(followers[feature]);
   const requested = useRequestedTransport();
   const router = useRouter();
-  const pathname = usePathname();
   const searchParams = useSearchParams();
   const name = useId();
-  // Checked at once, while the URL change (which switches the client) is under way.
+  // Checked at once, while the URL change (which switches the clients) is under way.
   const [chosen, setChosen] = useOptimistic(requested);
-  const active = chosen ?? (metrics.transport as TransportName);
+  const inUse = page?.transport ?? metrics.transport;
+  const active = chosen ?? TRANSPORTS.find((transport) => transport === inUse) ?? null;
 
   function choose(transport: TransportName) {
     startTransition(() => {
@@ -56,7 +78,7 @@ export function TransportSwitcher() {
   return (
     <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-2 text-sm">
       <fieldset className="flex items-center gap-2">
-        <legend className="sr-only">Transport</legend>
+        <legend className="sr-only">Transport (every feature)</legend>
         <span aria-hidden="true" className="text-neutral-600 dark:text-neutral-400">
           Transport
         </span>
@@ -103,8 +125,46 @@ export function TransportSwitcher() {
           title="Delivery latency: now minus the server's publish time"
         />
       </dl>
+      <FeatureTransports assigned={assigned} followers={followers} />
     </div>
   );
+}
+
+/** Each feature's transport and why; its changes announced (aria-live). */
+function FeatureTransports({ assigned, followers }: Pick<ReturnType<typeof useFeatureTransports>, "assigned" | "followers">) {
+  return (
+    <div className="flex w-full flex-wrap items-baseline gap-x-6 gap-y-1 text-xs text-neutral-600 dark:text-neutral-400">
+      <ul aria-label="Transport per feature" className="flex flex-wrap gap-x-4 gap-y-1">
+        {FEATURES.map((feature) => (
+          <FeatureTransport key={feature} feature={feature} assigned={assigned[feature].assignment} follower={followers[feature]} />
+        ))}
+      </ul>
+      <div role="log" aria-live="polite" aria-label="Transport changes" className="flex flex-wrap gap-x-4">
+        {FEATURES.map((feature) => (
+          <LastChange key={feature} feature={feature} follower={followers[feature]} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function FeatureTransport({ feature, assigned, follower }: { feature: Feature; assigned: Assignment; follower: FeatureFollowers[Feature] }) {
+  const snapshot = useFollowerSnapshot(follower);
+  const transport = snapshot?.transport ?? assigned.transport;
+  const cause = snapshot?.cause ?? assigned.source;
+  return (
+    <li data-feature={feature}>
+      <span className="font-medium text-neutral-900 dark:text-neutral-100">{FEATURE_LABELS[feature]}</span>:{" "}
+      <span data-testid="feature-transport">{transportLabel(transport)}</span> · <span>{causeText(cause)}</span>
+      {!snapshot && <span> (not connected)</span>}
+    </li>
+  );
+}
+
+function LastChange({ feature, follower }: { feature: Feature; follower: FeatureFollowers[Feature] }) {
+  const snapshot = useFollowerSnapshot(follower);
+  if (!snapshot?.lastChange) return null;
+  return <p key={snapshot.lastChange.sequence}>{changeText(feature, snapshot.lastChange)}</p>;
 }
 
 function Counter({ label, value, title }: { label: string; value: string; title: string }) {

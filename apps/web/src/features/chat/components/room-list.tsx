@@ -4,7 +4,7 @@ import { ProtocolError, failureText } from "@repo/client";
 import { RoomName, type RoomId } from "@repo/protocol";
 import Link from "next/link";
 import { useId, useRef, useState, type FormEvent } from "react";
-import { useRealtimeClient } from "@/components/realtime-provider";
+import { useFeatureClient } from "@/components/realtime-provider";
 import type { RoomsState } from "./use-rooms";
 import { FieldError } from "@/components/field-error";
 
@@ -20,7 +20,7 @@ export function RoomList({
   roomHref: (id: RoomId) => string;
   onCreated: (id: RoomId) => void;
 }) {
-  const client = useRealtimeClient();
+  const client = useFeatureClient("chat");
   const id = useId();
   const inputRef = useRef<HTMLInputElement>(null);
   const [name, setName] = useState("");

@@ -4,7 +4,7 @@ import { failureText } from "@repo/client";
 import { LOBBY_ROOM, type RoomId } from "@repo/protocol";
 import { useEffect, useId, useState, useSyncExternalStore } from "react";
 import { ChatRoomController } from "../room/chat-room";
-import { useRealtimeClient } from "@/components/realtime-provider";
+import { useFeatureClient } from "@/components/realtime-provider";
 import { useUser } from "@/components/session";
 import { Composer } from "./composer";
 import { MessageList } from "./message-list";
@@ -21,7 +21,7 @@ export function RoomView({
   onRoomsChanged: () => void;
   onLeft: () => void;
 }) {
-  const client = useRealtimeClient();
+  const client = useFeatureClient("chat");
   const me = useUser();
   const headingId = useId();
   const [controller] = useState(() => new ChatRoomController(client, roomId, me));

@@ -3,7 +3,7 @@
 import { failureText, type RealtimeClient } from "@repo/client";
 import { ChatRoomsResponse, chatPaths, type ChatRoom } from "@repo/protocol";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { useRealtimeClient } from "@/components/realtime-provider";
+import { useFeatureClient } from "@/components/realtime-provider";
 
 /** Rooms change rarely and have no topic of their own: refetched on demand and every so often. */
 const REFRESH_MS = 20_000;
@@ -38,7 +38,7 @@ function fetchPage(client: RealtimeClient, after: string | null, signal?: AbortS
  * cursors stay valid, so nothing shifts); new rooms show up at the end.
  */
 export function useRooms(): RoomsState {
-  const client = useRealtimeClient();
+  const client = useFeatureClient("chat");
   const [pages, setPages] = useState<Page[]>([]);
   const [status, setStatus] = useState<{ loaded: boolean; error: string | null }>({ loaded: false, error: null });
   const [loadingMore, setLoadingMore] = useState(false);

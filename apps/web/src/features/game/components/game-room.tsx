@@ -4,7 +4,7 @@ import type { Direction } from "@repo/game";
 import type { GameId } from "@repo/protocol";
 import Link from "next/link";
 import { useEffect, useId, useMemo, useState, useSyncExternalStore } from "react";
-import { useRealtimeClient } from "@/components/realtime-provider";
+import { useFeatureClient } from "@/components/realtime-provider";
 import { useUser } from "@/components/session";
 import { GameView } from "../state/game-view";
 import type { GameViewSnapshot, MatchSummary } from "../state/game-view-snapshot";
@@ -54,7 +54,7 @@ export function GameRoom({
   onOpenGame: (id: GameId) => void;
   onLeft: () => void;
 }) {
-  const client = useRealtimeClient();
+  const client = useFeatureClient("game");
   const me = useUser();
   const [view] = useState(() => new GameView(client, gameId, me));
   const snapshot = useSyncExternalStore(view.subscribe, view.getSnapshot, view.getSnapshot);

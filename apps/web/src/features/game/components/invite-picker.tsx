@@ -3,7 +3,7 @@
 import { failureText } from "@repo/client";
 import { GAME_SERVICE_LIMITS, GameLobbyResponse, LeaderboardResponse, gamePaths, type GameSummary, type User } from "@repo/protocol";
 import { useEffect, useId, useState, type FormEvent } from "react";
-import { useRealtimeClient } from "@/components/realtime-provider";
+import { useFeatureClient } from "@/components/realtime-provider";
 
 type Candidates = { status: "loading" } | { status: "error"; message: string } | { status: "ready"; users: User[] };
 
@@ -13,7 +13,7 @@ type Candidates = { status: "loading" } | { status: "error"; message: string } |
  * seats them. Anyone else gets the invite link.
  */
 export function InvitePicker({ game, me }: { game: GameSummary; me: User }) {
-  const client = useRealtimeClient();
+  const client = useFeatureClient("game");
   const id = useId();
   const [candidates, setCandidates] = useState<Candidates>({ status: "loading" });
   const [chosen, setChosen] = useState("");

@@ -2,7 +2,7 @@
 
 import type { GameId } from "@repo/protocol";
 import { useEffect, useState, useSyncExternalStore } from "react";
-import { useRealtimeClient } from "@/components/realtime-provider";
+import { useFeatureClient } from "@/components/realtime-provider";
 import { useUser } from "@/components/session";
 import { LobbyStore } from "../state/lobby-store";
 import { GameList } from "./game-list";
@@ -19,7 +19,7 @@ export function LobbyPage({
   joinHref: (id: GameId) => string;
   onCreated: (id: GameId) => void;
 }) {
-  const client = useRealtimeClient();
+  const client = useFeatureClient("game");
   const me = useUser();
   const [store] = useState(() => new LobbyStore(client));
   const lobby = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);

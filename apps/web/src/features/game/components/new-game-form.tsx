@@ -4,7 +4,7 @@ import { failureText } from "@repo/client";
 import { GAME_LIMITS } from "@repo/game";
 import type { GameId } from "@repo/protocol";
 import { useId, useState, type FormEvent } from "react";
-import { useRealtimeClient } from "@/components/realtime-provider";
+import { useFeatureClient } from "@/components/realtime-provider";
 
 const SEATS = Array.from({ length: GAME_LIMITS.maxSeats - GAME_LIMITS.minSeats + 1 }, (_, i) => GAME_LIMITS.minSeats + i);
 const TICK_RATES = [5, 10, 15, 20, 30].filter((hz) => hz >= GAME_LIMITS.tickHzMin && hz <= GAME_LIMITS.tickHzMax);
@@ -15,7 +15,7 @@ const SELECT =
 
 /** Opens a game (`game.create`): seats, tick rate and rounds to win; I take seat 1 as its host. */
 export function NewGameForm({ onCreated }: { onCreated: (id: GameId) => void }) {
-  const client = useRealtimeClient();
+  const client = useFeatureClient("game");
   const id = useId();
   const [maxSeats, setMaxSeats] = useState(4);
   const [tickHz, setTickHz] = useState<number>(GAME_LIMITS.tickHzDefault);

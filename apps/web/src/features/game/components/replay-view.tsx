@@ -4,7 +4,7 @@ import { failureText } from "@repo/client";
 import { GameId, GameReplayResponse, gamePaths } from "@repo/protocol";
 import Link from "next/link";
 import { useEffect, useId, useMemo, useState, useSyncExternalStore } from "react";
-import { useRealtimeClient, useRequestedTransport } from "@/components/realtime-provider";
+import { useFeatureClient, useRequestedTransport } from "@/components/realtime-provider";
 import { hrefWith } from "@/lib/transport";
 import { REPLAY_SPEEDS, ReplayPlayer, type ReplaySnapshot } from "../state/replay-player";
 import { GameBoard } from "./game-board";
@@ -19,7 +19,7 @@ type Loaded = { status: "loading" } | { status: "error"; message: string } | { s
  * ran; then says whether it ended in the stored result.
  */
 export function ReplayView({ gameId }: { gameId: string }) {
-  const client = useRealtimeClient();
+  const client = useFeatureClient("game");
   const transport = useRequestedTransport();
   const valid = GameId.safeParse(gameId).success;
   const [loaded, setLoaded] = useState<Loaded>(valid ? { status: "loading" } : { status: "error", message: "That is not a game id." });

@@ -1,7 +1,7 @@
 "use client";
 
 import { TRANSPORT_LABELS, TRANSPORTS } from "@/lib/transport";
-import { useClientMetrics, useRealtimeClient } from "@/components/realtime-provider";
+import { useClientMetrics, useFeatureClient } from "@/components/realtime-provider";
 import { useNotifications } from "./notifications-provider";
 
 const countFormat = new Intl.NumberFormat("en");
@@ -18,7 +18,7 @@ function formatBytes(bytes: number): string {
  * socket carries every topic the tab follows), so those are the whole tab's.
  */
 export function NotificationCost() {
-  const client = useRealtimeClient();
+  const client = useFeatureClient("notifications");
   const metrics = useClientMetrics(client);
   const { traffic } = useNotifications();
   const current = metrics.transport;

@@ -2,7 +2,7 @@
 
 import type { User } from "@repo/protocol";
 import { createContext, use, useEffect, useState, useSyncExternalStore, type ReactNode } from "react";
-import { useRealtimeClient } from "@/components/realtime-provider";
+import { useFeatureClient } from "@/components/realtime-provider";
 import { NotificationsStore } from "../state/notifications-store";
 import type { NotificationsSnapshot } from "../state/notifications-snapshot";
 
@@ -10,10 +10,10 @@ const NotificationsContext = createContext<NotificationsStore | null>(null);
 
 /**
  * One notifications store per tab (the bell, the toasts and /notifications share it, so the
- * topics are followed once), on the tab's realtime client: it follows the header's transport.
+ * topics are followed once), on the notifications feature's client (its own transport flag).
  */
 export function NotificationsProvider({ me, children }: { me: User; children: ReactNode }) {
-  const client = useRealtimeClient();
+  const client = useFeatureClient("notifications");
   const [store] = useState(() => new NotificationsStore(client, me));
   useEffect(() => {
     store.start();
