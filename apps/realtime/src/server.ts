@@ -127,6 +127,8 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     log: app.log.child({ feature: feature.name }),
     config: feature.config,
     revokeRead: (userId, topic) => topics.revoke(userId, topic),
+    // Called on requests only, once the subscription core below exists.
+    connectedUsers: () => core.registry.connectedUsers(),
   }));
   async function composeOrClose(...args: Parameters<typeof composeFeatures>) {
     try {

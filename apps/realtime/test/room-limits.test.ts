@@ -70,6 +70,7 @@ describe("through the dispatcher, with the client address the transports pass", 
       log,
       config: feature.config,
       revokeRead: () => undefined,
+      connectedUsers: () => [],
     }));
     const stops: Array<() => void> = [];
     for (const job of chat.jobs) stops.push(await job.start());

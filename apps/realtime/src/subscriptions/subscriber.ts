@@ -109,6 +109,8 @@ export class Subscriber implements ChannelMember, RegisteredConnection {
       // Throws `rate_limited` at the per-user or per-address cap: nothing is held then.
       core.registry.open(this);
       this.registered = true;
+    } else {
+      core.registry.sawPoll(this.user);
     }
     core.track(this);
   }
@@ -116,6 +118,10 @@ export class Subscriber implements ChannelMember, RegisteredConnection {
   // What the connection registry reads (RegisteredConnection), kept on the prototype.
   get userId(): string {
     return this.user.id;
+  }
+
+  get userName(): string {
+    return this.user.name;
   }
 
   get sessionId(): string {
