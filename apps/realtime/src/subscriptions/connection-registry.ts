@@ -38,7 +38,7 @@ const SESSION_ENDED: ClosingNotice = { reason: "unauthorized", message: "The ses
 /** How often expired sessions are looked for at most (a connection outlives its session by at most this). */
 const EXPIRY_SWEEP_MS = 5_000;
 const REVALIDATE_BATCH = 500;
-/** A short poll holds nothing: its user counts as connected this long after it (a few poll intervals). */
+/** A poll holds nothing between requests: its user counts as connected this long after one (a few poll intervals). */
 const RECENT_POLL_MS = 15_000;
 /** Most short-polling users remembered (the least recent are forgotten first). */
 const RECENT_POLLERS_KEPT = 20_000;
@@ -150,13 +150,13 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
     endTransport(transport: TransportName, notice: ClosingNotice) {
       endAll(byTransport.get(transport), notice);
     },
-    /** A short poll was served (it registers nothing): its user counts as connected for a little while. */
+    /** A short or long poll came in: its user counts as connected for a while (between polls nothing is registered). */
     sawPoll(user: ConnectedUser): void {
       recentPollers.set(user.id, { id: user.id, name: user.name });
     },
     /**
      * Every distinct user connected right now, on any transport: open streams,
-     * sockets and held long polls, plus recent short polls. One entry per user
+     * sockets and held long polls, plus recent short and long polls. One entry per user
      * however many tabs they have (bounded by the connection caps and the poller memory).
      */
     connectedUsers(): ConnectedUser[] {

@@ -109,9 +109,9 @@ export class Subscriber implements ChannelMember, RegisteredConnection {
       // Throws `rate_limited` at the per-user or per-address cap: nothing is held then.
       core.registry.open(this);
       this.registered = true;
-    } else {
-      core.registry.sawPoll(this.user);
     }
+    // A polling client is between requests most of the time: it counts as connected for a while after each.
+    if (options.once === true || options.transport === "long-polling") core.registry.sawPoll(this.user);
     core.track(this);
   }
 

@@ -46,7 +46,8 @@ export function flagsFeature(config: Partial<FlagsFeatureConfig> = {}) {
   return defineFeature({
     name: "flags",
     config: { ...FLAGS_FEATURE_DEFAULTS, ...config },
-    create({ hub, auth, db, flags, config: settings, log, connectedUsers }) {
+    create(context) {
+      const { hub, auth, db, flags, config: settings, log } = context;
       const streams = new ChangeStreams(settings.changeStreams);
       const { operatorToken } = settings;
       const sessions = operatorToken === undefined ? undefined : createOperatorSessions({ operatorToken, ttlSeconds: settings.operatorSessionTtlSeconds });
@@ -55,7 +56,7 @@ export function flagsFeature(config: Partial<FlagsFeatureConfig> = {}) {
         routes: (app) => {
           registerOfrepRoutes(app, { auth, flags, streams });
           registerOperatorSessionRoutes(app, { operatorToken, sessions, auth, cookieSecure: settings.cookieSecure, signInLimits: settings.operatorSignInLimits });
-          registerFlagsAdminRoutes(app, { flags, db, operatorToken, sessions, auth, connectedUsers });
+          registerFlagsAdminRoutes(app, { flags, db, operatorToken, sessions, auth, connectedUsers: () => context.connectedUsers() });
         },
         jobs: [
           {
