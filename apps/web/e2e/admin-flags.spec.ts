@@ -32,6 +32,8 @@ async function restore(definitions: Record<string, unknown>, run: string) {
 const card = (page: Page, key: string) => page.getByRole("article", { name: key, exact: true });
 
 test("a guest gets operators-only; the operator signs in, previews a rollout over the connected tabs, saves it with a reason, sees the audit entry and undoes it", async ({ browser }) => {
+  // Four people sign in through the page first (about 5 s each on a busy 2-core machine).
+  test.setTimeout(120_000);
   const run = uid();
   const start = await flagsInForce();
   const tabs: Person[] = [];
