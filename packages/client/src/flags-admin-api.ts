@@ -5,7 +5,6 @@ import {
   FlagsUpdateResponse,
   OperatorSessionResponse,
   flagsAdminPaths,
-  type FlagChangesQuery,
 } from "@repo/protocol";
 import { z } from "zod";
 import type { ReadOptions } from "./client-types";
@@ -29,7 +28,8 @@ export interface FlagsAdminApi {
   flags(options?: ReadOptions): Promise<FlagsAdminResponse>;
   preview(definitions: FlagDocument, options?: ReadOptions): Promise<FlagsPreviewResponse>;
   save(change: { definitions: FlagDocument; reason: string; etag: string }, options?: ReadOptions): Promise<FlagsUpdateResponse>;
-  changes(query?: Partial<z.input<typeof FlagChangesQuery>>, options?: ReadOptions): Promise<FlagChangesResponse>;
+  /** The audit log, newest first: `before` an entry id (the previous page's `nextBefore`), at most `limit` (1 to 50). */
+  changes(query?: { before?: string; limit?: number }, options?: ReadOptions): Promise<FlagChangesResponse>;
   undo(change: { reason: string; etag: string }, options?: ReadOptions): Promise<FlagsUpdateResponse>;
 }
 
