@@ -163,6 +163,8 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
       bus.publish(READ_REVOKED_CHANNEL, JSON.stringify({ userId, topic }));
     },
     onReadRevoked: (listener) => topics.onRevoke(listener),
+    // Called on requests only, once the subscription core below exists.
+    connectedUsers: () => core.registry.connectedUsers(),
   }));
   // A revocation on another instance (leaving a room there): stop delivering here too. Revoking twice is a no-op.
   bus.subscribe(READ_REVOKED_CHANNEL, (message) => {

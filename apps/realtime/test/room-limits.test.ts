@@ -71,6 +71,7 @@ describe("through the dispatcher, with the client address the transports pass", 
       config: feature.config,
       revokeRead: () => undefined,
       onReadRevoked: () => () => undefined,
+      connectedUsers: () => [],
     }));
     const stops: Array<() => void> = [];
     for (const job of chat.jobs) stops.push(await job.start());

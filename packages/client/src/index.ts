@@ -9,6 +9,7 @@ export type {
   SubscribeOptions,
 } from "./client-types";
 export { createServiceApi, type ServiceApi, type ServiceApiOptions } from "./service-api";
+export type { FlagsAdminApi } from "./flags-admin-api";
 export { followTransportFlag, type FollowTransportFlagOptions } from "./flag-transport";
 export { createCommandId } from "./command-id";
 export { ConnectionError, failureText, type ConnectionErrorCode } from "./errors";

@@ -9,6 +9,7 @@ import {
 } from "@repo/protocol";
 import { z } from "zod";
 import type { ReadOptions } from "./client-types";
+import { createFlagsAdminApi, type FlagsAdminApi } from "./flags-admin-api";
 import { globalFetch, requestJson, type FetchLike, type HttpContext } from "./http";
 
 export interface ServiceApiOptions {
@@ -42,6 +43,8 @@ export interface ServiceApi {
   health(options?: ReadOptions): Promise<HealthResponse>;
   /** Whether it can serve (`/readyz`: database reachable, not draining); a not-ready answer is a value, not an error. */
   ready(options?: ReadOptions): Promise<ReadyResponse>;
+  /** The operator's flag administration (operator session or bearer OPERATOR_TOKEN). */
+  readonly flagsAdmin: FlagsAdminApi;
 }
 
 const NoContent = z.undefined();
@@ -73,5 +76,6 @@ export function createServiceApi(options: ServiceApiOptions): ServiceApi {
     },
     health: (init) => requestJson(context, HTTP_PATHS.health, HealthResponse, init),
     ready: (init) => requestJson(context, HTTP_PATHS.ready, ReadyResponse, { ...init, accept: READY_STATUSES }),
+    flagsAdmin: createFlagsAdminApi(context),
   };
 }

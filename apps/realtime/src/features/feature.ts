@@ -9,6 +9,7 @@ import type { Hub } from "../hub/hub";
 import type { Presence } from "../hub/presence";
 import type { TopicAuthorizer } from "../hub/topic-policy";
 import type { AddressLimits } from "../limits/address-limits";
+import type { ConnectedUser } from "../subscriptions/connection-registry";
 import type { FeatureEvents } from "./feature-events";
 
 /** Everything a feature may use: the one context its factory receives. */
@@ -42,6 +43,8 @@ export interface FeatureContext<TConfig = undefined> {
    * Returns the removal.
    */
   onReadRevoked(listener: (userId: string, topic: Topic) => void): () => void;
+  /** Every distinct user connected to this instance right now, whatever the transport (the flag preview counts them). */
+  connectedUsers(): ConnectedUser[];
 }
 
 /** One command type a feature runs: its handler, and how the dispatcher treats it (receipts, own rate). */

@@ -8,14 +8,14 @@ import { notificationsFeature } from "./notifications/notifications-feature";
 import { tickerFeature } from "./ticker/ticker-feature";
 
 /** The features a server runs unless told otherwise: one line per feature. */
-export function defaultFeatures(config: Pick<ServerConfig, "operatorToken"> = {}): Feature[] {
+export function defaultFeatures(config: Partial<Pick<ServerConfig, "operatorToken" | "cookieSecure">> = {}): Feature[] {
   return [
     echoFeature(),
     tickerFeature(),
     chatFeature(),
     notificationsFeature({ operatorToken: config.operatorToken }),
     gameFeature(),
-    flagsFeature({ operatorToken: config.operatorToken }),
+    flagsFeature({ operatorToken: config.operatorToken, cookieSecure: config.cookieSecure ?? false }),
   ];
 }
 

@@ -33,8 +33,9 @@ export async function registerOriginPolicy(app: FastifyInstance, policy: OriginP
   await app.register(cors, {
     origin: (origin, callback) => callback(null, origin !== undefined && policy.allowed.has(origin)),
     credentials: true,
-    methods: ["GET", "POST", "DELETE", "OPTIONS"],
-    allowedHeaders: ["content-type", "authorization", "if-none-match", "last-event-id", TRANSPORT_HEADER, VERSION_HEADER],
+    // PUT and If-Match: the flag administration page saves with them (the operator's edit names its version).
+    methods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+    allowedHeaders: ["content-type", "authorization", "if-none-match", "if-match", "last-event-id", TRANSPORT_HEADER, VERSION_HEADER],
     exposedHeaders: ["etag", "retry-after", POLL_INTERVAL_HEADER],
     maxAge: 600,
   });

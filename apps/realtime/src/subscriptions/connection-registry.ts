@@ -1,10 +1,13 @@
 import { ProtocolError, type ClosingNotice, type TransportName } from "@repo/protocol";
+import { LRUCache } from "lru-cache";
 import { KeyedSets } from "./keyed-sets";
 
 /** One open stream, socket or held long poll, as the registry knows it. */
 export interface RegisteredConnection {
   transport: TransportName;
   userId: string;
+  /** The user's display name (part of the flag evaluation context). */
+  userName: string;
   sessionId: string;
   /** The client's address (after `trustProxy`), for the per-address cap. */
   ip: string;
@@ -35,6 +38,16 @@ const SESSION_ENDED: ClosingNotice = { reason: "unauthorized", message: "The ses
 /** How often expired sessions are looked for at most (a connection outlives its session by at most this). */
 const EXPIRY_SWEEP_MS = 5_000;
 const REVALIDATE_BATCH = 500;
+/** A poll holds nothing between requests: its user counts as connected this long after one (a few poll intervals). */
+const RECENT_POLL_MS = 15_000;
+/** Most short-polling users remembered (the least recent are forgotten first). */
+const RECENT_POLLERS_KEPT = 20_000;
+
+/** A user with something open (or a recent short poll) on this instance. */
+export interface ConnectedUser {
+  id: string;
+  name: string;
+}
 
 /**
  * Every open connection of the instance, whatever its transport, in one place:
@@ -48,6 +61,7 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
   const byTransport = new KeyedSets<RegisteredConnection>();
   const perUser = new Map<string, number>();
   const perIp = new Map<string, number>();
+  const recentPollers = new LRUCache<string, ConnectedUser>({ max: RECENT_POLLERS_KEPT, ttl: RECENT_POLL_MS, ttlAutopurge: false });
   let size = 0;
 
   const bump = (counts: Map<string, number>, key: string, by: number) => {
@@ -135,6 +149,23 @@ export function createConnectionRegistry(options: ConnectionRegistryOptions) {
     /** Ends every connection on one transport (its kill switch was turned off), telling each where to go. */
     endTransport(transport: TransportName, notice: ClosingNotice) {
       endAll(byTransport.get(transport), notice);
+    },
+    /** A short or long poll came in: its user counts as connected for a while (between polls nothing is registered). */
+    sawPoll(user: ConnectedUser): void {
+      recentPollers.set(user.id, { id: user.id, name: user.name });
+    },
+    /**
+     * Every distinct user connected right now, on any transport: open streams,
+     * sockets and held long polls, plus recent short and long polls. One entry per user
+     * however many tabs they have (bounded by the connection caps and the poller memory).
+     */
+    connectedUsers(): ConnectedUser[] {
+      const users = new Map<string, ConnectedUser>();
+      for (const connection of bySession.values()) {
+        if (!users.has(connection.userId)) users.set(connection.userId, { id: connection.userId, name: connection.userName });
+      }
+      for (const user of recentPollers.values()) if (!users.has(user.id)) users.set(user.id, user);
+      return [...users.values()];
     },
     /** Open connections on one transport. */
     sizeOf: (transport: TransportName) => byTransport.get(transport).length,

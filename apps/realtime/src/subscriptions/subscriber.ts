@@ -110,12 +110,18 @@ export class Subscriber implements ChannelMember, RegisteredConnection {
       core.registry.open(this);
       this.registered = true;
     }
+    // A polling client is between requests most of the time: it counts as connected for a while after each.
+    if (options.once === true || options.transport === "long-polling") core.registry.sawPoll(this.user);
     core.track(this);
   }
 
   // What the connection registry reads (RegisteredConnection), kept on the prototype.
   get userId(): string {
     return this.user.id;
+  }
+
+  get userName(): string {
+    return this.user.name;
   }
 
   get sessionId(): string {

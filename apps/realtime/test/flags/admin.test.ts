@@ -40,13 +40,17 @@ const withChat = (percent: number) => ({ ...defaultDefinitions(), flags: { ...de
 const rows = async () => ({ saved: await db.prisma.flagDefinitions.count(), changes: await db.prisma.flagChange.count() });
 
 describe("flag administration", () => {
-  test("is the operator's only: no secret, a wrong one or a guest session is 401; a service without OPERATOR_TOKEN refuses with 403", async () => {
+  test("is the operator's only: no secret or a wrong one is 401, a guest session 403; a service without OPERATOR_TOKEN refuses with 403", async () => {
     const ada = await signIn(first.baseUrl, "Ada");
-    const refused: Array<Record<string, string>> = [{}, { authorization: `Bearer ${OPERATOR_TOKEN}x` }, { authorization: `Bearer ${ada.token}` }];
-    for (const headers of refused) {
-      for (const [method, path] of [["GET", flagsAdminPaths.flags], ["PUT", flagsAdminPaths.flags], ["GET", flagsAdminPaths.changes], ["POST", flagsAdminPaths.undo]] as const) {
+    const refused: Array<[Record<string, string>, number]> = [
+      [{}, 401],
+      [{ authorization: `Bearer ${OPERATOR_TOKEN}x` }, 401],
+      [{ authorization: `Bearer ${ada.token}` }, 403],
+    ];
+    for (const [headers, status] of refused) {
+      for (const [method, path] of [["GET", flagsAdminPaths.flags], ["PUT", flagsAdminPaths.flags], ["GET", flagsAdminPaths.changes], ["POST", flagsAdminPaths.undo], ["POST", flagsAdminPaths.preview]] as const) {
         const answer = await admin(first, method, path, method === "GET" ? undefined : { reason: "x" }, headers);
-        expect([method, path, answer.status]).toEqual([method, path, 401]);
+        expect([method, path, answer.status]).toEqual([method, path, status]);
       }
     }
     const closed = await startTestServer({}, { db });
@@ -86,7 +90,7 @@ describe("flag administration", () => {
       await waitFor(async () => (await second.server.flags.transportFor("chat", ada.user)) === "sse", "the second instance following", 2000);
       expect(Date.now() - savedAt).toBeLessThan(2000);
       const after = await current(second);
-      expect(after).toMatchObject({ source: "database", updatedBy: "operator", etag: first.server.flags.store.etag });
+      expect(after).toMatchObject({ source: "database", updatedBy: "operator (token)", etag: first.server.flags.store.etag });
 
       // A restart comes up on what was saved, not on the file.
       const restarted = await startTestServer({ operatorToken: OPERATOR_TOKEN }, { db });
@@ -103,7 +107,7 @@ describe("flag administration", () => {
   test("the audit log says who, when, why, before and after; undo puts the last change back, and is audited too", async () => {
     const log = FlagChangesResponse.parse((await admin(first, "GET", `${flagsAdminPaths.changes}?limit=5`)).json);
     expect(log.changes).toHaveLength(1);
-    expect(log.changes[0]).toMatchObject({ actor: "operator", reason: "everyone on SSE for chat", flagsChanged: ["transport.chat"] });
+    expect(log.changes[0]).toMatchObject({ actor: "operator (token)", reason: "everyone on SSE for chat", flagsChanged: ["transport.chat"] });
     expect(JSON.stringify(log.changes[0]!.after)).toContain('"sse",100');
 
     const { etag } = await current(first);

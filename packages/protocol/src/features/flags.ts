@@ -102,9 +102,17 @@ export type OfrepBulkResponse = z.infer<typeof OfrepBulkResponse>;
 export const OfrepStreamMessage = z.object({ type: z.literal("refetchEvaluation"), etag: z.string(), lastModified: z.number().int() });
 
 // ---------------------------------------------------------------------------
-// Administration (an operator: `Authorization: Bearer <OPERATOR_TOKEN>`, never a guest session)
+// Administration (an operator: `Authorization: Bearer <OPERATOR_TOKEN>`, or the operator
+// session cookie that `POST /v1/admin/session { secret }` sets; never a guest session)
+
+/** The HttpOnly cookie holding a short-lived signed operator token (path `/v1/admin`). */
+export const OPERATOR_SESSION_COOKIE = "sb_operator";
 
 export const flagsAdminPaths = {
+  /** POST `{ secret }` sets the operator cookie; GET: who am I; DELETE: sign out. */
+  session: `${API_PREFIX}/admin/session`,
+  /** POST `{ definitions }`: who among the users connected now would get a different value. */
+  preview: `${API_PREFIX}/admin/flags/preview`,
   /** GET the definitions in force; PUT new ones (`If-Match: <etag>`). */
   flags: `${API_PREFIX}/admin/flags`,
   /** GET the audit log, newest first (`?before&limit`). */
@@ -146,6 +154,46 @@ export const FlagChangesQuery = z.object({
 });
 export const FlagChangesResponse = z.object({ changes: z.array(FlagChangeEntry), nextBefore: z.string().nullable() });
 export type FlagChangesResponse = z.infer<typeof FlagChangesResponse>;
+
+/** At most this long: the secret is compared as a hash, but nobody needs more. */
+export const OperatorSignInRequest = z.object({ secret: z.string().min(1, "Enter the operator secret").max(1024, "Too long for an operator secret") });
+
+/** `operator: false` is a plain answer (no credential), not an error. */
+export const OperatorSessionResponse = z.object({
+  operator: z.boolean(),
+  /** How the request proved it: the session cookie or the bearer token. */
+  via: z.enum(["session", "token"]).nullable(),
+  /** When the operator session ends (null for the bearer token or no session). */
+  expiresAt: z.string().datetime().nullable(),
+});
+export type OperatorSessionResponse = z.infer<typeof OperatorSessionResponse>;
+
+export const FlagsPreviewRequest = z.object({ definitions: FlagDocument });
+
+/** A variant label for a user a flag is off or missing for. */
+export const NO_VARIANT = "(none)";
+
+export const FlagPreview = z.object({
+  flag: z.string(),
+  /** Connected users (de-duplicated) whose value of this flag would change. */
+  affected: z.number().int().nonnegative(),
+  /** Users per variant now and after the change (`NO_VARIANT` when off or missing). */
+  before: z.record(z.string(), z.number().int().nonnegative()),
+  after: z.record(z.string(), z.number().int().nonnegative()),
+  /** Who goes where, largest first: `{ from: "websocket", to: "sse", users: 36 }`. */
+  moves: z.array(z.object({ from: z.string(), to: z.string(), users: z.number().int().positive() })),
+});
+export type FlagPreview = z.infer<typeof FlagPreview>;
+
+export const FlagsPreviewResponse = z.object({
+  /** Distinct users connected to this instance right now (open streams, sockets, held long polls, recent short polls). */
+  connectedUsers: z.number().int().nonnegative(),
+  /** Keys the change adds, removes or changes, whether or not anyone connected is affected. */
+  flagsChanged: z.array(z.string()),
+  /** One entry per changed flag. */
+  flags: z.array(FlagPreview),
+});
+export type FlagsPreviewResponse = z.infer<typeof FlagsPreviewResponse>;
 
 export const flagsProtocol = defineProtocolFeature({
   name: "flags",

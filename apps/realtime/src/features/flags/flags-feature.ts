@@ -1,7 +1,11 @@
 import { FLAGS_EVENTS, FLAGS_TOPIC } from "@repo/protocol";
 import { defineFeature } from "../feature";
 import { ChangeStreams, type ChangeStreamLimits } from "./change-stream";
+import { parseRateSpec } from "../../limits/rate-spec";
+import type { RateWindow } from "../../limits/rate-limiter";
+import { createOperatorSessions } from "./admin-operator-sessions";
 import { registerFlagsAdminRoutes } from "./admin-routes";
+import { registerOperatorSessionRoutes } from "./admin-session-routes";
 import { followSavedDefinitions } from "./definitions-sync";
 import { registerOfrepRoutes } from "./ofrep-routes";
 
@@ -9,6 +13,12 @@ export interface FlagsFeatureConfig {
   changeStreams: ChangeStreamLimits;
   /** The operator's bearer secret for /v1/admin/flags (OPERATOR_TOKEN); undefined turns administration off. */
   operatorToken: string | undefined;
+  /** Secure operator cookies (the service's COOKIE_SECURE: https). */
+  cookieSecure: boolean;
+  /** How long an operator session lasts (seconds): short, since the cookie is a whole operator's power. */
+  operatorSessionTtlSeconds: number;
+  /** Operator sign-in attempts per client address (right or wrong); [] is no limit. */
+  operatorSignInLimits: RateWindow[];
   /** How often an instance checks the saved definitions' etag (ms): a change saved elsewhere is in force here within this. */
   syncIntervalMs: number;
 }
@@ -16,6 +26,9 @@ export interface FlagsFeatureConfig {
 export const FLAGS_FEATURE_DEFAULTS: FlagsFeatureConfig = {
   changeStreams: { perIp: 8, total: 10_000, heartbeatMs: 15_000 },
   operatorToken: undefined,
+  cookieSecure: false,
+  operatorSessionTtlSeconds: 30 * 60,
+  operatorSignInLimits: parseRateSpec("5/1m,30/1h"),
   syncIntervalMs: 1000,
 };
 
@@ -25,20 +38,25 @@ export const FLAGS_FEATURE_DEFAULTS: FlagsFeatureConfig = {
  * its own transport that the definitions changed (a client whose SSE is
  * switched off or blocked still hears it). Operators edit the definitions at
  * /v1/admin/flags (saved with an audit entry; every instance follows the saved
- * row). The flags themselves are the service's (context.flags), shared with
+ * row), with the bearer secret or an operator session (/v1/admin/session), and
+ * preview who a change would move among the users connected now. The flags themselves are the service's (context.flags), shared with
  * every feature that reads one.
  */
 export function flagsFeature(config: Partial<FlagsFeatureConfig> = {}) {
   return defineFeature({
     name: "flags",
     config: { ...FLAGS_FEATURE_DEFAULTS, ...config },
-    create({ hub, auth, db, flags, config: settings, log }) {
+    create(context) {
+      const { hub, auth, db, flags, config: settings, log } = context;
       const streams = new ChangeStreams(settings.changeStreams);
+      const { operatorToken } = settings;
+      const sessions = operatorToken === undefined ? undefined : createOperatorSessions({ operatorToken, ttlSeconds: settings.operatorSessionTtlSeconds });
       return {
         topics: { flags: (_user, id) => `flags:${id}` === FLAGS_TOPIC },
         routes: (app) => {
           registerOfrepRoutes(app, { auth, flags, streams });
-          registerFlagsAdminRoutes(app, { flags, db, operatorToken: settings.operatorToken });
+          registerOperatorSessionRoutes(app, { operatorToken, sessions, auth, cookieSecure: settings.cookieSecure, signInLimits: settings.operatorSignInLimits });
+          registerFlagsAdminRoutes(app, { flags, db, operatorToken, sessions, auth, connectedUsers: () => context.connectedUsers() });
         },
         jobs: [
           {

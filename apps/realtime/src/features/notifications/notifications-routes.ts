@@ -40,7 +40,7 @@ export function registerNotificationsRoutes(
   });
 
   app.post(notificationsRoutes.broadcast, async (request, reply) => {
-    requireOperator(request, reply, deps.operatorToken);
+    await requireOperator(request, reply, { token: deps.operatorToken });
     const input = parseOrThrow(BroadcastRequest, request.body, "broadcast");
     const body = await notifications.broadcast(input);
     return reply.code(201).header("cache-control", "no-store").send(body);
