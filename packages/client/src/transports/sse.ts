@@ -66,7 +66,7 @@ export class SseTransport extends BaseTransport {
 
   constructor(
     host: TransportHost,
-    private readonly settings: Pick<TransportSettings, "EventSource">,
+    private readonly settings: Pick<TransportSettings, "EventSource" | "openAtFirstFrame">,
   ) {
     super(host);
   }
@@ -138,6 +138,9 @@ export class SseTransport extends BaseTransport {
         }
       });
 
+    source.addEventListener("open", () => {
+      if (this.current(attempt) && !this.settings.openAtFirstFrame) firstFrame();
+    });
     on(SSE_EVENTS.message, (data) => this.host.event(EventEnvelope.parse(JSON.parse(data))));
     on(SSE_EVENTS.reset, (data) => this.host.reset(ResetSignal.parse(JSON.parse(data))));
     on(SSE_EVENTS.signal, (data) => this.host.signal(Signal.parse(JSON.parse(data))));
