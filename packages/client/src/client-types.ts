@@ -10,6 +10,7 @@ import type {
   TransportName,
 } from "@repo/protocol";
 import type { BackoffOptions } from "./backoff";
+import type { FallbackOptions, MoveReason } from "./fallback";
 import type { FetchLike } from "./http";
 import type { TransportFactory } from "./transport";
 import type { EventSourceConstructor } from "./transports/sse";
@@ -64,6 +65,14 @@ export interface ClientOptions {
    * play an out-of-date client against a real server.
    */
   protocolVersion?: number;
+  /**
+   * Opt in to the automatic fallback chain: a transport that will not open
+   * while the service answers plain HTTP (a proxy refusing the WebSocket
+   * upgrade, buffering SSE) is left for the next one in the chain, what
+   * worked is remembered (`browserFallbackMemory()` per browser), and the
+   * wanted transport is tried again later. Off by default.
+   */
+  fallback?: FallbackOptions;
 }
 
 export interface SubscribeOptions {
@@ -106,10 +115,13 @@ export type ClientEvents = {
   closing: (notice: ClosingNotice) => void;
   /**
    * The client moved to another transport on its own: the server switched the
-   * current one off (`transport_disabled`) and named where to go. `status`
-   * events follow as usual; `transportInUse` now says `to`.
+   * current one off and named where to go (`transport_disabled`); the wanted
+   * transport would not open and the chain moved on, or this browser
+   * remembered it blocked and started on what worked (`fallback`); or a try
+   * of the wanted transport opened and the client went back to it (`upgrade`).
+   * `status` events follow as usual; `transportInUse` now says `to`.
    */
-  moved: (change: { from: string; to: string; reason: "transport_disabled" }) => void;
+  moved: (change: { from: string; to: string; reason: MoveReason }) => void;
   /** Refused topics, fatal errors, and exceptions thrown by event handlers. */
   error: (error: unknown) => void;
 };

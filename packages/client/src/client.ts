@@ -15,6 +15,7 @@ import { CommandSender } from "./command-sender";
 import { Connection } from "./connection";
 import { DEFAULT_TRANSPORTS } from "./default-transports";
 import { Emitter } from "./emitter";
+import { FallbackChain } from "./fallback";
 import { globalFetch, probeSubscription, requestJson, type HttpContext } from "./http";
 import { MetricsRecorder, type ClientMetrics } from "./metrics";
 import { Refusals } from "./refusals";
@@ -72,12 +73,14 @@ export class RealtimeClient extends Emitter<ClientEvents> {
         longPollTimeoutMs: options.longPollTimeoutMs ?? 25_000,
         ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
         EventSource: options.EventSource,
+        openAtFirstFrame: options.fallback !== undefined,
       },
       http: this.http,
       subscriptions: this.subscriptions,
       recorder: this.recorder,
       backoff,
       sink,
+      fallback: options.fallback ? new FallbackChain(options.fallback, { http: this.http, known: (name) => transports.has(name) }) : null,
       refused: (generation, error, topics) => refusals.refuse(generation, error, topics),
     });
     this.commands = new CommandSender(this.connection, this.recorder, {
@@ -92,7 +95,7 @@ export class RealtimeClient extends Emitter<ClientEvents> {
     return this.connection.status;
   }
 
-  /** Name of the current transport. */
+  /** Name of the current transport (with a fallback chain, maybe not the one asked for: see `moved`). */
   get transportInUse(): string {
     return this.connection.transportInUse;
   }

@@ -2,6 +2,7 @@ import { ERROR_POLICY, ProtocolError, type ClosingNotice, type Topic } from "@re
 import { fullJitterDelay, type BackoffOptions } from "./backoff";
 import type { ClientSink, ClientStatus } from "./client-types";
 import { ConnectionError } from "./errors";
+import { OpenTimeoutError, isOpenFailure, probeTransport, type FallbackChain, type MoveReason } from "./fallback";
 import type { HttpContext } from "./http";
 import type { MetricsRecorder } from "./metrics";
 import { OpenWaiters } from "./open-waiters";
@@ -25,6 +26,8 @@ export interface ConnectionDeps {
   recorder: MetricsRecorder;
   backoff: BackoffOptions;
   sink: ClientSink;
+  /** The fallback chain, when the client opted in (ClientOptions.fallback). */
+  fallback: FallbackChain | null;
   /** A transport reported refused topics (see refusals.ts). */
   refused(generation: number, error: ProtocolError, topics?: Topic[]): void;
 }
@@ -33,11 +36,15 @@ export interface ConnectionDeps {
  * The transport's lifecycle and the client's status: lazy start, topic
  * changes batched per tick, reconnect with full-jitter backoff from the last
  * cursors, live switch, stop on a fatal error, and fencing off stale
- * transports with a generation counter.
+ * transports with a generation counter. With a fallback chain: a transport
+ * that will not open while the service answers HTTP is left for the next
+ * candidate, and the wanted one is tried again later (see fallback.ts).
  */
 export class Connection {
   private current: ClientStatus = "idle";
   private transportName: string;
+  /** The transport the app asked for (start, switchTransport, or where the server sent it); transportName may be a fallback. */
+  private wanted: string;
   private transport: Transport | null = null;
   /** Bumped whenever the transport is replaced or stopped; a host whose generation differs is stale. */
   private generation = 0;
@@ -46,13 +53,21 @@ export class Connection {
   /** When the current connection opened (0: not open). */
   private openedAt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Fallback: the current transport must open before this fires. */
+  private openTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Fallback: when to try the wanted transport again. */
+  private upgradeTimer: ReturnType<typeof setTimeout> | null = null;
+  private stopProbe: (() => void) | null = null;
+  /** A remembered fallback chosen before anyone could listen: announced when the transport starts. */
+  private pendingMove: { from: string; to: string } | null = null;
   private closingNotice: ClosingNotice | null = null;
   private flushQueued = false;
   private userClosed = false;
   private readonly openWaiters = new OpenWaiters();
 
   constructor(private readonly deps: ConnectionDeps) {
-    this.transportName = this.known(deps.initialTransport);
+    this.wanted = this.known(deps.initialTransport);
+    this.transportName = this.startingTransport(this.wanted);
   }
 
   get status(): ClientStatus {
@@ -76,10 +91,28 @@ export class Connection {
   switchTo(name: string): void {
     this.assertNotClosed();
     this.known(name);
-    if (name === this.transportName) return;
-    this.transportName = name;
+    if (name === this.wanted && name === this.transportName) return;
+    this.wanted = name;
+    const to = this.startingTransport(name);
+    if (to === this.transportName) {
+      // Already there (e.g. wanting what this browser falls back to anyway): only the upgrade plan changes.
+      if (this.transport !== null) this.pendingMove = null;
+      this.clearUpgrade();
+      if (this.current === "open") this.planUpgrade();
+      return;
+    }
+    this.transportName = to;
     if (this.transport === null) return; // not started yet: the first start uses it
     this.restart("connecting");
+  }
+
+  /** Where to start for `wanted`: itself, or what this browser remembers worked instead. */
+  private startingTransport(wanted: string): string {
+    const fallback = this.deps.fallback;
+    if (!fallback) return wanted;
+    const start = fallback.want(wanted);
+    this.pendingMove = start.remembered ? { from: wanted, to: start.transport } : null;
+    return start.transport;
   }
 
   reconnect(): void {
@@ -138,17 +171,14 @@ export class Connection {
     if (generation !== this.generation || this.userClosed) return;
     const notice = this.closingNotice;
     this.retire();
+    const neverOpened = this.openedAt === 0;
     const movedTo = this.switchedOffTarget(error, notice);
     if (movedTo !== undefined) {
-      // The server switched this transport off and named where to go: move there at once, cursors kept.
-      const from = this.transportName;
-      this.transportName = movedTo;
-      this.attempt = 0;
-      this.openedAt = 0;
-      this.deps.recorder.add("reconnects");
-      this.deps.sink.emit("moved", { from, to: movedTo, reason: "transport_disabled" });
-      this.setStatus("reconnecting", error);
-      this.start();
+      // The server switched this transport off and named where to go: move there at once, cursors
+      // kept. The server decided, so that is now the wanted transport (no upgrade back to a disabled one).
+      this.wanted = movedTo;
+      this.deps.fallback?.want(movedTo);
+      this.moveTo(movedTo, "transport_disabled", error);
       return;
     }
     if (isFatal(error) || notice?.reason === "unauthorized") {
@@ -159,6 +189,25 @@ export class Connection {
       return;
     }
     this.setStatus("reconnecting", error);
+    const fallback = this.deps.fallback;
+    if (fallback && neverOpened && isOpenFailure(error) && fallback.next(this.wanted, this.transportName) !== undefined) {
+      // Blocked on the way, or is the service down? Only a service that answers HTTP demotes the client.
+      const reason = error instanceof OpenTimeoutError ? "open_timeout" : "open_failed";
+      const fence = this.generation;
+      void fallback.judge(reason).then((verdict) => {
+        if (fence !== this.generation || this.userClosed) return;
+        const next = fallback.next(this.wanted, this.transportName);
+        if (verdict === "blocked" && next !== undefined) {
+          fallback.report("fallback", this.transportName, next, reason);
+          this.moveTo(next, "fallback", error);
+        } else this.scheduleReconnect();
+      });
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
     if (this.openedAt !== 0 && Date.now() - this.openedAt >= STABLE_CONNECTION_MS) this.attempt = 0;
     this.openedAt = 0;
     const delay = fullJitterDelay(this.attempt++, this.deps.backoff);
@@ -167,6 +216,20 @@ export class Connection {
       this.deps.recorder.add("reconnects");
       this.start();
     }, delay);
+  }
+
+  /** Moves to `to` at once, cursors kept, and says so (`moved`). */
+  private moveTo(to: string, reason: MoveReason, error?: unknown): void {
+    const from = this.transportName;
+    this.transportName = to;
+    this.attempt = 0;
+    this.openedAt = 0;
+    this.deps.recorder.add("reconnects");
+    if (reason === "fallback") this.deps.recorder.add("fallbacks");
+    if (reason === "upgrade") this.deps.recorder.add("upgrades");
+    this.deps.sink.emit("moved", { from, to, reason });
+    this.setStatus(reason === "upgrade" ? "connecting" : "reconnecting", error);
+    this.start();
   }
 
   /** The transport a `transport_disabled` refusal or closing notice sends this client to, when it knows it. */
@@ -192,9 +255,72 @@ export class Connection {
     this.closingNotice = null;
     this.deps.subscriptions.toldAll();
     if (this.current === "idle" || this.current === "closed") this.setStatus("connecting");
+    this.announcePendingMove();
+    const fallback = this.deps.fallback;
+    if (fallback && fallback.next(this.wanted, this.transportName) !== undefined) {
+      const name = this.transportName;
+      this.openTimer = setTimeout(() => {
+        this.openTimer = null;
+        this.failed(generation, new OpenTimeoutError(name, fallback.openTimeoutMs));
+      }, fallback.openTimeoutMs);
+    }
     const transport = factory(this.hostFor(generation), this.deps.settings);
     this.transport = transport;
     transport.open();
+  }
+
+  /** A remembered fallback is a fallback too: visible (`moved`), counted and reported, once it starts. */
+  private announcePendingMove(): void {
+    const move = this.pendingMove;
+    this.pendingMove = null;
+    if (!move || move.to !== this.transportName || move.from !== this.wanted) return;
+    this.deps.recorder.add("fallbacks");
+    this.deps.sink.emit("moved", { ...move, reason: "fallback" });
+    this.deps.fallback?.report("fallback", move.from, move.to, "remembered");
+  }
+
+  /** On a fallback that is open: try the wanted transport again after the chain's delay. */
+  private planUpgrade(): void {
+    const fallback = this.deps.fallback;
+    if (!fallback || this.upgradeTimer !== null || this.stopProbe !== null || this.transportName === this.wanted) return;
+    const fence = this.generation;
+    this.upgradeTimer = setTimeout(() => {
+      this.upgradeTimer = null;
+      if (fence === this.generation) this.tryUpgrade(fallback);
+    }, fallback.upgradeDelay);
+  }
+
+  /**
+   * Opens the wanted transport on the side while the fallback keeps
+   * delivering; if it opens, switch to it in place (cursors handed over),
+   * else stay put and try again after twice the delay.
+   */
+  private tryUpgrade(fallback: FallbackChain): void {
+    const fence = this.generation;
+    const wanted = this.wanted;
+    const factory = this.deps.transports.get(wanted)!;
+    const base = { ...this.deps.http, cursors: () => this.deps.subscriptions.cursors() };
+    this.stopProbe = probeTransport(factory, this.deps.settings, base, fallback.openTimeoutMs, (opened) => {
+      this.stopProbe = null;
+      if (fence !== this.generation || this.userClosed || wanted !== this.wanted) return;
+      if (!opened) {
+        fallback.upgradeFailed();
+        this.planUpgrade();
+        return;
+      }
+      const from = this.transportName;
+      fallback.upgraded(wanted);
+      fallback.report("upgrade", from, wanted);
+      this.retire();
+      this.moveTo(wanted, "upgrade");
+    });
+  }
+
+  private clearUpgrade(): void {
+    if (this.upgradeTimer !== null) clearTimeout(this.upgradeTimer);
+    this.upgradeTimer = null;
+    this.stopProbe?.();
+    this.stopProbe = null;
   }
 
   /** Fences off the current transport: closes it; anything it still reports is ignored. */
@@ -202,6 +328,9 @@ export class Connection {
     this.generation++;
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
+    if (this.openTimer !== null) clearTimeout(this.openTimer);
+    this.openTimer = null;
+    this.clearUpgrade();
     this.transport?.close();
   }
 
@@ -259,8 +388,12 @@ export class Connection {
         // The backoff resets only once the connection has proved stable (see failed()): a server
         // that accepts and then cuts at once is retried ever more slowly, not at the minimum delay.
         this.openedAt = Date.now();
+        if (this.openTimer !== null) clearTimeout(this.openTimer);
+        this.openTimer = null;
+        this.deps.fallback?.opened(this.wanted, this.transportName);
         this.setStatus("open");
         this.openWaiters.resolveAll();
+        this.planUpgrade();
       },
       refused: (error, topics) => {
         if (live()) this.deps.refused(generation, error, topics);

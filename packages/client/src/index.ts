@@ -16,6 +16,15 @@ export { ConnectionError, failureText, type ConnectionErrorCode } from "./errors
 export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
 export type { ClientMetrics, LatencySnapshot } from "./metrics";
 export { DEFAULT_TRANSPORTS } from "./default-transports";
+export { DEFAULT_FALLBACK_CHAIN, type FallbackOptions, type MoveReason } from "./fallback";
+export {
+  browserFallbackMemory,
+  memoryFallbackMemory,
+  type FallbackMemory,
+  type FallbackMemoryOptions,
+  type FallbackRecord,
+  type StorageLike,
+} from "./fallback-memory";
 export {
   BaseTransport,
   type Transport,

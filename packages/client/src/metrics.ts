@@ -30,6 +30,10 @@ export interface ClientMetrics {
   reconnects: number;
   /** Reset signals received. */
   resets: number;
+  /** Moves down the fallback chain (remembered starts included). */
+  fallbacks: number;
+  /** Moves back up to the wanted transport after a fallback. */
+  upgrades: number;
   /** Delivery latency in ms, over a bounded window. */
   latency: LatencySnapshot;
 }
@@ -43,7 +47,9 @@ export type Counter =
   | "signals"
   | "emptyPolls"
   | "reconnects"
-  | "resets";
+  | "resets"
+  | "fallbacks"
+  | "upgrades";
 
 /** Counters plus a ring buffer of latency samples. */
 export class MetricsRecorder {
@@ -57,6 +63,8 @@ export class MetricsRecorder {
     emptyPolls: 0,
     reconnects: 0,
     resets: 0,
+    fallbacks: 0,
+    upgrades: 0,
   };
   private readonly window: Float64Array;
   private filled = 0;

@@ -82,6 +82,8 @@ export interface TransportSettings {
   ackTimeoutMs: number;
   /** SSE: an EventSource implementation to use instead of the global one or the `eventsource` package. */
   EventSource?: EventSourceConstructor;
+  /** SSE: "open" only at the first server frame, not EventSource's `open` (the fallback chain needs it: a buffering proxy passes headers). */
+  openAtFirstFrame?: boolean;
 }
 
 /** Makes one transport instance (one connection lifetime) for a client. */

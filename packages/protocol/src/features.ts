@@ -6,13 +6,14 @@ import { flagsProtocol } from "./features/flags";
 import { gameProtocol } from "./features/game";
 import { notificationsProtocol } from "./features/notifications";
 import { tickerProtocol } from "./features/ticker";
+import { transportReportsProtocol } from "./features/transport-reports";
 
 /**
  * The features this protocol speaks. The topic kinds, the topic grammar, the
  * `Command` union and the command results are all composed from this list:
  * a new feature is one module in features/ and one line here.
  */
-export const PROTOCOL_FEATURES = [echoProtocol, tickerProtocol, chatProtocol, notificationsProtocol, flagsProtocol, gameProtocol] as const;
+export const PROTOCOL_FEATURES = [echoProtocol, tickerProtocol, chatProtocol, notificationsProtocol, flagsProtocol, gameProtocol, transportReportsProtocol] as const;
 
 type Features = typeof PROTOCOL_FEATURES;
 

@@ -18,3 +18,4 @@ export * from "./features/chat";
 export * from "./features/notifications";
 export * from "./features/flags";
 export * from "./features/game";
+export * from "./features/transport-reports";

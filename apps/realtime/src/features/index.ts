@@ -6,6 +6,7 @@ import { flagsFeature } from "./flags/flags-feature";
 import { gameFeature } from "./game/game-feature";
 import { notificationsFeature } from "./notifications/notifications-feature";
 import { tickerFeature } from "./ticker/ticker-feature";
+import { transportReportsFeature } from "./transport-reports/transport-reports-feature";
 
 /** The features a server runs unless told otherwise: one line per feature. */
 export function defaultFeatures(config: Partial<Pick<ServerConfig, "operatorToken" | "cookieSecure">> = {}): Feature[] {
@@ -16,8 +17,9 @@ export function defaultFeatures(config: Partial<Pick<ServerConfig, "operatorToke
     notificationsFeature({ operatorToken: config.operatorToken }),
     gameFeature(),
     flagsFeature({ operatorToken: config.operatorToken, cookieSecure: config.cookieSecure ?? false }),
+    transportReportsFeature(),
   ];
 }
 
-export { chatFeature, echoFeature, flagsFeature, gameFeature, notificationsFeature, tickerFeature };
+export { chatFeature, echoFeature, flagsFeature, gameFeature, notificationsFeature, tickerFeature, transportReportsFeature };
 export { defineFeature, type Feature, type FeatureContext, type FeatureParts } from "./feature";

@@ -52,8 +52,10 @@ function textOf(data: unknown): string {
  * session (`POST /v1/sse/ticket`). Because a ticket works once, EventSource's
  * own reconnect (which would replay the same URL) is cut short: on any error
  * the stream is closed and the client reconnects with backoff and a new ticket.
- * A stream that fails before opening is diagnosed with one short poll, which
- * yields the typed error (forbidden topic, expired session) that EventSource hides.
+ * The stream counts as open at its first server frame (the service sends
+ * `ready` at once). A stream that fails before opening is diagnosed with one
+ * short poll, which yields the typed error (forbidden topic, expired session)
+ * that EventSource hides.
  */
 export class SseTransport extends BaseTransport {
   readonly name = "sse";
@@ -64,7 +66,7 @@ export class SseTransport extends BaseTransport {
 
   constructor(
     host: TransportHost,
-    private readonly settings: Pick<TransportSettings, "EventSource">,
+    private readonly settings: Pick<TransportSettings, "EventSource" | "openAtFirstFrame">,
   ) {
     super(host);
   }
@@ -115,10 +117,18 @@ export class SseTransport extends BaseTransport {
     this.source = source;
     this.host.count("requests");
     let open = false;
+    // "Open" is the first server frame, not EventSource's `open`: headers pass through a buffering
+    // proxy while frames do not, and such a stream must count as one that failed to open.
+    const firstFrame = () => {
+      if (open) return;
+      open = true;
+      this.announceOpen();
+    };
 
     const on = (type: string, handle: (data: string, lastEventId: string) => void) =>
       source.addEventListener(type, (event) => {
         if (!this.current(attempt)) return;
+        firstFrame();
         const data = textOf(event.data);
         this.host.count("bytesReceived", utf8Length(data) + (event.lastEventId?.length ?? 0) + FRAME_OVERHEAD);
         try {
@@ -129,9 +139,7 @@ export class SseTransport extends BaseTransport {
       });
 
     source.addEventListener("open", () => {
-      if (!this.current(attempt)) return;
-      open = true;
-      this.announceOpen();
+      if (this.current(attempt) && !this.settings.openAtFirstFrame) firstFrame();
     });
     on(SSE_EVENTS.message, (data) => this.host.event(EventEnvelope.parse(JSON.parse(data))));
     on(SSE_EVENTS.reset, (data) => this.host.reset(ResetSignal.parse(JSON.parse(data))));

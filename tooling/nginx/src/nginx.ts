@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { CONFIG_MARKER_PATH, renderNginxConfig, type NginxConfigName } from "./nginx-config";
+
+export interface NginxOptions {
+  /** The service behind it: a URL (`http://127.0.0.1:4001`) or host:port. */
+  upstream: string;
+  config: NginxConfigName;
+  /** nginx binary. Default /usr/sbin/nginx (Debian's). */
+  binary?: string;
+}
+
+export interface RunningNginx {
+  /** Base URL clients use, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  config: NginxConfigName;
+  /** Puts another configuration in force (nginx reload: open connections stay on the old workers). */
+  reload(config: NginxConfigName): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 10_000;
+
+function binaryPath(binary?: string): string {
+  return binary ?? "/usr/sbin/nginx";
+}
+
+/** Whether nginx can be started here (tests skip with a message where it cannot). */
+export function nginxAvailable(binary?: string): boolean {
+  try {
+    accessSync(binaryPath(binary), constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A port free right now (nginx cannot listen on port 0 and tell us which it got). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function hostPort(upstream: string): string {
+  if (!upstream.includes("://")) return upstream;
+  const url = new URL(upstream);
+  return `${url.hostname === "localhost" ? "127.0.0.1" : url.hostname}:${url.port || "80"}`;
+}
+
+/** Polls the marker until nginx answers with `config` (started, or reloaded), or the process died. */
+async function waitForConfig(url: string, config: NginxConfigName, child: ChildProcess, dir: string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) break;
+    try {
+      const response = await fetch(`${url}${CONFIG_MARKER_PATH}`);
+      if ((await response.text()) === config) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(25);
+  }
+  const log = await readFile(path.join(dir, "error.log"), "utf8").catch(() => "");
+  throw new Error(`nginx (${config}) did not come up: ${log.trim().split("\n").slice(-5).join(" | ") || "no error log"}`);
+}
+
+async function exited(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  return Promise.race([new Promise<boolean>((resolve) => child.once("exit", () => resolve(true))), sleep(ms).then(() => false)]);
+}
+
+/**
+ * Starts a real nginx (Debian's) in the foreground as a child process, with
+ * its own prefix, config, pid, logs and temp paths in a fresh temp folder,
+ * listening on 127.0.0.1 on a port chosen first (retried if someone took it).
+ */
+export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
+  const binary = binaryPath(options.binary);
+  const dir = await mkdtemp(path.join(tmpdir(), "switchboard-nginx-"));
+  const confPath = path.join(dir, "nginx.conf");
+  const upstream = hostPort(options.upstream);
+  const asRoot = process.getuid?.() === 0;
+
+  for (let tries = 0; ; tries++) {
+    const listenPort = await freePort();
+    const write = (config: NginxConfigName) => writeFile(confPath, renderNginxConfig({ config, dir, listenPort, upstream, asRoot }));
+    await write(options.config);
+    const child = spawn(binary, ["-p", dir, "-e", path.join(dir, "error.log"), "-c", confPath, "-g", "daemon off;"], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString("utf8")).slice(-2000);
+    });
+    const url = `http://127.0.0.1:${listenPort}`;
+    try {
+      await waitForConfig(url, options.config, child, dir);
+    } catch (error) {
+      child.kill("SIGKILL");
+      // Someone took the port between the check and nginx's bind: pick another.
+      if (tries < 3 && /Address already in use/.test(stderr + String(error))) continue;
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(`${error instanceof Error ? error.message : String(error)} ${stderr.trim()}`);
+    }
+    let current = options.config;
+    return {
+      url,
+      get config() {
+        return current;
+      },
+      async reload(config) {
+        await write(config);
+        child.kill("SIGHUP");
+        await waitForConfig(url, config, child, dir);
+        current = config;
+      },
+      async stop() {
+        // SIGTERM is nginx's fast shutdown: open connections are closed at once.
+        child.kill("SIGTERM");
+        if (!(await exited(child, 5_000))) child.kill("SIGKILL");
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+}
