@@ -75,10 +75,14 @@ describe("transport words", () => {
   it("say why, including a reason the SDK adds later", () => {
     expect(causeText({ kind: "override" })).toBe("URL override");
     expect(causeText({ kind: "flag", flag: "transport.default", via: "transport.chat" })).toBe("flag transport.chat → transport.default");
-    expect(causeText({ kind: "moved", from: "websocket", reason: "transport_disabled" })).toBe("moved by the service from WebSocket (transport disabled)");
+    expect(causeText({ kind: "moved", from: "websocket", reason: "transport_disabled" })).toBe("moved from WebSocket (switched off by the service)");
     expect(changeText("chat", { from: "websocket", to: "sse", cause: { kind: "moved", from: "websocket", reason: "fallback" }, sequence: 1 })).toBe(
-      "Chat: WebSocket → SSE, moved by the service (fallback)",
+      "Chat: WebSocket → SSE, fell back: the wanted transport did not get through",
     );
+    expect(changeText("chat", { from: "sse", to: "websocket", cause: { kind: "moved", from: "sse", reason: "upgrade" }, sequence: 2 })).toBe(
+      "Chat: SSE → WebSocket, upgraded: the wanted transport works again",
+    );
+    expect(causeText({ kind: "moved", from: "sse", reason: "some_new_reason" })).toBe("moved from SSE (some new reason)");
     expect(changeText("game", { from: "sse", to: "polling", cause: { kind: "flag", flag: "transport.game" }, sequence: 2 })).toBe(
       "Game: SSE → Short polling, flag transport.game",
     );

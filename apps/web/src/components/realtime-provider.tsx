@@ -1,7 +1,7 @@
 "use client";
 
 import { useBooleanFlagDetails, useStringFlagDetails, type EvaluationDetails, type FlagValue } from "@openfeature/react-sdk";
-import { createClient, type ClientMetrics, type ClientStatus, type RealtimeClient } from "@repo/client";
+import { browserFallbackMemory, createClient, type ClientMetrics, type ClientStatus, type RealtimeClient } from "@repo/client";
 import { FLAG_KEYS, FOLLOW_DEFAULT_TRANSPORT, transportEnabledFlag, type TransportName } from "@repo/protocol";
 import { useRouter, useSearchParams } from "next/navigation";
 import { createContext, use, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
@@ -80,19 +80,22 @@ function useAssignments(): Record<Feature, Assigned> {
  */
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const assigned = useAssignments();
-  const [clients] = useState(
-    () =>
-      new FeatureClients<RealtimeClient>({
-        create: (_feature, transport) =>
-          createClient({
-            url: env.NEXT_PUBLIC_REALTIME_URL,
-            transport,
-            // A demo app: come back quickly after a restart rather than waiting up to 30 s.
-            reconnect: { maxMs: 5000 },
-          }),
-        onFlagsChanged: () => void refetchFlags(),
-      }),
-  );
+  const [clients] = useState(() => {
+    // One memory for the tab's clients: a proxy that blocks WebSocket blocks it for every feature.
+    const memory = browserFallbackMemory();
+    return new FeatureClients<RealtimeClient>({
+      create: (_feature, transport) =>
+        createClient({
+          url: env.NEXT_PUBLIC_REALTIME_URL,
+          transport,
+          // A demo app: come back quickly after a restart rather than waiting up to 30 s.
+          reconnect: { maxMs: 5000 },
+          // Blocked (a proxy refusing the upgrade, buffering SSE): down the chain, remembered per browser.
+          fallback: { memory },
+        }),
+      onFlagsChanged: () => void refetchFlags(),
+    });
+  });
 
   useEffect(() => {
     for (const feature of FEATURES) clients.assign(feature, assigned[feature].assignment, assigned[feature].enabled);

@@ -11,9 +11,15 @@ export function transportLabel(name: string): string {
   return parsed.success ? TRANSPORT_LABELS[parsed.data] : name;
 }
 
-/** `transport_disabled` → `transport disabled`: a reason from the SDK, shown whatever it is. */
+/** Words for the SDK's move reasons; another reason is shown as it is (`a_b` → `a b`). */
+const REASON_WORDS: Record<string, string> = {
+  transport_disabled: "switched off by the service",
+  fallback: "fell back: the wanted transport did not get through",
+  upgrade: "upgraded: the wanted transport works again",
+};
+
 function reasonWords(reason: string): string {
-  return reason.replace(/[_-]+/g, " ");
+  return REASON_WORDS[reason] ?? reason.replace(/[_-]+/g, " ");
 }
 
 export function causeText(cause: TransportCause): string {
@@ -25,13 +31,13 @@ export function causeText(cause: TransportCause): string {
     case "built-in":
       return "built-in default (flags not read)";
     case "moved":
-      return `moved by the service from ${transportLabel(cause.from)} (${reasonWords(cause.reason)})`;
+      return `moved from ${transportLabel(cause.from)} (${reasonWords(cause.reason)})`;
   }
 }
 
 export function changeText(feature: Feature, change: TransportChange): string {
   const what = `${FEATURE_LABELS[feature]}: ${transportLabel(change.from)} → ${transportLabel(change.to)}`;
   return change.cause.kind === "moved"
-    ? `${what}, moved by the service (${reasonWords(change.cause.reason)})`
+    ? `${what}, ${reasonWords(change.cause.reason)}`
     : `${what}, ${causeText(change.cause)}`;
 }
