@@ -11,14 +11,12 @@ export const ERROR_CODES = [
   "payload_too_large",
   "conflict",
   "internal",
-  /** The instance is draining (shutting down): retry shortly, another instance may answer. */
+  /** The instance is draining (shutting down), or a store it needs (database, Redis) is unreachable: retry shortly. */
   "unavailable",
   /** The client speaks a protocol version this server cannot serve (see version.ts). */
   "unsupported_version",
   /** This transport is switched off (its kill switch flag): move to the `transport` the error names. */
   "transport_disabled",
-  /** The instance lost its shared event store (Redis) for a moment; reconnect and resume from the cursor. */
-  "unavailable",
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;

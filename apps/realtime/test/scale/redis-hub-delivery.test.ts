@@ -1,48 +1,32 @@
 import { randomUUID } from "node:crypto";
-import { createDatabase, type Database } from "@repo/db";
 import { echoTopic } from "@repo/protocol";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createRedisConnection } from "../../src/hub/redis/redis-connection";
-import { createRedisHub } from "../../src/hub/redis/redis-hub";
-import { range, record, signIn, sleep, startTestServer, testClient, transports, waitFor, type TestServer } from "../sdk/support/server";
+import { range, record, signIn, sleep, testClient, transports, waitFor, type TestServer } from "../sdk/support/server";
+import { REDIS_URL, clientIds, redisInstances, type RedisInstances } from "./support/redis-instances";
 
 // Two service instances on one Redis hub (and one database): a client of instance B hears
 // what instance A publishes, in order and once each, on every transport — also when B's live
 // channel to Redis is cut mid-stream (the hub tells B's subscribers to re-read; no silent gap).
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const keyPrefix = `sb-test-${randomUUID().slice(0, 8)}:`;
-const retention = { count: 10_000, ageMs: 10 * 60_000 };
-let db: Database;
+const B_NAME = `delivery-b-${randomUUID().slice(0, 8)}`;
+let cluster: RedisInstances;
 let a: TestServer;
 let b: TestServer;
-const redisA = createRedisConnection(REDIS_URL, "instance-a");
-const redisB = createRedisConnection(REDIS_URL, `instance-b-${keyPrefix}`);
 const admin = new Redis(REDIS_URL);
 
 beforeAll(async () => {
-  await waitFor(() => redisA.status === "ready" && redisB.status === "ready", "Redis");
-  db = await createDatabase({ pgliteDir: "memory" });
-  a = await startTestServer({}, { db, hub: createRedisHub({ redis: redisA, retention, keyPrefix, instanceName: "instance-a" }) });
-  b = await startTestServer({}, { db, hub: createRedisHub({ redis: redisB, retention, keyPrefix, instanceName: `instance-b-${keyPrefix}` }) });
+  cluster = await redisInstances();
+  a = await cluster.start("delivery-a");
+  b = await cluster.start(B_NAME);
 });
 afterAll(async () => {
-  await b?.stop();
-  await a?.stop();
-  await db?.close();
-  const keys = await admin.keys(`${keyPrefix}*`);
-  if (keys.length > 0) await admin.del(...keys);
-  for (const redis of [redisA, redisB, admin]) redis.disconnect();
+  await cluster?.stop();
+  admin.disconnect();
 });
 
 /** Kills instance B's pub/sub connection to Redis, as a network cut would. */
 async function cutLiveChannelOfB(): Promise<number> {
-  const list = String(await admin.call("CLIENT", "LIST"));
-  const ids = list
-    .split("\n")
-    .filter((line) => line.includes(`name=instance-b-${keyPrefix}:live`))
-    .map((line) => /id=(\d+)/.exec(line)?.[1])
-    .filter((id): id is string => id !== undefined);
+  const ids = await clientIds(admin, `${B_NAME}:live`);
   for (const id of ids) await admin.call("CLIENT", "KILL", "ID", id);
   return ids.length;
 }

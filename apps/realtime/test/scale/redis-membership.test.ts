@@ -1,50 +1,22 @@
 import { randomUUID } from "node:crypto";
-import { createDatabase, type Database } from "@repo/db";
-import { CHAT_EVENTS, ChatEvent, CommandResult, HTTP_PATHS, type ProtocolError, chatTopic } from "@repo/protocol";
-import type { Redis } from "ioredis";
+import { CHAT_EVENTS, ChatEvent, type ProtocolError, chatTopic } from "@repo/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createRedisConnection } from "../../src/hub/redis/redis-connection";
-import { createRedisHub } from "../../src/hub/redis/redis-hub";
-import { signIn, sleep, startTestServer, testClient, transports, waitFor, type TestServer } from "../sdk/support/server";
+import { signIn, sleep, testClient, transports, waitFor, type TestServer } from "../sdk/support/server";
+import { command, redisInstances, type RedisInstances } from "./support/redis-instances";
 
 // Leaving a room on instance A stops delivery on instance B at once (the revocation travels on
 // the cluster bus; B's membership cache forgets the answer), on every transport.
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const keyPrefix = `sb-test-${randomUUID().slice(0, 8)}:`;
-const retention = { count: 1000, ageMs: 60_000 };
-let db: Database;
+let cluster: RedisInstances;
 let a: TestServer;
 let b: TestServer;
-const connections: Redis[] = [];
-
-async function instance(name: string): Promise<TestServer> {
-  const redis = createRedisConnection(REDIS_URL, name);
-  connections.push(redis);
-  await waitFor(() => redis.status === "ready", "Redis");
-  return startTestServer({}, { db, redis, hub: createRedisHub({ redis, retention, keyPrefix }) });
-}
-
-async function command(server: TestServer, token: string, type: string, payload: unknown): Promise<unknown> {
-  const response = await fetch(`${server.baseUrl}${HTTP_PATHS.commands}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ id: randomUUID(), type, payload }),
-  });
-  const result = CommandResult.parse(await response.json());
-  if (!result.ok) throw new Error(`${type}: ${result.error.code} ${result.error.message}`);
-  return result.result;
-}
 
 beforeAll(async () => {
-  db = await createDatabase({ pgliteDir: "memory" });
-  a = await instance("membership-a");
-  b = await instance("membership-b");
+  cluster = await redisInstances();
+  a = await cluster.start("membership-a");
+  b = await cluster.start("membership-b");
 });
 afterAll(async () => {
-  await b?.stop();
-  await a?.stop();
-  await db?.close();
-  for (const redis of connections) redis.disconnect();
+  await cluster?.stop();
 });
 
 describe.each(transports)("a member reading a room on B over $name", ({ name, options }) => {

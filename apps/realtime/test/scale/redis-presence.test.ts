@@ -1,42 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { createDatabase, type Database } from "@repo/db";
-import { CHAT_EVENTS, ChatEvent, ChatPresenceResponse, CommandResult, HTTP_PATHS, chatPaths, chatTopic, type EventEnvelope } from "@repo/protocol";
-import type { Redis } from "ioredis";
+import { CHAT_EVENTS, ChatEvent, ChatPresenceResponse, chatPaths, chatTopic, type EventEnvelope } from "@repo/protocol";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createRedisConnection } from "../../src/hub/redis/redis-connection";
-import { createRedisHub } from "../../src/hub/redis/redis-hub";
-import { signIn, sleep, startTestServer, testClient, waitFor, type TestServer } from "../sdk/support/server";
+import { signIn, sleep, testClient, waitFor, type TestServer } from "../sdk/support/server";
+import { command, redisInstances, type RedisInstances } from "./support/redis-instances";
 
 // Presence across two instances on Redis: a user reading a room through both is present once
 // (one presence.joined), stays present while either instance serves them, leaves once; the
 // room's presence read on either instance lists readers of both; an instance that dies without
 // a word has its readers' leaves announced once its leases expire.
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const keyPrefix = `sb-test-${randomUUID().slice(0, 8)}:`;
-const retention = { count: 1000, ageMs: 60_000 };
 const TTL_MS = 1000;
-let db: Database;
+let cluster: RedisInstances;
 let a: TestServer;
 let b: TestServer;
-const connections: Redis[] = [];
-
-async function instance(name: string): Promise<TestServer> {
-  const redis = createRedisConnection(REDIS_URL, name);
-  connections.push(redis);
-  await waitFor(() => redis.status === "ready", "Redis");
-  return startTestServer({ presenceTtlMs: TTL_MS }, { db, redis, hub: createRedisHub({ redis, retention, keyPrefix }) });
-}
-
-async function command(server: TestServer, token: string, type: string, payload: unknown): Promise<unknown> {
-  const response = await fetch(`${server.baseUrl}${HTTP_PATHS.commands}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ id: randomUUID(), type, payload }),
-  });
-  const result = CommandResult.parse(await response.json());
-  if (!result.ok) throw new Error(`${type}: ${result.error.code}`);
-  return result.result;
-}
 
 async function presenceEvents(roomId: string): Promise<Array<[string, string]>> {
   const topic = chatTopic(roomId);
@@ -58,14 +33,12 @@ async function readers(server: TestServer, token: string, roomId: string): Promi
 }
 
 beforeAll(async () => {
-  db = await createDatabase({ pgliteDir: "memory" });
-  a = await instance("presence-a");
-  b = await instance("presence-b");
+  cluster = await redisInstances();
+  a = await cluster.start("presence-a", { presenceTtlMs: TTL_MS });
+  b = await cluster.start("presence-b", { presenceTtlMs: TTL_MS });
 });
 afterAll(async () => {
-  await a?.stop();
-  await db?.close();
-  for (const redis of connections) redis.disconnect();
+  await cluster?.stop();
 });
 
 test("one reader through two instances is present once; readers of both are listed on each; a dead instance's readers leave once", async () => {

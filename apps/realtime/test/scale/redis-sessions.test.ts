@@ -1,42 +1,24 @@
-import { randomUUID } from "node:crypto";
-import { createDatabase, type Database } from "@repo/db";
 import { HTTP_PATHS, TicketResponse, echoTopic } from "@repo/protocol";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createRedisConnection } from "../../src/hub/redis/redis-connection";
-import { createRedisHub } from "../../src/hub/redis/redis-hub";
-import { signIn, startTestServer, testClient, transports, waitFor, type TestServer } from "../sdk/support/server";
+import { signIn, testClient, transports, waitFor, type TestServer } from "../sdk/support/server";
 import { openRawSse } from "../support/raw-sse";
+import { redisInstances, type RedisInstances } from "./support/redis-instances";
 
 // Sessions across two instances on Redis: a sign-out on A ends what the session holds open on B
 // at once (not at B's next database re-check, a minute later), on every transport; an SSE ticket
 // issued by A is single-use on both.
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const keyPrefix = `sb-test-${randomUUID().slice(0, 8)}:`;
-const retention = { count: 1000, ageMs: 60_000 };
-let db: Database;
+let cluster: RedisInstances;
 let a: TestServer;
 let b: TestServer;
-const connections: Redis[] = [];
-
-async function instance(name: string): Promise<TestServer> {
-  const redis = createRedisConnection(REDIS_URL, name);
-  connections.push(redis);
-  await waitFor(() => redis.status === "ready", "Redis");
-  // A database re-check far away: only the bus can end B's streams within the test's bound.
-  return startTestServer({ sessionRevalidateMs: 600_000 }, { db, redis, hub: createRedisHub({ redis, retention, keyPrefix }) });
-}
 
 beforeAll(async () => {
-  db = await createDatabase({ pgliteDir: "memory" });
-  a = await instance("sessions-a");
-  b = await instance("sessions-b");
+  cluster = await redisInstances();
+  // A database re-check far away: only the bus can end B's streams within the test's bound.
+  a = await cluster.start("sessions-a", { sessionRevalidateMs: 600_000 });
+  b = await cluster.start("sessions-b", { sessionRevalidateMs: 600_000 });
 });
 afterAll(async () => {
-  await b?.stop();
-  await a?.stop();
-  await db?.close();
-  for (const redis of connections) redis.disconnect();
+  await cluster?.stop();
 });
 
 describe.each(transports)("signing out on A, with a client on B over $name", ({ name, options }) => {

@@ -30,6 +30,12 @@ interface LiveTopic {
   subscribed: Promise<void>;
   /** The newest event delivered live, to see a gap (null: none yet since (re)subscribing). */
   last: Position | null;
+  /**
+   * Resubscribing after the live connection came back, until the listeners are told to
+   * re-read: live events are not delivered meanwhile (they are in the log, and the re-read
+   * gets them), or one could move a follower past events it missed while the channel was down.
+   */
+  resyncing: boolean;
 }
 
 const ReadReply = z.tuple([
@@ -142,7 +148,7 @@ export function createRedisHub(options: RedisHubOptions): Hub {
 
   function onEvent(topic: Topic, message: string) {
     const entry = live.get(topic);
-    if (!entry) return;
+    if (!entry || entry.resyncing) return;
     let event: EventEnvelope;
     try {
       const [epoch = "", offset = "", ts = ""] = message.split(" ", 3);
@@ -196,10 +202,15 @@ export function createRedisHub(options: RedisHubOptions): Hub {
     const topics = [...live.entries()];
     for (const [topic, entry] of topics) {
       entry.last = null;
+      entry.resyncing = true;
       entry.subscribed = subscribeChannels(topic);
     }
     await Promise.all(topics.map(([, entry]) => entry.subscribed));
-    for (const [topic, entry] of topics) if (live.get(topic) === entry) tellLost(topic, entry);
+    for (const [topic, entry] of topics) {
+      // The followers re-read now (from their own positions) and hold live events from here on.
+      entry.resyncing = false;
+      if (live.get(topic) === entry) tellLost(topic, entry);
+    }
     options.onLiveResumed?.(topics.length);
   }
 
@@ -274,7 +285,7 @@ export function createRedisHub(options: RedisHubOptions): Hub {
     listen(topic, listener, onSignalListener, onLost) {
       let entry = live.get(topic);
       if (!entry) {
-        entry = { listeners: new Set(), signalListeners: new Set(), lostListeners: new Set(), subscribed: Promise.resolve(), last: null };
+        entry = { listeners: new Set(), signalListeners: new Set(), lostListeners: new Set(), subscribed: Promise.resolve(), last: null, resyncing: false };
         live.set(topic, entry);
         entry.subscribed = subscribeChannels(topic);
       }
