@@ -9,7 +9,8 @@ export type {
   SubscribeOptions,
 } from "./client-types";
 export { createServiceApi, type ServiceApi, type ServiceApiOptions } from "./service-api";
-export { followTransportFlag, type FollowTransportFlagOptions } from "./flag-transport";
+export { followTransportFlag, FLAG_FOLLOW_DEFAULTS, type FollowTransportFlagOptions } from "./flag-transport";
+export type { FlagsEvaluation } from "./client";
 export { createCommandId } from "./command-id";
 export { ConnectionError, failureText, type ConnectionErrorCode } from "./errors";
 export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
