@@ -1,4 +1,4 @@
-import { OFREP_PATHS, OfrepEvaluation, PROTOCOL_VERSION, ProtocolError, type CommandResultOf, type CursorMap, type Topic, type TransportName } from "@repo/protocol";
+import { OFREP_PATHS, OfrepBulkResponse, OfrepEvaluation, PROTOCOL_VERSION, ProtocolError, type CommandResultOf, type CursorMap, type Topic, type TransportName } from "@repo/protocol";
 import type { z } from "zod";
 import { DEFAULT_BACKOFF } from "./backoff";
 import type {
@@ -16,10 +16,16 @@ import { Connection } from "./connection";
 import { DEFAULT_TRANSPORTS } from "./default-transports";
 import { Emitter } from "./emitter";
 import { FallbackChain } from "./fallback";
-import { globalFetch, probeSubscription, requestJson, type HttpContext } from "./http";
+import { errorFromAnswer, globalFetch, httpRequest, parseJson, probeSubscription, requestJson, type HttpContext } from "./http";
 import { MetricsRecorder, type ClientMetrics } from "./metrics";
 import { Refusals } from "./refusals";
 import { Subscriptions } from "./subscriptions";
+
+/** One bulk evaluation: every enabled flag for the user, and the tag to ask "changed since?" with. */
+export interface FlagsEvaluation {
+  flags: OfrepBulkResponse["flags"];
+  etag: string | undefined;
+}
 
 /**
  * One client API over four transports. It composes the subscriptions (each
@@ -139,6 +145,27 @@ export class RealtimeClient extends Emitter<ClientEvents> {
   async evaluateFlag(key: string, context: { targetingKey: string }, options: ReadOptions = {}): Promise<OfrepEvaluation> {
     this.connection.assertNotClosed();
     return requestJson(this.http, OFREP_PATHS.single(key), OfrepEvaluation, { ...options, method: "POST", json: { context } });
+  }
+
+  /**
+   * Every enabled flag for this client's user in one request (OFREP bulk).
+   * Pass the `etag` of an earlier answer: when nothing changed for this user
+   * the service answers 304 and this resolves with `null` (keep the earlier flags).
+   */
+  async evaluateFlags(context: { targetingKey: string }, options: ReadOptions & { etag?: string } = {}): Promise<FlagsEvaluation | null> {
+    this.connection.assertNotClosed();
+    const { etag, ...read } = options;
+    const answer = await httpRequest(this.http, OFREP_PATHS.bulk, {
+      ...read,
+      method: "POST",
+      body: JSON.stringify({ context }),
+      headers: { "content-type": "application/json", ...(etag === undefined ? {} : { "if-none-match": etag }) },
+    });
+    if (answer.status === 304 && etag !== undefined) return null;
+    if (answer.status !== 200) throw errorFromAnswer(answer);
+    const parsed = OfrepBulkResponse.safeParse(parseJson(answer.text));
+    if (!parsed.success) throw new ProtocolError("internal", `Unexpected answer from POST ${OFREP_PATHS.bulk}`);
+    return { flags: parsed.data.flags, etag: answer.headers.get("etag") ?? undefined };
   }
 
   async get<S extends z.ZodType>(path: string, schema: S, options: ReadOptions = {}): Promise<z.output<S>> {

@@ -10,7 +10,8 @@ export type {
 } from "./client-types";
 export { createServiceApi, type ServiceApi, type ServiceApiOptions } from "./service-api";
 export type { FlagsAdminApi } from "./flags-admin-api";
-export { followTransportFlag, type FollowTransportFlagOptions } from "./flag-transport";
+export { followTransportFlag, FLAG_FOLLOW_DEFAULTS, type FollowTransportFlagOptions } from "./flag-transport";
+export type { FlagsEvaluation } from "./client";
 export { createCommandId } from "./command-id";
 export { ConnectionError, failureText, type ConnectionErrorCode } from "./errors";
 export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";

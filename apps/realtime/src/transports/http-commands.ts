@@ -1,5 +1,6 @@
 import { HTTP_PATHS, TRANSPORT_HEADER, httpStatusOf } from "@repo/protocol";
 import type { FastifyInstance } from "fastify";
+import { requestAddress } from "../http/client-address";
 import { requireUser } from "../http/request-auth";
 import { assertPlainPayload } from "../validation/payload-shape";
 import type { TransportContext } from "./context";
@@ -17,7 +18,7 @@ export function registerHttpCommands(app: FastifyInstance, context: TransportCon
     const size = Number(request.headers["content-length"] ?? 0);
     const transportHeader = request.headers[TRANSPORT_HEADER];
     const transport = transportHeader === "polling" || transportHeader === "sse" ? transportHeader : "long-polling";
-    const result = await context.dispatcher.dispatch(user, request.body, transport, size, request.ip);
+    const result = await context.dispatcher.dispatch(user, request.body, transport, size, requestAddress(request));
     // The header takes whole seconds; the body keeps the exact figure (a game input's is one tick).
     if (!result.ok && result.error.retryAfter !== undefined) reply.header("retry-after", Math.ceil(result.error.retryAfter));
     return reply.status(result.ok ? 200 : httpStatusOf(result.error.code)).send(result);

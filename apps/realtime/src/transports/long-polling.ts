@@ -25,7 +25,7 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
 
   app.get(HTTP_PATHS.longPoll, async (request, reply) => {
     metrics.requests.inc({ transport: "long-polling" });
-    const { query, user, cursors } = await acceptSubscription(context, request, "poll");
+    const { query, user, cursors, address } = await acceptSubscription(context, request, "poll");
     const requested = query.timeout === undefined ? config.longPollTimeoutMs : Number(query.timeout);
     // The hold is the least of what the client asks, the config's cap and the long-polling.hold-ms flag.
     const timeoutMs = Math.min(requested, config.longPollTimeoutMs, await context.flags.longPollHoldMs(user));
@@ -36,7 +36,7 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
     const subscriber = core.subscriber({
       transport: "long-polling",
       user,
-      ip: request.ip,
+      ip: address,
       io,
       channels: core.sharedChannels,
       lifetimeBudget: config.pollAnswer,

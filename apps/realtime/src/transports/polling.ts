@@ -12,12 +12,12 @@ export function registerPolling(app: FastifyInstance, context: TransportContext)
 
   app.get(HTTP_PATHS.poll, async (request, reply) => {
     metrics.requests.inc({ transport: "polling" });
-    const { query, user, cursors } = await acceptSubscription(context, request, "poll");
+    const { query, user, cursors, address } = await acceptSubscription(context, request, "poll");
     const io = new PollIo();
     const subscriber = core.subscriber({
       transport: "polling",
       user,
-      ip: request.ip,
+      ip: address,
       io,
       channels: core.sharedChannels,
       lifetimeBudget: config.pollAnswer,

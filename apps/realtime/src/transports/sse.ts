@@ -31,7 +31,7 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
 
   app.get(HTTP_PATHS.sse, async (request, reply) => {
     metrics.requests.inc({ transport: "sse" });
-    const { user, cursors } = await acceptSubscription(context, request, "subscribe", { lastEventId: true });
+    const { user, cursors, address } = await acceptSubscription(context, request, "subscribe", { lastEventId: true });
     // Refuse a forbidden topic with a plain 403 while that is still possible (before the stream starts).
     await context.topics.assertCanRead(user, Object.keys(cursors));
 
@@ -92,7 +92,7 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
       },
     };
     // Throws `rate_limited` at the connection caps: still a plain HTTP answer.
-    const subscriber = core.subscriber({ transport: "sse", user, ip: request.ip, io, channels: core.sharedChannels, paceByDrain: true });
+    const subscriber = core.subscriber({ transport: "sse", user, ip: address, io, channels: core.sharedChannels, paceByDrain: true });
 
     reply.hijack();
     res.writeHead(200, {

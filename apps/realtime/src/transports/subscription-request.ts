@@ -9,6 +9,7 @@ import {
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { AuthUser } from "../auth/auth";
+import { requestAddress } from "../http/client-address";
 import type { TransportContext } from "./context";
 import { subscriberOf } from "./http-auth";
 
@@ -65,17 +66,18 @@ export function parseSignalsSince(text: string | undefined): number {
  * What every HTTP subscription edge does first, in this order: charge the
  * address (before authentication, so anonymous floods pay too), parse the query
  * (and, for SSE, Last-Event-ID, which wins over the query), authenticate, and
- * decode the cursor.
+ * decode the cursor. `address` is the client's, read once, for the connection caps.
  */
 export async function acceptSubscription(
   context: TransportContext,
   request: FastifyRequest,
   limit: "poll" | "subscribe",
   options: { lastEventId?: boolean } = {},
-): Promise<{ query: SubscriptionQuery; user: AuthUser; cursors: CursorMap }> {
-  await context.addressLimits.consume(limit, request.ip);
+): Promise<{ query: SubscriptionQuery; user: AuthUser; cursors: CursorMap; address: string }> {
+  const address = requestAddress(request);
+  await context.addressLimits.consume(limit, address);
   const query = parseSubscriptionQuery(request);
   const lastEventId = options.lastEventId ? parseLastEventId(request) : undefined;
   const user = await subscriberOf(context.auth, request, query.ticket);
-  return { query, user, cursors: parseCursor(lastEventId ?? query.cursor) };
+  return { query, user, cursors: parseCursor(lastEventId ?? query.cursor), address };
 }

@@ -1,4 +1,4 @@
-import { encodeCursor, type ChatRoom } from "@repo/protocol";
+import { encodeCursor, ProtocolError, type ChatRoom } from "@repo/protocol";
 import { expect, test } from "vitest";
 import { createMembershipCache } from "../../src/features/chat/membership-cache";
 import { describeOnEngines, person, type Person } from "./support/chat-harness";
@@ -54,6 +54,29 @@ await describeOnEngines(
       expect(cache.size()).toBe(3);
       // Readers[1] was the coldest: gone; the member's answer survived the eviction.
       expect(await cache.isMember("lobby", lobbyMember.user.id)).toBe(true);
+    });
+
+    test("concurrent misses for one (room, user) share one database lookup", async () => {
+      const { chat, ada } = suite;
+      const { room } = await ada.ok<{ room: ChatRoom }>("chat.createRoom", { name: "Shared lookup room" });
+      const cache = createMembershipCache(chat.db.prisma, { ttlMs: 60_000, lookups: { inFlight: 4, waiting: 0 } });
+      // Twenty reads at once, four slots and no wait list: twenty separate lookups would be refused.
+      const answers = await Promise.all(Array.from({ length: 20 }, () => cache.isMember(room.id, ada.user.id)));
+      expect(answers).toEqual(Array.from({ length: 20 }, () => true));
+      expect(cache.lookups()).toEqual({ running: 0, waiting: 0 });
+    });
+
+    test("database lookups are bounded: beyond the slots and the wait list a read is refused as rate_limited", async () => {
+      const { chat, ada } = suite;
+      const cache = createMembershipCache(chat.db.prisma, { ttlMs: 60_000, lookups: { inFlight: 2, waiting: 3 } });
+      const reads = Array.from({ length: 12 }, (_, i) => cache.isMember(`flood-${i}`, ada.user.id));
+      expect(cache.lookups()).toEqual({ running: 2, waiting: 3 });
+      const settled = await Promise.allSettled(reads);
+      const refused = settled.filter((result) => result.status === "rejected");
+      expect(settled.filter((result) => result.status === "fulfilled" && result.value === false)).toHaveLength(5);
+      expect(refused).toHaveLength(7);
+      for (const result of refused) expect(result.status === "rejected" && result.reason instanceof ProtocolError && result.reason.code).toBe("rate_limited");
+      expect(cache.lookups()).toEqual({ running: 0, waiting: 0 });
     });
   },
   { server: { chat: { membershipCacheMs: 60_000, membershipCacheEntries: ENTRIES } } },

@@ -9,7 +9,12 @@ export interface ChatConfig {
   sendLimit: { points: number; windowSeconds: number };
   /** At most one typing signal per user and room this often (default 2 s). */
   typingThrottleMs: number;
-  /** How long a topic-read membership answer is remembered (default 5 s; this instance's joins/leaves apply at once). */
+  /**
+   * How long a topic-read membership answer is remembered (default 30 s, each spread up to 1.5×): this
+   * instance's joins and leaves apply at once, other instances' leaves arrive as read revocations; the
+   * TTL is the backstop. Every miss is a database lookup, and every poll reads: at 5 s, 1,000 pollers of
+   * one room cost 200 lookups a second.
+   */
   membershipCacheMs: number;
   /** How many (room, user) membership answers are remembered, least recently used out first (default 50,000). */
   membershipCacheEntries: number;
@@ -27,7 +32,7 @@ export function chatFeature(options: ChatOptions = {}) {
     config: {
       sendLimit: CHAT_LIMITS.sendRate,
       typingThrottleMs: CHAT_LIMITS.typingThrottleMs,
-      membershipCacheMs: 5000,
+      membershipCacheMs: 30_000,
       membershipCacheEntries: 50_000,
       ...options,
     },

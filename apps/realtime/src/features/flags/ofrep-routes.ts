@@ -3,6 +3,7 @@ import { OFREP_PATHS, OFREP_ROUTES, ProtocolError, type OfrepBulkResponse } from
 import type { FastifyInstance } from "fastify";
 import type { Auth } from "../../auth/auth";
 import type { ServiceFlags } from "../../flags/service-flags";
+import { requestAddress } from "../../http/client-address";
 import { requireUser } from "../../http/request-auth";
 import type { ChangeStreams } from "./change-stream";
 import { OfrepContextError, ofrepContext, toOfrep } from "./ofrep-evaluation";
@@ -60,7 +61,7 @@ export function registerOfrepRoutes(app: FastifyInstance, deps: { auth: Auth; fl
   });
 
   app.get(OFREP_ROUTES.events, (request, reply) => {
-    if (!streams.admits(request.ip)) throw new ProtocolError("rate_limited", "Too many flag change streams open; try again later");
+    if (!streams.admits(requestAddress(request))) throw new ProtocolError("rate_limited", "Too many flag change streams open; try again later");
     const res = reply.raw;
     reply.hijack();
     res.writeHead(200, {
@@ -71,6 +72,6 @@ export function registerOfrepRoutes(app: FastifyInstance, deps: { auth: Auth; fl
       connection: "keep-alive",
     });
     res.socket?.setNoDelay(true);
-    streams.add(res, request.ip, { etag: flags.store.etag, lastModified: flags.store.lastModified });
+    streams.add(res, requestAddress(request), { etag: flags.store.etag, lastModified: flags.store.lastModified });
   });
 }

@@ -10,6 +10,7 @@ import type { FastifyInstance } from "fastify";
 import type { Auth } from "../../auth/auth";
 import type { TransportGate } from "../../flags/transport-gate";
 import type { AddressLimits } from "../../limits/address-limits";
+import { requestAddress } from "../client-address";
 import { clearSessionCookie, requireUser, sessionTokenOf, setSessionCookie } from "../request-auth";
 
 /**
@@ -27,8 +28,8 @@ export function registerSessionRoutes(
     const { name } = parseOrThrow(CreateSessionRequest, request.body, "session request");
     // After the parse (a typo costs nothing), before any write; the address first, so one
     // noisy address is refused without eating into everyone's global budget.
-    await addressLimits.consume("session", request.ip);
-    await addressLimits.consume("session:global", request.ip);
+    await addressLimits.consume("session", requestAddress(request));
+    await addressLimits.consume("session:global", requestAddress(request));
     const session = await auth.signIn(name);
     setSessionCookie(reply, session.token, session.expiresAt, cookieSecure);
     request.log.info({ userId: session.user.id }, "session created");
@@ -54,7 +55,7 @@ export function registerSessionRoutes(
     // (a refused EventSource shows no body).
     gate.check("sse");
     // Before authentication, which may reach the database.
-    await addressLimits.consume("ticket", request.ip);
+    await addressLimits.consume("ticket", requestAddress(request));
     const user = await requireUser(auth, request);
     const { ticket, expiresAt } = await auth.issueTicket(user);
     const body: TicketResponse = { ticket, expiresAt: expiresAt.toISOString() };
