@@ -32,6 +32,9 @@ export interface MembershipCacheOptions {
  * flood of reads about unknown rooms is refused cheaply, never a database queue
  * that starves everyone (one core held a thousand pollers up on this).
  */
+/** How long a "not a member" answer is kept (a join made on another instance shows within it). */
+const NOT_MEMBER_TTL_MS = 2000;
+
 export function createMembershipCache(db: DbClient, options: MembershipCacheOptions) {
   const ttlMs = Math.max(1, options.ttlMs);
   const entries = new LRUCache<string, boolean>({
@@ -67,8 +70,10 @@ export function createMembershipCache(db: DbClient, options: MembershipCacheOpti
     const started = generation;
     const answer = await withLookupSlot(() => membershipOf(db, roomId, userId));
     if (answer === "none") return false;
-    // Spread: ttl plus up to half again, so answers cached together expire apart.
-    if (started === generation) entries.set(key, answer === "member", { ttl: Math.round(ttlMs * (1 + Math.random() / 2)) });
+    // Spread: ttl plus up to half again, so answers cached together expire apart. A "not a
+    // member" is kept briefly: a join on another instance does not travel, so it shows when this expires.
+    const ttl = answer === "member" ? Math.round(ttlMs * (1 + Math.random() / 2)) : Math.min(ttlMs, NOT_MEMBER_TTL_MS);
+    if (started === generation) entries.set(key, answer === "member", { ttl });
     return answer === "member";
   }
 
