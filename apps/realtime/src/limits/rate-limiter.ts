@@ -1,4 +1,4 @@
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 
 /** At most `points` actions per `windowSeconds` (a fixed window per key). */
 export interface RateWindow {
@@ -19,8 +19,8 @@ export interface RateLimiter {
  */
 export type RateLimiterFactory = (name: string, window: RateWindow) => RateLimiter;
 
-export const memoryRateLimiters: RateLimiterFactory = (name, window) => {
-  const limiter = new RateLimiterMemory({ keyPrefix: name, points: window.points, duration: window.windowSeconds });
+/** A rate-limiter-flexible limiter (any store) as a RateLimiter: a refusal becomes its retry-after seconds. */
+export function asRateLimiter(limiter: RateLimiterAbstract): RateLimiter {
   return {
     async take(key) {
       try {
@@ -32,7 +32,10 @@ export const memoryRateLimiters: RateLimiterFactory = (name, window) => {
       }
     },
   };
-};
+}
+
+export const memoryRateLimiters: RateLimiterFactory = (name, window) =>
+  asRateLimiter(new RateLimiterMemory({ keyPrefix: name, points: window.points, duration: window.windowSeconds }));
 
 /** Several windows on one key (e.g. per minute and per day): refused by the first that is full. */
 export function layered(factory: RateLimiterFactory, name: string, windows: readonly RateWindow[]): RateLimiter {

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import type { RateLimiterFactory } from "./rate-limiter";
+import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
+import { asRateLimiter, type RateLimiterFactory } from "./rate-limiter";
 
 /**
  * Limiters whose buckets live in Redis, so that every instance charges the same
@@ -19,16 +19,6 @@ export function redisRateLimiters(redis: Redis, keyPrefix = "sb:rl:"): RateLimit
       rejectIfRedisNotReady: true,
       insuranceLimiter: new RateLimiterMemory(options),
     });
-    return {
-      async take(key) {
-        try {
-          await limiter.consume(key);
-          return null;
-        } catch (rejection) {
-          if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-          throw rejection;
-        }
-      },
-    };
+    return asRateLimiter(limiter);
   };
 }
