@@ -14,7 +14,8 @@ export interface FollowTransportFlagOptions {
   /**
    * On a change, wait a uniformly random 0…`spreadMs` before evaluating (full
    * jitter), so the clients of one change do not all ask at the same instant.
-   * Default 300 ms: the switch still lands well within 2 s. 0: at once.
+   * Default 300 ms: the switch still lands well within 2 s. 0: at once. A change
+   * that announces a wider spread (`spreadMs`, sized by the server to its audience) gets that.
    */
   spreadMs?: number;
   /** Retries after a failed evaluation, each after a full-jitter backoff (default 6). */
@@ -105,9 +106,10 @@ export function followTransportFlag(client: RealtimeClient, options: FollowTrans
   const unsubscribe = client.subscribe(FLAGS_TOPIC, (envelope) => {
     const event = FlagsEvent.safeParse(envelope);
     if (!event.success || event.data.type !== FLAGS_EVENTS.changed) return;
-    const { flagsChanged } = event.data.payload;
+    const { flagsChanged, spreadMs: announced = 0 } = event.data.payload;
     if (flagsChanged.includes(options.flag) || flagsChanged.includes(FLAG_KEYS.defaultTransport)) {
-      schedule(Math.floor(random() * spreadMs));
+      // The wider of ours and the server's (sized to its audience), so a crowd arrives spread out.
+      schedule(Math.floor(random() * Math.max(spreadMs, announced)));
     }
   });
   schedule(0);

@@ -1,6 +1,7 @@
 import { followTransportFlag, type FetchLike, type RealtimeClient } from "@repo/client";
-import { OFREP_PATHS, TRANSPORT_NAMES, type TransportName } from "@repo/protocol";
+import { FLAGS_EVENTS, FLAGS_SPREAD_MAX_MS, FLAGS_TOPIC, OFREP_PATHS, TRANSPORT_NAMES, type TransportName } from "@repo/protocol";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { changeSpreadMs } from "../../src/features/flags/change-spread";
 import { readFlagDefinitions } from "../../src/flags/flag-definitions";
 import { signIn, sleep, startTestServer, testClient, transports, waitFor, type TestServer } from "../sdk/support/server";
 import { definitionsWith } from "./support";
@@ -161,6 +162,30 @@ test("a change is evaluated after a random spread within spreadMs, not at once",
     expect(waited).toBeGreaterThanOrEqual(390);
     expect(waited).toBeLessThan(800);
     await waitFor(() => f.client.transportInUse === "sse" && f.client.status === "open", "the switch to sse");
+  } finally {
+    f.close();
+  }
+});
+
+test("a change that announces a wider spread (the server's, sized to its audience) is evaluated within it", async () => {
+  // The announcement: none for a small audience, about one re-evaluation per ms for a crowd, capped.
+  expect(changeSpreadMs(1)).toBeUndefined();
+  expect(changeSpreadMs(300)).toBeUndefined();
+  expect(changeSpreadMs(1000)).toBe(1000);
+  expect(changeSpreadMs(50_000)).toBe(FLAGS_SPREAD_MAX_MS);
+
+  service.server.flags.store.load(chatOn("websocket"));
+  const { fetch, evaluations } = evaluationFetch();
+  // Its own spread is 0; random() = 0.5 of the announced 1,200 ms: 600 ms.
+  const f = await follower("websocket", fetch, { spreadMs: 0, random: () => 0.5 });
+  try {
+    await waitFor(() => evaluations.length === 1, "the first evaluation");
+    const announcedAt = Date.now();
+    await service.server.hub.publish(FLAGS_TOPIC, FLAGS_EVENTS.changed, { etag: "crowd", flagsChanged: ["transport.chat"], spreadMs: 1200 });
+    await waitFor(() => evaluations.length === 2, "the announced change's evaluation");
+    const waited = evaluations[1]!.at - announcedAt;
+    expect(waited).toBeGreaterThanOrEqual(590);
+    expect(waited).toBeLessThan(1200);
   } finally {
     f.close();
   }

@@ -93,7 +93,9 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
           // Blocked (a proxy refusing the upgrade, buffering SSE): down the chain, remembered per browser.
           fallback: { memory },
         }),
-      onFlagsChanged: () => void refetchFlags(),
+      // After a random pause within the spread the change announces (sized by the service to its
+      // audience; none for a small one), so a crowd of tabs does not refetch in the same instant.
+      onFlagsChanged: ({ spreadMs = 0 }) => void setTimeout(() => void refetchFlags(), Math.random() * spreadMs),
     });
   });
 

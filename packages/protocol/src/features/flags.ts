@@ -46,8 +46,22 @@ export const FLAGS_EVENTS = {
   changed: "flags.changed",
 } as const;
 
+/** The largest spread a change announces: a switch still lands within about 2 s of the change. */
+export const FLAGS_SPREAD_MAX_MS = 1500;
+
 export const FlagsEvent = z.discriminatedUnion("type", [
-  z.object({ type: z.literal(FLAGS_EVENTS.changed), payload: z.object({ etag: z.string(), flagsChanged: z.array(z.string()) }) }),
+  z.object({
+    type: z.literal(FLAGS_EVENTS.changed),
+    payload: z.object({
+      etag: z.string(),
+      flagsChanged: z.array(z.string()),
+      /**
+       * Spread your re-evaluation uniformly over this many ms (at least): the server
+       * sizes it to its audience, so a thousand clients hearing one change do not all ask at once.
+       */
+      spreadMs: z.number().int().min(0).max(FLAGS_SPREAD_MAX_MS).optional(),
+    }),
+  }),
 ]);
 export type FlagsEvent = z.infer<typeof FlagsEvent>;
 

@@ -6,6 +6,7 @@ import type { RateWindow } from "../../limits/rate-limiter";
 import { createOperatorSessions } from "./admin-operator-sessions";
 import { registerFlagsAdminRoutes } from "./admin-routes";
 import { registerOperatorSessionRoutes } from "./admin-session-routes";
+import { changeSpreadMs } from "./change-spread";
 import { followSavedDefinitions } from "./definitions-sync";
 import { registerOfrepRoutes } from "./ofrep-routes";
 
@@ -64,7 +65,7 @@ export function flagsFeature(config: Partial<FlagsFeatureConfig> = {}) {
             start() {
               const stop = flags.store.onChange((change) => {
                 streams.broadcast(change);
-                hub.publish(FLAGS_TOPIC, FLAGS_EVENTS.changed, { etag: change.etag, flagsChanged: change.flagsChanged }).catch((err: unknown) => {
+                hub.publish(FLAGS_TOPIC, FLAGS_EVENTS.changed, { etag: change.etag, flagsChanged: change.flagsChanged, spreadMs: changeSpreadMs(context.connectedUsers().length) }).catch((err: unknown) => {
                   log.error({ err }, "could not publish a flags change");
                 });
               });

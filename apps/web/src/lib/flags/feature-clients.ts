@@ -17,7 +17,7 @@ export interface FeatureClientsOptions<C extends FeatureClient> {
   /** Makes a feature's client, starting on `transport`. */
   create(feature: Feature, transport: string): C;
   /** A change of flag definitions was heard (once per change). */
-  onFlagsChanged(change: { etag: string; flagsChanged: readonly string[] }): void;
+  onFlagsChanged(change: { etag: string; flagsChanged: readonly string[]; spreadMs?: number }): void;
 }
 
 interface Entry<C> {
