@@ -1,0 +1,74 @@
+// `pnpm build` for the service: one ESM bundle, dist/index.js, run with plain `node`.
+// The workspace packages (@repo/*) are TypeScript sources, so they are bundled in; npm
+// packages stay external and load from node_modules as usual (PGlite finds its WASM next
+// to its own files, Prisma its query compiler). Every external must therefore be a
+// dependency of this package, or `node dist/index.js` could not resolve it: checked below.
+import { readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, type Plugin } from "esbuild";
+
+const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const OUT_DIR = path.join(PACKAGE_DIR, "dist");
+
+/** The npm package a bare import names: `@scope/name` or `name`. */
+function packageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] ?? specifier);
+}
+
+const isBare = (specifier: string) => !specifier.startsWith(".") && !path.isAbsolute(specifier);
+
+/** Bare imports stay external except the workspace's own packages. */
+const externalNpmPackages: Plugin = {
+  name: "external-npm-packages",
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === "entry-point" || !isBare(args.path) || args.path.startsWith("@repo/")) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+async function main(): Promise<void> {
+  await rm(OUT_DIR, { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: PACKAGE_DIR,
+    entryPoints: ["src/index.ts"],
+    outfile: path.join(OUT_DIR, "index.js"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: true,
+    metafile: true,
+    logLevel: "warning",
+    plugins: [externalNpmPackages],
+  });
+
+  const manifest = JSON.parse(readFileSync(path.join(PACKAGE_DIR, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+  };
+  const declared = new Set(Object.keys(manifest.dependencies ?? {}));
+  const externals = new Set(
+    Object.values(result.metafile.outputs)
+      .flatMap((output) => output.imports)
+      .filter((entry) => entry.external && !entry.path.startsWith("node:"))
+      .map((entry) => packageName(entry.path)),
+  );
+  const missing = [...externals].filter((name) => !declared.has(name)).sort();
+  if (missing.length > 0) {
+    throw new Error(
+      `dist/index.js imports ${missing.join(", ")}, which apps/realtime/package.json does not list under ` +
+        `"dependencies": node could not resolve them at run time. Add them (catalog: versions).`,
+    );
+  }
+  const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
+  console.log(`built dist/index.js (${(bytes / 1024).toFixed(0)} KiB with its source map; ${externals.size} npm packages external)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`build failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
