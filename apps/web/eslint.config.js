@@ -1,3 +1,3 @@
 import nextjs from "@repo/eslint-config/nextjs";
 
-export default [{ ignores: ["test-results/**", "playwright-report/**", "next-env.d.ts"] }, ...nextjs];
+export default [{ ignores: [".next-cluster/**", "test-results/**", "playwright-report/**", "next-env.d.ts"] }, ...nextjs];
