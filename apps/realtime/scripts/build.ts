@@ -1,4 +1,5 @@
-// `pnpm build` for the service: one ESM bundle, dist/index.js, run with plain `node`.
+// `pnpm build` for the service: ESM bundles run with plain `node`: dist/index.js (the service)
+// and dist/migrate.js (`pnpm db:migrate` without tsx, for images and release steps).
 // The workspace packages (@repo/*) are TypeScript sources, so they are bundled in; npm
 // packages stay external and load from node_modules as usual (PGlite finds its WASM next
 // to its own files, Prisma its query compiler). Every external must therefore be a
@@ -11,6 +12,8 @@ import { build, type Plugin } from "esbuild";
 
 const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT_DIR = path.join(PACKAGE_DIR, "dist");
+/** @repo/db's migrations CLI: applies prisma/migrations to DATABASE_URL (or PGlite) and exits. */
+const MIGRATE_CLI = path.resolve(PACKAGE_DIR, "../../packages/db/src/cli/migrate.ts");
 
 /** The npm package a bare import names: `@scope/name` or `name`. */
 function packageName(specifier: string): string {
@@ -35,8 +38,8 @@ async function main(): Promise<void> {
   await rm(OUT_DIR, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: PACKAGE_DIR,
-    entryPoints: ["src/index.ts"],
-    outfile: path.join(OUT_DIR, "index.js"),
+    entryPoints: { index: "src/index.ts", migrate: MIGRATE_CLI },
+    outdir: OUT_DIR,
     bundle: true,
     platform: "node",
     format: "esm",
@@ -60,12 +63,12 @@ async function main(): Promise<void> {
   const missing = [...externals].filter((name) => !declared.has(name)).sort();
   if (missing.length > 0) {
     throw new Error(
-      `dist/index.js imports ${missing.join(", ")}, which apps/realtime/package.json does not list under ` +
+      `dist/ imports ${missing.join(", ")}, which apps/realtime/package.json does not list under ` +
         `"dependencies": node could not resolve them at run time. Add them (catalog: versions).`,
     );
   }
   const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
-  console.log(`built dist/index.js (${(bytes / 1024).toFixed(0)} KiB with its source map; ${externals.size} npm packages external)`);
+  console.log(`built dist/index.js and dist/migrate.js (${(bytes / 1024).toFixed(0)} KiB with source maps; ${externals.size} npm packages external)`);
 }
 
 main().catch((error: unknown) => {
