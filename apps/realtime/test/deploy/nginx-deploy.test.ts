@@ -5,11 +5,14 @@
 //    streams alive are exercised in seconds: SSE outlives the proxy's read timeout on heartbeats
 //    alone, a long poll held its whole hold is answered (not a 504), any instance serves any
 //    request, and all four transports round-trip a command and its event through the proxy.
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { nginxInstalled, readSite, startSiteNginx, UPSTREAMS_FILE, type RunningSiteNginx } from "@repo/deploy";
+import { NGINX_BINARY, nginxInstalled, readSite, SITE_FILE, startSiteNginx, UPSTREAMS_FILE, type RunningSiteNginx } from "@repo/deploy";
 import { PollResponse } from "@repo/protocol";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { readEnv } from "../../src/env";
 import { openRawSse } from "../support/raw-sse";
@@ -62,6 +65,28 @@ describe("deploy/nginx/switchboard.conf against the service's settings", () => {
     expect(upstreams).toMatch(/upstream switchboard_realtime \{/);
     expect(upstreams).not.toMatch(/\b(ip_hash|hash|sticky)\b/);
   });
+});
+
+const DEBIAN_NGINX_CONF = "/etc/nginx/nginx.conf";
+
+// Debian's main file writes /run and /var/log: root only (CI and these machines are root).
+test.skipIf(!nginxInstalled() || !existsSync(DEBIAN_NGINX_CONF) || process.getuid?.() !== 0)("the files as a Debian host installs them (conf.d, inside Debian's nginx.conf) pass nginx -t", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "switchboard-deploy-t-"));
+  try {
+    const confD = path.join(dir, "conf.d");
+    mkdirSync(confD);
+    copyFileSync(SITE_FILE, path.join(confD, "switchboard.conf"));
+    copyFileSync(UPSTREAMS_FILE, path.join(confD, "upstreams.conf"));
+    const debian = readFileSync(DEBIAN_NGINX_CONF, "utf8");
+    expect(debian).toContain("include /etc/nginx/conf.d/*.conf;");
+    // The same main file, reading conf.d from here; the default site is what the install removes.
+    const main = debian.replace("include /etc/nginx/conf.d/*.conf;", `include ${confD}/*.conf;`).replace(/^.*sites-enabled.*$/m, "");
+    writeFileSync(path.join(dir, "nginx.conf"), main);
+    const check = spawnSync(NGINX_BINARY, ["-t", "-c", path.join(dir, "nginx.conf")], { encoding: "utf8" });
+    expect(check.status, check.stderr).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** Every committed timeout and the service's matching settings are divided by this. */
