@@ -2,7 +2,7 @@
 // and Redis, the built web app (next start), and Debian's nginx with the deploy/ configuration
 // in front of them all on one origin. Ctrl-C stops everything.
 import { parseArgs } from "node:util";
-import { buildRealtime, buildWeb, CLUSTER_DIST_DIR, nextBin } from "../cluster/build";
+import { buildRealtime, buildWeb, CLUSTER_DIST_DIR, hasWebBuild, nextBin } from "../cluster/build";
 import { startChild, waitForUrl, type ManagedChild } from "../cluster/children";
 import { ClusterError } from "../cluster/cluster-error";
 import { readClusterEnv } from "../cluster/env";
@@ -17,7 +17,9 @@ const HELP = `pnpm cluster [options]: 2 realtime instances + web behind nginx on
   --instance-port <port> first instance's port; the others follow (default 4001)
   --web-port <port>      the web app's own port (default 3001)
   --origin <url>         the public origin, if not http://localhost:<port>
-  --skip-build           reuse apps/realtime/dist and apps/web/${CLUSTER_DIST_DIR}
+  --skip-build           reuse apps/realtime/dist and the web build
+  --web-dist <dir>       the web build's folder in apps/web (default ${CLUSTER_DIST_DIR})
+  --reuse-web-build      skip next build when that folder holds a build (made for this origin!)
   --log-level <level>    the instances' LOG_LEVEL (default warn)
 
 Environment: DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/switchboard, created
@@ -37,6 +39,8 @@ function options() {
       "web-port": { type: "string", default: "3001" },
       origin: { type: "string" },
       "skip-build": { type: "boolean", default: false },
+      "web-dist": { type: "string", default: CLUSTER_DIST_DIR },
+      "reuse-web-build": { type: "boolean", default: false },
       "log-level": { type: "string", default: "warn" },
       help: { type: "boolean", default: false },
     },
@@ -57,6 +61,8 @@ function options() {
     webPort: int("web-port", values["web-port"], 1, 65535),
     origin,
     skipBuild: values["skip-build"],
+    webDist: values["web-dist"],
+    reuseWebBuild: values["reuse-web-build"],
     logLevel: values["log-level"],
   };
 }
@@ -97,12 +103,16 @@ async function main(): Promise<void> {
   await checkPortsFree({ nginx: opts.port, web: opts.webPort, ...Object.fromEntries(instancePorts.map((p, i) => [`realtime-${i + 1}`, p])) });
 
   if (opts.skipBuild) {
-    step("--skip-build: reusing apps/realtime/dist and apps/web/" + CLUSTER_DIST_DIR);
+    step(`--skip-build: reusing apps/realtime/dist and apps/web/${opts.webDist}`);
   } else {
     step("building the realtime service (prisma generate, esbuild bundle)");
     await buildRealtime(env.inherited);
-    step(`building the web app for ${opts.origin} (next build)`);
-    await buildWeb(opts.origin, env.inherited);
+    if (opts.reuseWebBuild && hasWebBuild(opts.webDist)) {
+      step(`--reuse-web-build: reusing apps/web/${opts.webDist}`);
+    } else {
+      step(`building the web app for ${opts.origin} into apps/web/${opts.webDist} (next build)`);
+      await buildWeb(opts.origin, opts.webDist, env.inherited);
+    }
   }
   if (env.secretGenerated) step("SESSION_SECRET is not set: using a random one for this run (sessions end with it)");
 
@@ -137,7 +147,7 @@ async function main(): Promise<void> {
   step(`starting the web app on 127.0.0.1:${opts.webPort} (next start)`);
   const web = startChild("web", process.execPath, [nextBin(), "start", "--port", String(opts.webPort), "--hostname", "127.0.0.1"], {
     cwd: WEB_DIR,
-    env: { ...env.inherited, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: CLUSTER_DIST_DIR },
+    env: { ...env.inherited, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: opts.webDist },
     print,
   });
   children.push(web);
