@@ -11,10 +11,21 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { NGINX_BINARY, nginxInstalled, readSite, SITE_FILE, startSiteNginx, UPSTREAMS_FILE, type RunningSiteNginx } from "@repo/deploy";
+import {
+  DEPLOY_NGINX_DIR,
+  NGINX_BINARY,
+  nginxInstalled,
+  readSite,
+  renderUpstreams,
+  SITE_FILE,
+  startSiteNginx,
+  UPSTREAMS_FILE,
+  type RunningSiteNginx,
+} from "@repo/deploy";
 import { PollResponse } from "@repo/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { readEnv } from "../../src/env";
+import { FLAGS_FEATURE_DEFAULTS } from "../../src/features/flags/flags-feature";
 import { openRawSse } from "../support/raw-sse";
 import { redisInstances, type RedisInstances } from "../scale/support/redis-instances";
 import { record, signIn, testClient, transports, waitFor, type TestServer } from "../sdk/support/server";
@@ -41,11 +52,12 @@ const defaults = readEnv({ NODE_ENV: "test" });
 
 describe("deploy/nginx/switchboard.conf against the service's settings", () => {
   test("SSE (events and flag changes): unbuffered, uncompressed, read timeout above two heartbeats", () => {
-    for (const path of ["/v1/sse", "/ofrep/v1/events"]) {
+    const heartbeats = { "/v1/sse": defaults.SSE_HEARTBEAT_MS, "/ofrep/v1/events": FLAGS_FEATURE_DEFAULTS.changeStreams.heartbeatMs };
+    for (const [path, heartbeatMs] of Object.entries(heartbeats)) {
       const block = byPath.get(path);
       expect(block, path).toMatch(/proxy_buffering off;/);
       expect(block, path).toMatch(/gzip off;/);
-      expect(readTimeoutMs(block), path).toBeGreaterThanOrEqual(2 * defaults.SSE_HEARTBEAT_MS);
+      expect(readTimeoutMs(block), path).toBeGreaterThanOrEqual(2 * heartbeatMs);
     }
   });
 
@@ -64,6 +76,12 @@ describe("deploy/nginx/switchboard.conf against the service's settings", () => {
     const upstreams = readFileSync(UPSTREAMS_FILE, "utf8");
     expect(upstreams).toMatch(/upstream switchboard_realtime \{/);
     expect(upstreams).not.toMatch(/\b(ip_hash|hash|sticky)\b/);
+  });
+
+  test("docker compose's upstreams differ from the host's in the server addresses only", () => {
+    const same = { switchboard_realtime: ["a:1", "b:2"], switchboard_web: ["c:3"] };
+    const body = (file: string) => renderUpstreams(readFileSync(file, "utf8"), same).replace(/^#.*\n/gm, "");
+    expect(body(path.join(DEPLOY_NGINX_DIR, "upstreams.compose.conf"))).toBe(body(UPSTREAMS_FILE));
   });
 });
 
