@@ -51,7 +51,6 @@ describe("pnpm cluster's preflight", () => {
     expect(output).not.toContain("s3cret");
     expect(output).not.toContain("starting realtime");
   }, 30_000);
-
 });
 
 // Past PostgreSQL (an existing database, so nothing is created), on to the next checks.
