@@ -106,6 +106,11 @@ export class RealtimeClient extends Emitter<ClientEvents> {
     return this.connection.transportInUse;
   }
 
+  /** The transport asked for (start, switchTransport, or where the server sent it); `transportInUse` may be a fallback. */
+  get transportWanted(): string {
+    return this.connection.transportWanted;
+  }
+
   /** Names of the transports this client may switch to. */
   get transports(): readonly string[] {
     return this.transportNames;

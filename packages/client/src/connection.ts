@@ -78,6 +78,11 @@ export class Connection {
     return this.transportName;
   }
 
+  /** The transport asked for; with a fallback chain the one in use may differ until an upgrade succeeds. */
+  get transportWanted(): string {
+    return this.wanted;
+  }
+
   /** `close()` was called. */
   get closed(): boolean {
     return this.userClosed;

@@ -7,7 +7,7 @@ export interface FollowTransportFlagOptions {
   flag: string;
   /** The signed-in user's id: the flag's targeting key (rollouts are per user). */
   userId: string;
-  /** After each switch the flag asked for. */
+  /** After each switch the flag caused (`to` is where the client went: the flag's transport, or its remembered fallback). */
   onSwitch?(change: { from: string; to: string }): void;
   /** Each failed evaluation (the client stays where it is; it retries with backoff, up to `retries` times). */
   onError?(error: unknown): void;
@@ -79,10 +79,13 @@ export function followTransportFlag(client: RealtimeClient, options: FollowTrans
       if (!live(attempt) || !answer) return;
       last = answer;
       const to = assignedBy(answer, options.flag);
+      // Compared with what is wanted, not what is in use: a fallback (SSE while WebSocket is
+      // blocked) is not undone by every evaluation that still says WebSocket.
+      if (to === client.transportWanted || !client.transports.includes(to)) return;
       const from = client.transportInUse;
-      if (to === from || !client.transports.includes(to)) return;
       client.switchTransport(to);
-      options.onSwitch?.({ from, to });
+      // A remembered fallback may keep the client where it is; only a real move is a switch.
+      if (client.transportInUse !== from) options.onSwitch?.({ from, to: client.transportInUse });
     } catch (error) {
       if (!live(attempt)) return;
       options.onError?.(error);

@@ -4,7 +4,7 @@ export { applyMigrations, type MigrateOptions, type MigrateResult } from "./migr
 export { DEFAULT_MIGRATIONS_DIR, readMigrationFiles, type MigrationFile } from "./migration-files";
 export { pgliteTarget, postgresTarget, type MigrationTarget } from "./migration-targets";
 export { createGuestUser, deleteAbandonedGuests, findUser } from "./users";
-export { createSession, findActiveSession, findActiveSessionIds, revokeSession } from "./sessions";
+export { createSession, findActiveSession, findActiveSessionIds, findActiveSessionOwners, revokeSession } from "./sessions";
 export { deleteReceiptsBefore, findReceipt, saveReceipt, type NewReceipt } from "./command-receipts";
 export { deleteSessionsEndedBefore } from "./session-purge";
 export * from "./chat/index";

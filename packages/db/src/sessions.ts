@@ -16,6 +16,16 @@ export function findActiveSession(db: DbClient, id: string, userId: string, now:
   return db.session.findFirst({ where: { id, userId, revokedAt: null, expiresAt: { gt: now } } });
 }
 
+/**
+ * The owner of each of these sessions that is still active (one query): a
+ * batch of token checks answered at once, each then matched against its token's user.
+ */
+export async function findActiveSessionOwners(db: DbClient, ids: readonly string[], now: Date = new Date()): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.session.findMany({ where: { id: { in: [...new Set(ids)] }, revokedAt: null, expiresAt: { gt: now } }, select: { id: true, userId: true } });
+  return new Map(rows.map((row) => [row.id, row.userId]));
+}
+
 /** Which of these session ids are still active (one query, for re-validating open connections). */
 export async function findActiveSessionIds(db: DbClient, ids: string[], now: Date = new Date()): Promise<Set<string>> {
   if (ids.length === 0) return new Set();

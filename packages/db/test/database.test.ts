@@ -5,6 +5,7 @@ import {
   type Database,
   findActiveSession,
   findActiveSessionIds,
+  findActiveSessionOwners,
   findReceipt,
   findUser,
   revokeSession,
@@ -72,6 +73,8 @@ describe.each(cases)("createDatabase on $name", ({ make, skip }) => {
     expect(await findActiveSession(db.prisma, expired.id, user.id)).toBeNull();
     const live = await createSession(db.prisma, user.id, expiresAt);
     expect(await findActiveSessionIds(db.prisma, [live.id, session.id, expired.id, "no-such-session"])).toEqual(new Set([live.id]));
+    // A batch of token checks: only active sessions answer, each with its owner (repeats are one id).
+    expect(await findActiveSessionOwners(db.prisma, [live.id, session.id, live.id, expired.id, "no-such-session"])).toEqual(new Map([[live.id, user.id]]));
   });
 
   it("saves one command receipt under a race; every caller gets the first row", async () => {

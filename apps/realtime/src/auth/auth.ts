@@ -1,6 +1,7 @@
 import type { Database } from "@repo/db";
-import { createGuestUser, createSession, findActiveSession, findActiveSessionIds, revokeSession } from "@repo/db";
+import { createGuestUser, createSession, findActiveSessionIds, findActiveSessionOwners, revokeSession } from "@repo/db";
 import type { User } from "@repo/protocol";
+import DataLoader from "dataloader";
 import { LRUCache } from "lru-cache";
 import type { ClusterBus } from "../cluster/cluster-bus";
 import { createTicketLedger, type TicketLedger } from "./ticket-ledger";
@@ -19,6 +20,13 @@ const SESSION_CHECK_TTL_MS = 30_000;
 /** A refused session is remembered briefly too, so a revoked token cannot make every request a query. */
 const SESSION_REFUSED_TTL_MS = 5_000;
 const SESSION_CHECKS_KEPT = 50_000;
+/**
+ * Token checks that miss the cache within this window share one query. A thousand
+ * clients who signed in together miss together; one query per batch keeps the
+ * database (in-process PGlite by default) from stalling every poll behind them.
+ */
+const SESSION_BATCH_WINDOW_MS = 5;
+const SESSION_BATCH_MAX = 500;
 
 /**
  * Sessions: guest sign-in, token verification (signature, expiry, not revoked,
@@ -44,12 +52,22 @@ export function createAuth(options: {
   const checks = new LRUCache<string, boolean>({ max: SESSION_CHECKS_KEPT, ttl: SESSION_CHECK_TTL_MS, ttlAutopurge: false });
   const endedListeners = new Set<(sessionId: string) => void>();
 
+  // The owner of each active session asked about (null: not active). Our own LRU caches; the loader only batches.
+  const owners = new DataLoader<string, string | null>(
+    async (ids) => {
+      const found = await findActiveSessionOwners(db.prisma, ids);
+      return ids.map((id) => found.get(id) ?? null);
+    },
+    { cache: false, maxBatchSize: SESSION_BATCH_MAX, batchScheduleFn: (run) => setTimeout(run, SESSION_BATCH_WINDOW_MS) },
+  );
+
   async function isActive(sessionId: string, userId: string): Promise<boolean> {
     const key = `${sessionId}\u0000${userId}`;
     const cached = checks.get(key);
     if (cached !== undefined) return cached;
-    const active = (await findActiveSession(db.prisma, sessionId, userId)) !== null;
-    checks.set(key, active, { ttl: active ? SESSION_CHECK_TTL_MS : SESSION_REFUSED_TTL_MS });
+    const active = (await owners.load(sessionId)) === userId;
+    // Spread over ttl…1.5·ttl, so sessions checked together (a crowd signing in) are not all re-checked in one second.
+    checks.set(key, active, { ttl: active ? Math.round(SESSION_CHECK_TTL_MS * (1 + Math.random() / 2)) : SESSION_REFUSED_TTL_MS });
     return active;
   }
 

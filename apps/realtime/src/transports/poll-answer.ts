@@ -1,5 +1,6 @@
 import { PROTOCOL_VERSION, encodeCursor, type EventEnvelope, type PollResponse, type ResetSignal, type Signal, type Topic } from "@repo/protocol";
 import type { FastifyReply } from "fastify";
+import { encodingOf } from "../hub/event-encoding";
 import type { Hub } from "../hub/hub";
 import type { Subscriber } from "../subscriptions/subscriber";
 import type { TransportContext } from "./context";
@@ -45,17 +46,19 @@ export async function sendPollAnswer(
   if (empty) metrics.empty.inc({ transport });
   if (batch.resets.length > 0) metrics.resets.inc({ transport }, batch.resets.length);
   if (empty && ifNoneMatch === etag) return reply.status(304).send();
-  const body: PollResponse = {
-    v: PROTOCOL_VERSION,
-    events: batch.events,
-    resets: batch.resets,
-    cursor,
-    more: subscriber.isSpent,
-    signals,
-    signalsSince: next,
-  };
-  const json = JSON.stringify(body);
+  const json = pollResponseJson(batch.events, { v: PROTOCOL_VERSION, resets: batch.resets, cursor, more: subscriber.isSpent, signals, signalsSince: next });
   metrics.count("delivered", transport, batch.events.length);
   metrics.count("bytes", transport, Buffer.byteLength(json));
   return reply.type("application/json; charset=utf-8").send(json);
+}
+
+/**
+ * The answer's JSON with each event's shared encoding spliced in: one event goes to
+ * every poller of its topic, so it is stringified once at publish, not once per poll.
+ */
+function pollResponseJson(events: EventEnvelope[], rest: Omit<PollResponse, "events">): string {
+  const head = JSON.stringify(rest);
+  let list = "";
+  for (const event of events) list += (list === "" ? "" : ",") + encodingOf(event).json;
+  return `{"events":[${list}],${head.slice(1)}`;
 }

@@ -1,4 +1,4 @@
-import { memoryFallbackMemory } from "@repo/client";
+import { followTransportFlag, memoryFallbackMemory } from "@repo/client";
 import type { RunningNginx } from "@repo/nginx";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { sleep, startTestServer, waitFor, type TestServer } from "../sdk/support/server";
@@ -72,6 +72,37 @@ describe.skipIf(!available)("WebSocket upgrade blocked by nginx", () => {
       }
     } finally {
       first.client.close();
+      room.close();
+    }
+  });
+
+  test("a transport flag that still says WebSocket does not undo the fallback, and reports no switch", async () => {
+    const room = await chatRoom(service, "Alan");
+    const { client, moves } = fallbackClient(proxy.url, room.session.token, "websocket");
+    // Counts the follower's evaluations as they finish (the real call runs; only the count is added).
+    const evaluate = client.evaluateFlags.bind(client);
+    let evaluations = 0;
+    client.evaluateFlags = async (...args) => {
+      const answer = await evaluate(...args);
+      evaluations++;
+      return answer;
+    };
+    const switches: Array<{ from: string; to: string }> = [];
+    try {
+      readRoom(client, room.topic, room.position);
+      await waitFor(() => client.status === "open", "open on the fallback", 10_000);
+      expect(client.transportInUse).toBe("sse");
+      // The default flags put chat on `default`, i.e. WebSocket: what the client already wants.
+      const stop = followTransportFlag(client, { flag: "transport.chat", userId: room.session.user.id, onSwitch: (change) => switches.push(change) });
+      await waitFor(() => evaluations >= 1, "the follower's first evaluation");
+      await sleep(300);
+      stop();
+      expect(client.transportWanted).toBe("websocket");
+      expect(client.transportInUse).toBe("sse");
+      expect(switches).toEqual([]);
+      expect(moves).toEqual([{ from: "websocket", to: "sse", reason: "fallback" }]);
+    } finally {
+      client.close();
       room.close();
     }
   });
