@@ -4,7 +4,7 @@
 // packages stay external and load from node_modules as usual (PGlite finds its WASM next
 // to its own files, Prisma its query compiler). Every external must therefore be a
 // dependency of this package, or `node dist/index.js` could not resolve it: checked below.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,7 +34,13 @@ const externalNpmPackages: Plugin = {
   },
 };
 
+/** The generated Prisma client the bundle inlines (`prisma generate`, @repo/db's generate task). */
+const PRISMA_CLIENT = path.resolve(PACKAGE_DIR, "../../packages/db/src/generated/prisma/client.ts");
+
 async function main(): Promise<void> {
+  if (!existsSync(PRISMA_CLIENT)) {
+    throw new Error("the Prisma client is not generated: run `pnpm build` at the repo root (turbo runs prisma generate first) or `pnpm generate`.");
+  }
   await rm(OUT_DIR, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: PACKAGE_DIR,
