@@ -38,6 +38,9 @@ function contentSecurityPolicy(dev: boolean): string {
 export default function config(phase: string): NextConfig {
   const dev = phase === PHASE_DEVELOPMENT_SERVER;
   return {
+    // `pnpm cluster` builds for its own origin into a folder of its own (NEXT_DIST_DIR), so it
+    // never overwrites the .next of `pnpm dev`, `pnpm build` or the browser tests.
+    distDir: process.env.NEXT_DIST_DIR || ".next",
     reactStrictMode: true,
     poweredByHeader: false,
     // Workspace packages export raw TypeScript.

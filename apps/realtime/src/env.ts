@@ -1,12 +1,13 @@
 // The only place the realtime service reads its environment.
 import { existsSync } from "node:fs";
 import { isIP } from "node:net";
-import { fileURLToPath } from "node:url";
+import path from "node:path";
 import { z } from "zod";
 import { parseRateSpec } from "./limits/rate-spec";
+import { PACKAGE_ROOT } from "./package-root";
 
 /** The repo root's `.env` (see `.env.example`), if present; real environment variables win. */
-const DOT_ENV = fileURLToPath(new URL("../../../.env", import.meta.url));
+const DOT_ENV = path.resolve(PACKAGE_ROOT, "../../.env");
 
 /** A dev-only secret: loud in logs, and used only when NODE_ENV is development or test. */
 export const DEV_SESSION_SECRET = "switchboard-dev-secret-do-not-use-in-production-0000";

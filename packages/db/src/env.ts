@@ -1,10 +1,10 @@
 // The only place @repo/db reads its environment.
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { REPO_ROOT } from "./repo-root";
 
 /** The repository root, found from this file so it holds whatever the cwd. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+export { REPO_ROOT };
 
 /** An unset or empty variable both mean "not configured". */
 const optional = <T extends z.ZodType>(schema: T) =>

@@ -2,13 +2,10 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "./repo-root";
 
-/** The repo's prisma/migrations, found from this file so any cwd works. */
-export const DEFAULT_MIGRATIONS_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../../../prisma/migrations",
-);
+/** The repo's prisma/migrations, found from this module (sources or bundle) so any cwd works. */
+export const DEFAULT_MIGRATIONS_DIR = path.join(REPO_ROOT, "prisma/migrations");
 
 export interface MigrationFile {
   /** The folder name, e.g. `20260101000000_init`: Prisma's `migration_name`. */

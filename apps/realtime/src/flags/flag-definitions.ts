@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import path from "node:path";
 import { FlagdCore, MemoryStorage } from "@openfeature/flagd-core";
 import type { Logger } from "@openfeature/core";
 import { FLAG_KEYS, FeatureTransportValue, TRANSPORT_NAMES, TransportName, transportEnabledFlag } from "@repo/protocol";
 import { z } from "zod";
+import { PACKAGE_ROOT } from "../package-root";
 
 /** The committed default definitions (flagd format). FLAGS_FILE points elsewhere. */
-export const DEFAULT_FLAGS_FILE = fileURLToPath(new URL("../../flags/flags.json", import.meta.url));
+export const DEFAULT_FLAGS_FILE = path.join(PACKAGE_ROOT, "flags/flags.json");
 
 /** A definition the service cannot run with: `rule` says which rule failed, and where. */
 export class FlagDefinitionError extends Error {
