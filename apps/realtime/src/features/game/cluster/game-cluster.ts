@@ -35,7 +35,7 @@ export interface GameClusterOptions extends GameClusterTimings {
   redis: Redis;
   keyPrefix: string;
   /** Serves commands other instances forward here. */
-  serve(user: User, command: unknown): Promise<unknown>;
+  serve(this: void, user: User, command: unknown): Promise<unknown>;
   onError(error: unknown): void;
 }
 
@@ -68,7 +68,7 @@ export function createGameCluster(options: GameClusterOptions) {
   const instanceId = randomBytes(6).toString("base64url");
   const index = gameIndexKey(keyPrefix);
   const keysOf = (gameId: string) => gameKeys(keyPrefix, gameId);
-  const rpc = createGameRpc({ redis, keyPrefix, instanceId, timeoutMs: options.callTimeoutMs, serve: options.serve, onError: options.onError });
+  const rpc = createGameRpc({ redis, keyPrefix, instanceId, timeoutMs: options.callTimeoutMs, serve: (user, command) => options.serve(user, command), onError: (error) => options.onError(error) });
 
   async function script(source: string, keys: string[], args: Array<string | number>): Promise<unknown> {
     try {

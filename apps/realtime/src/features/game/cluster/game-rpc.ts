@@ -21,7 +21,7 @@ export interface GameRpcOptions {
   /** How long a caller waits for the owner's answer before `unavailable`. */
   timeoutMs: number;
   /** Runs a forwarded command here (this instance owns its game). */
-  serve(user: User, command: unknown): Promise<unknown>;
+  serve(this: void, user: User, command: unknown): Promise<unknown>;
   onError(error: unknown): void;
 }
 
@@ -115,7 +115,7 @@ export function createGameRpc(options: GameRpcOptions) {
 
   async function answer(request: z.infer<typeof RpcRequest>) {
     const reply = await run(request);
-    redis.publish(rpcChannel(keyPrefix, request.replyTo), JSON.stringify({ ...reply, id: request.id })).catch(options.onError);
+    redis.publish(rpcChannel(keyPrefix, request.replyTo), JSON.stringify({ ...reply, id: request.id })).catch((error: unknown) => options.onError(error));
   }
 
   return {
