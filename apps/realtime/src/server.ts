@@ -57,7 +57,7 @@ export interface ServerDeps {
   hub?: Hub;
   /** A Redis command connection (createRedisConnection): the hub lives there and `/readyz` reports it. */
   redis?: Redis;
-  /** The prefix of the hub's Redis keys (`sb:` unless the hub was made with another); features' shared keys use it too. */
+  /** The prefix of the Redis hub's keys (default `sb:`; give the same one to a hub passed in); features' shared keys use it too. */
   redisKeyPrefix?: string;
   /** The features to run; `defaultFeatures(config)` (features/index.ts) when left out. */
   features?: Feature[];
@@ -109,6 +109,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     (deps.redis
       ? createRedisHub({
           redis: deps.redis,
+          keyPrefix: deps.redisKeyPrefix,
           retention: config.retention,
           onListenerError,
           onLiveResumed: (topics) => app.log.warn({ topics }, "hub: live channel to Redis is back; subscribers re-read"),
