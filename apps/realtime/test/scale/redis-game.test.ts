@@ -113,6 +113,18 @@ test("a game created on A is joined, played and watched through B, on every tran
   }
 });
 
+test("games per user hold across instances: seated in three (on A and B), a fourth is refused on either", async () => {
+  const carol = await signIn(a.baseUrl, "Carol");
+  const ids: string[] = [];
+  for (const server of [a, b, a]) ids.push(((await command(server, carol.token, "game.create", {})) as { game: GameSummary }).game.id);
+  await expect(command(b, carol.token, "game.create", {})).rejects.toThrow(/conflict/);
+  const dave = await signIn(b.baseUrl, "Dave");
+  const { game } = (await command(b, dave.token, "game.create", {})) as { game: GameSummary };
+  // A join forwarded to B is checked against Carol's games everywhere too.
+  await expect(command(a, carol.token, "game.join", { gameId: game.id })).rejects.toThrow(/conflict/);
+  for (const id of [...ids, game.id]) await command(b, id === game.id ? dave.token : carol.token, "game.leave", { gameId: id });
+});
+
 describe("the owner of a playing game dies", () => {
   test("another instance takes over within 2 s from the last record: ticks go on, under a higher fence, and inputs are applied", async () => {
     const c = await startInstance("game-c");

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { findGameResult, findUser, leaderboard, saveGameResult, type Database } from "@repo/db";
 import { createMatch, GAME_LIMITS, logEntriesOf, offerInput, stateHash, tickMsFor, type MatchState, type Seat } from "@repo/game";
 import {
@@ -354,6 +355,16 @@ export function createGameService(deps: GameServiceDeps) {
         onError: (error) => {
           // Refused as stale: another instance runs the game now (see lost).
           if (error instanceof StaleFenceError) return;
+          if (cluster && live.fence !== null) {
+            // Redis failed us: stop here and free the lease; whichever instance takes it (this one too) goes on from the record.
+            log.warn({ err: error, gameId: room.id }, "a game tick could not be published: the game is handed to the next owner");
+            const fence = live.fence;
+            lost(live, "a tick could not be published");
+            cluster.handOff(room.id, fence).catch(() => {
+              // Unreachable: the lease expires on its own.
+            });
+            return;
+          }
           log.error({ err: error, gameId: room.id }, "a game tick failed: the game is closed");
           void closeAndLog(live, "tick failed");
         },
@@ -683,6 +694,11 @@ export function createGameService(deps: GameServiceDeps) {
       if (!old) throw new ProtocolError("forbidden", "Only the game's players may ask for a rematch");
       const next = room.rematchId ? games.get(room.rematchId) : undefined;
       if (next) return { game: await join(next, user, old.seat) };
+      // Several instances: the rematch is held elsewhere now (taken over): joined there.
+      if (room.rematchId && cluster && (await cluster.exists(room.rematchId))) {
+        const rematchId = room.rematchId;
+        return (await forward(rematchId, user, { id: randomUUID(), type: "game.join", payload: { gameId: rematchId } })) as CommandResultOf<"game.rematch">;
+      }
       await roomForOneMore(user);
       roomForOneMoreGame();
       const freshId = newGameId();

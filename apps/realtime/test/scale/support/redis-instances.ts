@@ -54,7 +54,7 @@ export async function redisInstances(): Promise<RedisInstances> {
 }
 
 /** Sends one command over HTTP to `server`; throws unless it succeeded. */
-export async function command(server: TestServer, token: string, type: string, payload: unknown): Promise<unknown> {
+export async function command(server: Pick<TestServer, "baseUrl">, token: string, type: string, payload: unknown): Promise<unknown> {
   const response = await fetch(`${server.baseUrl}${HTTP_PATHS.commands}`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
