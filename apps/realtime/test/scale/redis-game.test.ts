@@ -125,6 +125,32 @@ test("games per user hold across instances: seated in three (on A and B), a four
   for (const id of [...ids, game.id]) await command(b, id === game.id ? dave.token : carol.token, "game.leave", { gameId: id });
 });
 
+test("an owner that stops gracefully hands its game off: another instance goes on at once", async () => {
+  const d = await startInstance("game-d");
+  const ada = await signIn(d.baseUrl, "Ada");
+  const { game } = (await command(d, ada.token, "game.create", { maxSeats: 2, tickHz: 10 })) as { game: GameSummary };
+  await command(a, ada.token, "game.addBot", { gameId: game.id });
+  await command(b, ada.token, "game.start", { gameId: game.id });
+  const seen: Array<{ at: number; fence: number | undefined }> = [];
+  const unlisten = a.server.hub.listen(gameTopic(game.id), (event: EventEnvelope) => {
+    if (event.type === GAME_EVENTS.tick) seen.push({ at: performance.now(), fence: GameTickPayload.parse(event.payload).fence });
+  });
+  try {
+    await waitFor(() => seen.length >= 5, "five ticks from D");
+    const stoppedAt = performance.now();
+    await d.stop();
+    await waitFor(() => seen.some((tick) => tick.fence !== 1), "a tick from the next owner", 5_000);
+    const first = seen.find((tick) => tick.fence !== 1)!;
+    console.log(`hand-off: ${Math.round(first.at - stoppedAt)} ms from the graceful stop to the next owner's first tick`);
+    expect(first.at - stoppedAt).toBeLessThan(1000);
+    expectContinuous(await ticksOf(a, game.id));
+    expect((await loops(a, b)).reduce((x, y) => x + y, 0)).toBe(1);
+    await command(b, ada.token, "game.leave", { gameId: game.id });
+  } finally {
+    unlisten();
+  }
+});
+
 describe("the owner of a playing game dies", () => {
   test("another instance takes over within 2 s from the last record: ticks go on, under a higher fence, and inputs are applied", async () => {
     const c = await startInstance("game-c");
