@@ -32,7 +32,7 @@ export function runHere(games: GameService, user: User, command: GameCommand): P
 /** Runs a game command where its game is: here, or forwarded to the instance that holds it (several instances). */
 export function route(games: GameService, user: User, command: GameCommand): Promise<unknown> {
   const gameId = games.gameIdOf(command);
-  if (gameId === null || games.holds(gameId)) return runHere(games, user, command);
+  if (gameId === null || games.runsHere(gameId)) return runHere(games, user, command);
   return games.forward(gameId, user, command);
 }
 
@@ -42,7 +42,7 @@ export function serveForwarded(games: GameService, user: User, raw: unknown): Pr
   if (!parsed.success || !parsed.data.type.startsWith("game.")) return Promise.reject(new ProtocolError("validation", "Not a game command"));
   const command = parsed.data as GameCommand;
   const gameId = games.gameIdOf(command);
-  if (gameId === null || !games.holds(gameId)) {
+  if (gameId === null || !games.runsHere(gameId)) {
     return Promise.reject(new ProtocolError("unavailable", "The game is moving to another instance; try again"));
   }
   return runHere(games, user, command);

@@ -556,8 +556,8 @@ export function createGameService(deps: GameServiceDeps) {
       return "gameId" in command.payload ? command.payload.gameId : null;
     },
 
-    /** Whether the game is held here (its commands run here), or another instance's (they are forwarded). */
-    holds: (gameId: string) => games.has(gameId),
+    /** Whether the game's commands run here: always on one instance; on several, when this one holds it (else they are forwarded). */
+    runsHere: (gameId: string) => !cluster || games.has(gameId),
 
     forward,
 
