@@ -30,6 +30,7 @@ import type { Presence } from "../../hub/presence";
 import type { FeatureEvents } from "../feature-events";
 import { createAwayTimers } from "./away-timers";
 import type { GameCluster } from "./cluster/game-cluster";
+import { repeat } from "./cluster/repeat";
 import { recordOf, roomFrom } from "./cluster/room-record";
 import "./game-events";
 import { newGameId, newSeed } from "./game-ids";
@@ -521,16 +522,7 @@ export function createGameService(deps: GameServiceDeps) {
   }
 
   function every(ms: number, job: () => Promise<void>, what: string): NodeJS.Timeout {
-    let running = false;
-    const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      job()
-        .catch((error: unknown) => log.warn({ err: error }, `game cluster: ${what} failed`))
-        .finally(() => (running = false));
-    }, ms);
-    timer.unref();
-    return timer;
+    return repeat(ms, job, (error) => log.warn({ err: error }, `game cluster: ${what} failed`));
   }
 
   /** A command for a game held elsewhere: to its owner, whose answer is the answer. */
