@@ -521,8 +521,14 @@ export function createGameService(deps: GameServiceDeps) {
     }
   }
 
+  /** A cluster job every `ms`; while Redis is down it fails each beat, so it is logged once per 10 s at most. */
   function every(ms: number, job: () => Promise<void>, what: string): NodeJS.Timeout {
-    return repeat(ms, job, (error) => log.warn({ err: error }, `game cluster: ${what} failed`));
+    let loggedAt = -Infinity;
+    return repeat(ms, job, (error) => {
+      if (Date.now() - loggedAt < 10_000) return;
+      loggedAt = Date.now();
+      log.warn({ err: error }, `game cluster: ${what} failed`);
+    });
   }
 
   /** A command for a game held elsewhere: to its owner, whose answer is the answer. */
@@ -585,6 +591,7 @@ export function createGameService(deps: GameServiceDeps) {
       roomForOneMoreGame();
       const gameId = newGameId();
       const fence = await claim(gameId);
+      // Again after the lease's round trip (several instances). Refused here, the unused lease expires and its scan drops it.
       roomForOneMoreGame();
       const live = register(createRoom(gameId, user, settings, new Date()), fence);
       return { game: await announce(live) };
