@@ -48,7 +48,8 @@ describe.skipIf(unreachable !== null)("a game owner killed with SIGKILL", () => 
   });
 
   test("B takes the game over within 2 s, from the tick the dead owner published last", async () => {
-    const ada = await signIn(ownerUrl, "Ada");
+    // Signed in through B (one database): the process's sign-in limit per address is shared through Redis with every other run here.
+    const ada = await signIn(b.baseUrl, "Ada");
     const { game } = (await command({ baseUrl: ownerUrl }, ada.token, "game.create", { maxSeats: 2, tickHz: 15, roundsToWin: 9 })) as {
       game: GameSummary;
     };
