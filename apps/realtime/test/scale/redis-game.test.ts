@@ -1,8 +1,9 @@
-import { stateHash } from "@repo/game";
+import { logEntriesOf, stateHash } from "@repo/game";
 import { GAME_EVENTS, GameLobbyResponse, GameTickPayload, gamePaths, gameTopic, type EventEnvelope, type GameSummary } from "@repo/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { gameFeature } from "../../src/features/game/game-feature";
 import { gameKeys } from "../../src/features/game/cluster/game-keys";
+import { InputLog } from "../../src/features/game/input-log";
 import { StaleFenceError } from "../../src/hub/hub";
 import { GameView, Steering, sleep, transports, waitFor, zigzag, type Player } from "../game/support/game-harness";
 import { signIn, testClient, type TestServer } from "../sdk/support/server";
@@ -35,8 +36,8 @@ async function playerOn(server: TestServer, name: string, transport: (typeof tra
   return { session, client: testClient(server.baseUrl, session.token, transport.name, transport.options), transport: transport.name };
 }
 
-/** Every game.tick in the topic's log, as (offset, tick, fence). */
-async function ticksOf(server: TestServer, gameId: string): Promise<Array<{ offset: number; tick: number; fence: number | undefined }>> {
+/** Every game.tick in the topic's log, as (offset, tick, fence, the inputs it applied as InputLog numbers). */
+async function ticksOf(server: TestServer, gameId: string): Promise<Array<{ offset: number; tick: number; fence: number | undefined; inputs: number[] }>> {
   const topic = gameTopic(gameId);
   const head = await server.server.hub.head(topic);
   const read = await server.server.hub.read(topic, { epoch: head.epoch, offset: 0 }, 100_000);
@@ -44,7 +45,7 @@ async function ticksOf(server: TestServer, gameId: string): Promise<Array<{ offs
   return read.events.flatMap((event) => {
     if (event.type !== GAME_EVENTS.tick) return [];
     const payload = GameTickPayload.parse(event.payload);
-    return [{ offset: event.offset, tick: payload.delta.tick, fence: payload.fence }];
+    return [{ offset: event.offset, tick: payload.delta.tick, fence: payload.fence, inputs: InputLog.pack(logEntriesOf(payload.delta)) }];
   });
 }
 
@@ -227,6 +228,13 @@ describe("the owner of a playing game dies", () => {
       await sleep(300);
       expect((await loops(a, b)).reduce((x, y) => x + y, 0)).toBe(1);
       for (const view of [adaView, bobView]) expect(view.problems).toEqual([]);
+
+      // The replay's input log went on across both takeovers: exactly the inputs of the published ticks, in order.
+      // (The record's position and the list are written in one step: read them in one step too.)
+      const [[, at], [, logged]] = (await admin.multi().hget(keys.room, "o").lrange(keys.inputs, 0, -1).exec())! as [[null, string], [null, string[]]];
+      const published = (await ticksOf(b, game.id)).filter((tick) => tick.offset <= Number(at)).flatMap((tick) => tick.inputs);
+      expect(published.length).toBeGreaterThan(0);
+      expect(logged.map(Number)).toEqual(published);
 
       await command(a, bob.token, "game.leave", { gameId: game.id });
       await command(b, ada.token, "game.leave", { gameId: game.id });
