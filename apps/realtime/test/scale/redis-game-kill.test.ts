@@ -90,7 +90,7 @@ describe.skipIf(unreachable !== null)("a game owner killed with SIGKILL", () => 
       // Ada steers no more: her cycle meets a wall and the one round ends, on B. What B stores replays to
       // the same end, so the input log went on from the dead owner's.
       await waitFor(() => over !== null, "game.over from B", 15_000);
-      const final = over! as GameOverPayload;
+      const final = GameOverPayload.parse(over);
       expect(final.abandoned).toBe(false);
       const replay = GameReplayResponse.parse(await (await fetch(`${b.baseUrl}${gamePaths.replay(game.id)}`, { headers: { authorization: `Bearer ${ada.token}` } })).json());
       expect(stateHash(finalState(replay.config, replay.log))).toBe(final.stateHash);
