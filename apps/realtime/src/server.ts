@@ -57,6 +57,8 @@ export interface ServerDeps {
   hub?: Hub;
   /** A Redis command connection (createRedisConnection): the hub lives there and `/readyz` reports it. */
   redis?: Redis;
+  /** The prefix of the Redis hub's keys (default `sb:`; give the same one to a hub passed in); features' shared keys use it too. */
+  redisKeyPrefix?: string;
   /** The features to run; `defaultFeatures(config)` (features/index.ts) when left out. */
   features?: Feature[];
   /** Flag definitions (flagd JSON) instead of reading `config.flagsFile`; validated the same way. */
@@ -107,6 +109,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     (deps.redis
       ? createRedisHub({
           redis: deps.redis,
+          keyPrefix: deps.redisKeyPrefix,
           retention: config.retention,
           onListenerError,
           onLiveResumed: (topics) => app.log.warn({ topics }, "hub: live channel to Redis is back; subscribers re-read"),
@@ -165,6 +168,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     onReadRevoked: (listener) => topics.onRevoke(listener),
     // Called on requests only, once the subscription core below exists.
     connectedUsers: () => core.registry.connectedUsers(),
+    shared: deps.redis ? { redis: deps.redis, keyPrefix: deps.redisKeyPrefix ?? "sb:" } : undefined,
   }));
   // A revocation on another instance (leaving a room there): stop delivering here too. Revoking twice is a no-op.
   bus.subscribe(READ_REVOKED_CHANNEL, (message) => {

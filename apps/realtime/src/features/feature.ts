@@ -1,6 +1,7 @@
 import type { CommandType, Topic, TopicKind } from "@repo/protocol";
 import type { Database } from "@repo/db";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
 import type { Auth } from "../auth/auth";
 import type { ServiceFlags } from "../flags/service-flags";
@@ -43,6 +44,12 @@ export interface FeatureContext<TConfig = undefined> {
    * Returns the removal.
    */
   onReadRevoked(listener: (userId: string, topic: Topic) => void): () => void;
+  /**
+   * Set when several instances share a Redis (REDIS_URL): the command connection and the
+   * key prefix the hub uses, for a feature whose state must be shared beyond the hub's topics
+   * (the game's leases and snapshots). Absent on one instance.
+   */
+  shared?: { redis: Redis; keyPrefix: string };
   /** Every distinct user connected to this instance right now, whatever the transport (the flag preview counts them). */
   connectedUsers(): ConnectedUser[];
 }

@@ -14,6 +14,29 @@ export type SignalListener = (signal: Signal) => void;
  */
 export type LostListener = (topic: Topic) => void;
 
+/**
+ * A publish that must not happen once its writer has lost the right to write
+ * (a game's tick loop whose lease another instance has taken: a fencing token).
+ * Shared hubs only; see `Hub.publishFenced`.
+ */
+export interface PublishFence {
+  /** The publish happens only while this key holds `token`. */
+  key: string;
+  token: string;
+  /** Written in the same step: the hash `key` gets `v` = value and the event's position (`e`, `o`). */
+  record: { key: string; value: string; ttlMs: number };
+  /** Appended in the same step to the list `key` (expires with the record). */
+  append?: { key: string; values: string[] };
+}
+
+/** The fence has moved on: another writer holds it now. Nothing was written. */
+export class StaleFenceError extends Error {
+  constructor(topic: string) {
+    super(`publish to ${topic} refused: its fencing token is stale`);
+    this.name = "StaleFenceError";
+  }
+}
+
 /** What the hub holds now, for gauges and memory tests. */
 export interface HubStats {
   /** Topics with state (a log, listeners or signals). */
@@ -33,6 +56,11 @@ export interface HubStats {
 export interface Hub {
   /** Appends an event; resolves once it has its offset and has been fanned out. */
   publish(topic: Topic, type: string, payload: unknown): Promise<EventEnvelope>;
+  /**
+   * Shared hubs (Redis) only: `publish`, refused with StaleFenceError unless `fence.key`
+   * holds `fence.token`, and atomically with it the fence's record (and list) written.
+   */
+  publishFenced?(topic: Topic, type: string, payload: unknown, fence: PublishFence): Promise<EventEnvelope>;
   /** Events strictly after `position` (null: none, start at the live end), or a reset. */
   read(topic: Topic, position: Position | null, limit?: number): Promise<ReadResult>;
   /** The position of the newest event (offset 0 when the topic is empty) and when it was published (0: never). */

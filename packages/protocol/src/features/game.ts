@@ -186,7 +186,16 @@ export const GAME_EVENTS = {
 
 const GamePayload = z.object({ game: GameSummary });
 
-export const GameTickPayload = z.object({ delta: TickDelta, acks: SeatAcks, late: z.array(Seat).max(GAME_LIMITS.maxSeats) });
+export const GameTickPayload = z.object({
+  delta: TickDelta,
+  acks: SeatAcks,
+  late: z.array(Seat).max(GAME_LIMITS.maxSeats),
+  /**
+   * Several instances only: the fencing token of the lease the tick was run under. It grows
+   * with each takeover, and a publish under a stale one is refused, so along a topic it never goes down.
+   */
+  fence: z.int().positive().optional(),
+});
 export type GameTickPayload = z.infer<typeof GameTickPayload>;
 
 export const GameOverPayload = z.object({

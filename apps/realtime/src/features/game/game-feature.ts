@@ -1,8 +1,10 @@
-import { GAME_SERVICE_LIMITS } from "@repo/protocol";
+import { GAME_SERVICE_LIMITS, type User } from "@repo/protocol";
 import { defineFeature } from "../feature";
+import { createGameCluster, DEFAULT_CLUSTER_TIMINGS, type GameCluster, type GameClusterTimings } from "./cluster/game-cluster";
+import { route, serveForwarded } from "./game-commands";
 import { createGameMetrics } from "./game-metrics";
 import { registerGameRoutes } from "./game-routes";
-import { createGameService, type GameLimits } from "./game-service";
+import { createGameService, type GameCommand, type GameLimits } from "./game-service";
 import { inProcessOwnership, type GameLoopOwnership } from "./loop-ownership";
 
 export interface GameConfig extends GameLimits {
@@ -14,9 +16,11 @@ export interface GameConfig extends GameLimits {
   inviteLimit: { points: number; windowSeconds: number };
   /** `game.input` per user per window, over all games (the input queue's per-tick rule comes first). */
   inputLimit: { points: number; windowSeconds: number };
+  /** Several instances (Redis): leases, takeover scans and forwarding (cluster/game-cluster.ts). */
+  cluster: GameClusterTimings;
 }
 
-export type GameOptions = Partial<GameConfig>;
+export type GameOptions = Partial<Omit<GameConfig, "cluster">> & { cluster?: Partial<GameClusterTimings> };
 
 /**
  * Light Cycles on `game:lobby` and `game:<gameId>` (any signed-in user reads
@@ -39,10 +43,23 @@ export function gameFeature(options: GameOptions = {}) {
       inviteLimit: GAME_SERVICE_LIMITS.inviteRate,
       inputLimit: GAME_SERVICE_LIMITS.inputRate,
       ...options,
+      cluster: { ...DEFAULT_CLUSTER_TIMINGS, ...options.cluster },
     },
     create(context) {
-      const { config } = context;
+      const { config, shared } = context;
+      // On Redis the game's shared side: the service is made below, and forwarded commands reach it once it is.
+      let serve: (user: User, command: unknown) => Promise<unknown> = () => Promise.reject(new Error("not started"));
+      const cluster: GameCluster | undefined = shared
+        ? createGameCluster({
+            ...config.cluster,
+            redis: shared.redis,
+            keyPrefix: shared.keyPrefix,
+            serve: (user, command) => serve(user, command),
+            onError: (error) => context.log.warn({ err: error }, "game cluster: a forwarded command failed"),
+          })
+        : undefined;
       const games = createGameService({
+        cluster,
         hub: context.hub,
         presence: context.presence,
         db: context.db,
@@ -54,22 +71,22 @@ export function gameFeature(options: GameOptions = {}) {
         metrics: (stats) => createGameMetrics(context.metrics, stats),
         defaultTickHz: () => context.flags.gameTickHz(),
       });
+      serve = (user, command) => serveForwarded(games, user, command);
+      // One handler for every game command: route runs it here or on the game's owner; each result is its type's.
+      const run = ({ user }: { user: User }, command: GameCommand) => route(games, user, command) as Promise<never>;
       return {
         topics: { game: (user, id) => games.canRead(user, id) },
         commands: {
-          "game.create": { limit: config.createLimit, run: ({ user }, command) => games.create(user, command.payload) },
-          "game.join": { run: ({ user }, command) => games.join(user, command.payload.gameId) },
-          "game.leave": { run: ({ user }, command) => games.leave(user, command.payload.gameId) },
-          "game.ready": { run: ({ user }, command) => games.ready(user, command.payload.gameId, command.payload.ready) },
-          "game.addBot": { run: ({ user }, command) => games.addBot(user, command.payload.gameId) },
-          "game.start": { run: ({ user }, command) => games.start(user, command.payload.gameId) },
+          "game.create": { limit: config.createLimit, run },
+          "game.join": { run },
+          "game.leave": { run },
+          "game.ready": { run },
+          "game.addBot": { run },
+          "game.start": { run },
           // No receipt (no database write per input): the per-seat seq makes a resend harmless.
-          "game.input": { receipts: false, limit: config.inputLimit, run: ({ user }, command) => games.input(user, command.payload) },
-          "game.rematch": { run: ({ user }, command) => games.rematch(user, command.payload.gameId) },
-          "game.invite": {
-            limit: config.inviteLimit,
-            run: ({ user }, command) => games.invite(user, command.payload.gameId, command.payload.userId),
-          },
+          "game.input": { receipts: false, limit: config.inputLimit, run },
+          "game.rematch": { run },
+          "game.invite": { limit: config.inviteLimit, run },
         },
         routes: (app) => registerGameRoutes(app, context.auth, games),
         jobs: [
@@ -77,8 +94,10 @@ export function gameFeature(options: GameOptions = {}) {
             name: "game presence and loops",
             start() {
               const stopPresence = games.trackPresence();
+              const stopCluster = games.startCluster();
               return () => {
                 stopPresence();
+                stopCluster();
                 games.close();
               };
             },

@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { findGameResult, findUser, leaderboard, saveGameResult, type Database } from "@repo/db";
-import { createMatch, GAME_LIMITS, offerInput, stateHash, tickMsFor, type Seat } from "@repo/game";
+import { createMatch, GAME_LIMITS, logEntriesOf, offerInput, stateHash, tickMsFor, type MatchState, type Seat } from "@repo/game";
 import {
   GAME_EVENTS,
   GAME_LOBBY_TOPIC,
@@ -8,6 +9,7 @@ import {
   gameTopic,
   topicId,
   topicKind,
+  type CommandOf,
   type CommandPayloadOf,
   type CommandResultOf,
   type EventEnvelope,
@@ -18,14 +20,18 @@ import {
   type GameSettings,
   type GameSummary,
   type LeaderboardResponse,
+  type CommandType,
   type Topic,
   type User,
 } from "@repo/protocol";
 import type { FastifyBaseLogger } from "fastify";
-import type { Hub } from "../../hub/hub";
+import { StaleFenceError, type Hub } from "../../hub/hub";
 import type { Presence } from "../../hub/presence";
 import type { FeatureEvents } from "../feature-events";
 import { createAwayTimers } from "./away-timers";
+import type { GameCluster } from "./cluster/game-cluster";
+import { repeat } from "./cluster/repeat";
+import { recordOf, roomFrom } from "./cluster/room-record";
 import "./game-events";
 import { newGameId, newSeed } from "./game-ids";
 import type { GameMetrics, GameStats } from "./game-metrics";
@@ -74,7 +80,17 @@ export interface GameServiceDeps {
   metrics(stats: () => GameStats): GameMetrics;
   /** The tick rate of a game whose creator names none (the `game.tick-hz` flag). */
   defaultTickHz(): Promise<number>;
+  /**
+   * Several instances (Redis): each game is owned by the instance holding its lease, every
+   * event is a fenced publish that also writes the room's record, commands for a game held
+   * elsewhere are forwarded to its owner, and a game whose owner died is taken over.
+   */
+  cluster?: GameCluster;
 }
+
+/** The game commands, by type. */
+export type GameCommandType = Extract<CommandType, `game.${string}`>;
+export type GameCommand = CommandOf<GameCommandType>;
 
 /** A room and what runs for it: its publish order, its loop, its expiry. */
 interface LiveGame {
@@ -86,6 +102,10 @@ interface LiveGame {
   /** Closes a waiting game left idle, or a finished one after its linger. */
   expiry: NodeJS.Timeout | null;
   closed: boolean;
+  /** Several instances: the fencing token of this instance's lease on the game (null: one instance). */
+  fence: number | null;
+  /** The match state as of the last tick published (what the room's record holds). */
+  tickState: MatchState | null;
 }
 
 type GamePayload<T extends GameEvent["type"]> = Extract<GameEvent, { type: T }>["payload"];
@@ -100,7 +120,8 @@ const DEFAULT_SEATS = 4;
  * closing a game with everything it held (loop, timers, readers).
  */
 export function createGameService(deps: GameServiceDeps) {
-  const { hub, presence, db, log, limits } = deps;
+  const { hub, presence, db, log, limits, cluster } = deps;
+  if (cluster && !hub.publishFenced) throw new Error("The game on several instances needs a shared hub (publishFenced)");
   const games = new Map<string, LiveGame>();
   let lobbyChain: Promise<unknown> = Promise.resolve();
   const away = createAwayTimers(limits.disconnectGraceMs, (gameId, seat, userId) => {
@@ -126,10 +147,27 @@ export function createGameService(deps: GameServiceDeps) {
   // -------------------------------------------------------------------------
   // Publishing
 
-  function publishGame<T extends GameEvent["type"]>(live: LiveGame, type: T, payload: GamePayload<T>): Promise<EventEnvelope> {
-    const published = live.chain.then(() => hub.publish(gameTopic(live.room.id), type, payload));
+  function publishGame<T extends GameEvent["type"]>(live: LiveGame, type: T, payload: GamePayload<T>, inputs?: number[]): Promise<EventEnvelope> {
+    const topic = gameTopic(live.room.id);
+    const published = live.chain.then(() => {
+      if (!cluster || live.fence === null || !hub.publishFenced) return hub.publish(topic, type, payload);
+      // The record goes with the event, in one step: it never runs ahead of what was published.
+      if (type === GAME_EVENTS.tick) live.tickState = live.room.match?.state ?? null;
+      const fence = cluster.fence(live.room.id, live.fence, recordOf(live.room, live.tickState), inputs);
+      return hub.publishFenced(topic, type, payload, fence).catch((error: unknown) => {
+        if (error instanceof StaleFenceError) lost(live, "its fencing token is stale");
+        throw error;
+      });
+    });
     live.chain = published.catch(() => undefined);
     return published;
+  }
+
+  /** Another instance has taken the game (this one was paused, or cut from Redis): stop here, touch nothing shared. */
+  function lost(live: LiveGame, why: string) {
+    if (games.get(live.room.id) !== live) return;
+    log.warn({ gameId: live.room.id, why }, "this instance lost a game to another: its loop stops here");
+    stopGame(live);
   }
 
   function publishLobby<T extends GameEvent["type"]>(type: T, payload: GamePayload<T>): Promise<EventEnvelope> {
@@ -176,15 +214,21 @@ export function createGameService(deps: GameServiceDeps) {
     if (live.room.status !== "waiting") throw new ProtocolError("conflict", "The game has already started");
   }
 
-  /** Games the user is seated in that are not over. */
-  function seatedCount(userId: string): number {
+  /** Games the user is seated in that are not over (on several instances: on all of them). */
+  async function seatedCount(userId: string): Promise<number> {
     let count = 0;
     for (const { room } of games.values()) if (room.status !== "finished" && seatOf(room, userId)) count++;
+    if (cluster) {
+      for (const game of await cluster.summaries()) {
+        if (games.has(game.id) || game.status === "finished") continue;
+        if (game.seats.some((seat) => seat.user?.id === userId && !seat.left)) count++;
+      }
+    }
     return count;
   }
 
-  function roomForOneMore(user: User) {
-    if (seatedCount(user.id) >= limits.gamesPerUser) {
+  async function roomForOneMore(user: User) {
+    if ((await seatedCount(user.id)) >= limits.gamesPerUser) {
       throw new ProtocolError("conflict", `You are in ${limits.gamesPerUser} games already; leave one first`);
     }
   }
@@ -204,8 +248,16 @@ export function createGameService(deps: GameServiceDeps) {
     if (!entry.connected) away.start(live.room.id, entry.seat, entry.user.id);
   }
 
-  function register(room: GameRoom): LiveGame {
-    const live: LiveGame = { room, chain: Promise.resolve(), loop: null, release: null, expiry: null, closed: false };
+  /** A new game's lease (several instances): its fencing token. */
+  async function claim(gameId: string): Promise<number | null> {
+    if (!cluster) return null;
+    const token = await cluster.acquire(gameId);
+    if (token === null) throw new ProtocolError("conflict", "That game id is taken; try again");
+    return token;
+  }
+
+  function register(room: GameRoom, fence: number | null): LiveGame {
+    const live: LiveGame = { room, chain: Promise.resolve(), loop: null, release: null, expiry: null, closed: false, fence, tickState: null };
     games.set(room.id, live);
     live.expiry = setTimeout(() => void closeAndLog(live, "idle"), limits.waitingIdleMs);
     live.expiry.unref();
@@ -263,8 +315,15 @@ export function createGameService(deps: GameServiceDeps) {
     if (live.closed) return;
     stopGame(live);
     const topic = gameTopic(live.room.id);
+    if (cluster && live.fence !== null) {
+      // After the game's last event: its keys go, and with them the read rule's yes on every instance.
+      const fence = live.fence;
+      await live.chain;
+      await cluster.forget(live.room.id, fence).catch((error: unknown) => log.warn({ err: error, gameId: live.room.id }, "could not delete a closed game's keys (they expire)"));
+    }
     // The read rule refuses the topic from now on; open streams drop it at once.
-    const readers = new Set([...presence.list(topic).map((user) => user.id), ...live.room.seats.flatMap((entry) => (entry.user ? [entry.user.id] : []))]);
+    const reading = cluster ? await presence.listAll(topic).catch(() => presence.list(topic)) : presence.list(topic);
+    const readers = new Set([...reading.map((user) => user.id), ...live.room.seats.flatMap((entry) => (entry.user ? [entry.user.id] : []))]);
     for (const userId of readers) deps.revokeRead(userId, topic);
     log.debug({ gameId: live.room.id, why }, "game closed");
     await publishLobby(GAME_EVENTS.lobbyRemoved, { gameId: live.room.id });
@@ -278,10 +337,16 @@ export function createGameService(deps: GameServiceDeps) {
     const state = createMatch(matchConfigOf(room, newSeed()));
     room.status = "playing";
     room.match = { state, startedAt: new Date(), log: new InputLog(), leaving: new Set(), published: null };
+    live.tickState = state;
     if (live.expiry) clearTimeout(live.expiry);
     live.expiry = null;
     await announce(live);
     await publishSnapshot(live);
+    await startLoop(live);
+  }
+
+  async function startLoop(live: LiveGame) {
+    const { room } = live;
     if (live.closed) return;
     live.release = await deps.ownership.own(room.id, () => {
       live.loop = startTickLoop({
@@ -289,6 +354,18 @@ export function createGameService(deps: GameServiceDeps) {
         step: () => runTick(live),
         onLateness: (ms) => metrics.observeLateness(ms),
         onError: (error) => {
+          // Refused as stale: another instance runs the game now (see lost).
+          if (error instanceof StaleFenceError) return;
+          if (cluster && live.fence !== null) {
+            // Redis failed us: stop here and free the lease; whichever instance takes it (this one too) goes on from the record.
+            log.warn({ err: error, gameId: room.id }, "a game tick could not be published: the game is handed to the next owner");
+            const fence = live.fence;
+            lost(live, "a tick could not be published");
+            cluster.handOff(room.id, fence).catch(() => {
+              // Unreachable: the lease expires on its own.
+            });
+            return;
+          }
           log.error({ err: error, gameId: room.id }, "a game tick failed: the game is closed");
           void closeAndLog(live, "tick failed");
         },
@@ -309,7 +386,9 @@ export function createGameService(deps: GameServiceDeps) {
     if (live.closed || !run) return false;
     const outcome = stepRoom(live.room, run);
     const state = run.state;
-    const event = await publishGame(live, GAME_EVENTS.tick, outcome.payload);
+    const payload = live.fence === null ? outcome.payload : { ...outcome.payload, fence: live.fence };
+    const inputs = cluster ? InputLog.pack(logEntriesOf(outcome.payload.delta)) : undefined;
+    const event = await publishGame(live, GAME_EVENTS.tick, payload, inputs);
     run.published = { snapshot: { state, acks: outcome.payload.acks }, position: { epoch: event.epoch, offset: event.offset } };
     if (outcome.snapshot) await publishSnapshot(live);
     if (state.phase === "gameOver") {
@@ -367,7 +446,7 @@ export function createGameService(deps: GameServiceDeps) {
   async function join(live: LiveGame, user: User, preferred?: Seat): Promise<GameSummary> {
     if (seatOf(live.room, user.id)) return summaryOf(live.room);
     waitingOrThrow(live);
-    roomForOneMore(user);
+    await roomForOneMore(user);
     const seat = freeSeat(live.room, preferred);
     if (seat === null) throw new ProtocolError("conflict", "The game is full");
     watchSeat(live, seatHuman(live.room, user, seat));
@@ -375,11 +454,110 @@ export function createGameService(deps: GameServiceDeps) {
     return announce(live);
   }
 
+  /** A seated player started or stopped reading the game: their grace period ends or starts, and everyone is told. */
+  function setConnected(live: LiveGame, entry: SeatEntry, present: boolean) {
+    if (!entry.user || entry.connected === present) return;
+    entry.connected = present;
+    if (present) away.cancel(live.room.id, entry.seat);
+    else away.start(live.room.id, entry.seat, entry.user.id);
+    announce(live).catch((error: unknown) => log.error({ err: error, gameId: live.room.id }, "could not publish a connection change"));
+  }
+
+  // -------------------------------------------------------------------------
+  // Several instances
+
+  /** Takes over a game whose owner died: from its record, where its last event left it; a playing game's loop goes on. */
+  async function adopt(gameId: string, fence: number): Promise<void> {
+    if (!cluster) return;
+    const loaded = await cluster.load(gameId, true);
+    if (!loaded || games.has(gameId)) {
+      if (!loaded) await cluster.forget(gameId, fence);
+      return;
+    }
+    const room = roomFrom(loaded.record, loaded.log);
+    const live: LiveGame = { room, chain: Promise.resolve(), loop: null, release: null, expiry: null, closed: false, fence, tickState: room.match?.state ?? null };
+    games.set(gameId, live);
+    if (room.match) room.match.published = { snapshot: { state: room.match.state, acks: acksOf(room) }, position: loaded.position };
+    for (const entry of room.seats) if (entry.user && !entry.left && !entry.connected) away.start(gameId, entry.seat, entry.user.id);
+    log.info({ gameId, fence, status: room.status, tick: room.match?.state.tick ?? null }, "took over a game whose owner stopped renewing its lease");
+    if (room.status === "waiting") live.expiry = setTimeout(() => void closeAndLog(live, "idle"), limits.waitingIdleMs);
+    if (room.status === "finished") live.expiry = setTimeout(() => void closeAndLog(live, "finished"), limits.finishedLingerMs);
+    live.expiry?.unref();
+    if (room.status !== "playing") return;
+    // The state as it stands, for whoever lost track; then the ticks go on from the next number.
+    await publishSnapshot(live);
+    await startLoop(live);
+  }
+
+  /** Every renewEveryMs: this instance's leases; a lease lost means another instance has the game. */
+  async function renewLeases() {
+    if (!cluster) return;
+    await Promise.all(
+      [...games.values()].map(async (live) => {
+        if (live.fence === null) return;
+        const held = await cluster.renew(live.room.id, live.fence).catch(() => true); // Redis unreachable: the fence decides
+        if (!held) lost(live, "its lease was taken");
+      }),
+    );
+  }
+
+  /** Every scanEveryMs: games whose owner stopped renewing are taken over (while this instance has room). */
+  async function takeOver() {
+    if (!cluster) return;
+    for (const gameId of await cluster.due()) {
+      if (games.has(gameId) || games.size >= limits.maxGames) continue;
+      const fence = await cluster.acquire(gameId);
+      if (fence !== null) await adopt(gameId, fence);
+    }
+  }
+
+  /** Presence on several instances: a player reading through another instance counts (its changes are not heard here). */
+  async function reconcilePresence() {
+    for (const live of [...games.values()]) {
+      const humans = live.room.seats.filter((entry) => entry.user && !entry.left);
+      if (humans.length === 0) continue;
+      const reading = new Set((await presence.listAll(gameTopic(live.room.id))).map((user) => user.id));
+      for (const entry of humans) if (games.get(live.room.id) === live) setConnected(live, entry, reading.has(entry.user!.id));
+    }
+  }
+
+  /** A cluster job every `ms`; while Redis is down it fails each beat, so it is logged once per 10 s at most. */
+  function every(ms: number, job: () => Promise<void>, what: string): NodeJS.Timeout {
+    let loggedAt = -Infinity;
+    return repeat(ms, job, (error) => {
+      if (Date.now() - loggedAt < 10_000) return;
+      loggedAt = Date.now();
+      log.warn({ err: error }, `game cluster: ${what} failed`);
+    });
+  }
+
+  /** A command for a game held elsewhere: to its owner, whose answer is the answer. */
+  async function forward(gameId: string, user: User, command: GameCommand): Promise<unknown> {
+    if (!cluster) throw new ProtocolError("not_found", "No such game");
+    const owner = await cluster.ownerOf(gameId);
+    if (owner === null || owner === cluster.instanceId) {
+      if (!(await cluster.exists(gameId))) throw new ProtocolError("not_found", "No such game");
+      throw new ProtocolError("unavailable", "The game is moving to another instance; try again");
+    }
+    return cluster.call(owner, user, command);
+  }
+
   return {
-    /** Topic read rule for `game:<id>`: the lobby, and every game this instance holds. */
-    canRead(_user: User, id: string): boolean {
-      return id === GAME_LOBBY_TOPIC_ID || games.has(id);
+    /** Topic read rule for `game:<id>`: the lobby, and every game this instance holds (several instances: any instance). */
+    canRead(_user: User, id: string): boolean | Promise<boolean> {
+      if (id === GAME_LOBBY_TOPIC_ID || games.has(id)) return true;
+      return cluster ? cluster.exists(id) : false;
     },
+
+    /** The id of the game a command names (null: game.create). */
+    gameIdOf(command: GameCommand): string | null {
+      return "gameId" in command.payload ? command.payload.gameId : null;
+    },
+
+    /** Whether the game's commands run here: always on one instance; on several, when this one holds it (else they are forwarded). */
+    runsHere: (gameId: string) => !cluster || games.has(gameId),
+
+    forward,
 
     /** Follows presence on game topics: seated players away start their grace period, coming back ends it. */
     trackPresence(): () => void {
@@ -388,20 +566,34 @@ export function createGameService(deps: GameServiceDeps) {
         if (topicKind(topic) !== "game") return;
         const live = games.get(topicId(topic));
         const entry = live ? seatOf(live.room, user.id) : undefined;
-        if (!live || !entry || entry.connected === present) return;
-        entry.connected = present;
-        if (present) away.cancel(live.room.id, entry.seat);
-        else away.start(live.room.id, entry.seat, user.id);
-        announce(live).catch((error: unknown) => log.error({ err: error, topic }, "could not publish a connection change"));
+        if (live && entry) setConnected(live, entry, present);
       });
+    },
+
+    /** Several instances: renews this instance's leases, takes over games whose owner died, follows everyone's presence. */
+    startCluster(): () => void {
+      if (!cluster) return () => {};
+      const { timings } = cluster;
+      const timers = [
+        every(timings.renewEveryMs, renewLeases, "renewing leases"),
+        every(timings.scanEveryMs, takeOver, "taking over games"),
+        every(Math.max(250, timings.renewEveryMs * 2), reconcilePresence, "following presence"),
+      ];
+      return () => {
+        for (const timer of timers) clearInterval(timer);
+      };
     },
 
     async create(user: User, payload: CommandPayloadOf<"game.create">): Promise<CommandResultOf<"game.create">> {
       // The flag first, then the checks: nothing can take the last place between them and register.
       const settings = await settingsOf(payload);
-      roomForOneMore(user);
+      await roomForOneMore(user);
       roomForOneMoreGame();
-      const live = register(createRoom(newGameId(), user, settings, new Date()));
+      const gameId = newGameId();
+      const fence = await claim(gameId);
+      // Again after the lease's round trip (several instances). Refused here, the unused lease expires and its scan drops it.
+      roomForOneMoreGame();
+      const live = register(createRoom(gameId, user, settings, new Date()), fence);
       return { game: await announce(live) };
     },
 
@@ -501,11 +693,18 @@ export function createGameService(deps: GameServiceDeps) {
       if (!old) throw new ProtocolError("forbidden", "Only the game's players may ask for a rematch");
       const next = room.rematchId ? games.get(room.rematchId) : undefined;
       if (next) return { game: await join(next, user, old.seat) };
-      roomForOneMore(user);
+      // Several instances: the rematch is held elsewhere now (taken over): joined there.
+      if (room.rematchId && cluster && (await cluster.exists(room.rematchId))) {
+        const rematchId = room.rematchId;
+        return (await forward(rematchId, user, { id: randomUUID(), type: "game.join", payload: { gameId: rematchId } })) as CommandResultOf<"game.rematch">;
+      }
+      await roomForOneMore(user);
       roomForOneMoreGame();
-      const fresh = createRoom(newGameId(), user, room.settings, new Date(), old.seat);
+      const freshId = newGameId();
+      const fence = await claim(freshId);
+      const fresh = createRoom(freshId, user, room.settings, new Date(), old.seat);
       for (const entry of room.seats) if (entry.kind === "bot") seatBot(fresh, entry.seat);
-      const created = register(fresh);
+      const created = register(fresh, fence);
       room.rematchId = fresh.id;
       const [game] = await Promise.all([announce(created), announce(live)]);
       return { game };
@@ -530,12 +729,27 @@ export function createGameService(deps: GameServiceDeps) {
       // The position first: a change after it arrives as an event (a listed game may come twice; replace by id).
       const head = await hub.head(GAME_LOBBY_TOPIC);
       const order = { waiting: 0, playing: 1, finished: 2 } as const;
-      const rooms = [...games.values()].map((live) => live.room);
-      rooms.sort((a, b) => order[a.status] - order[b.status] || a.createdAt.getTime() - b.createdAt.getTime());
-      return { games: rooms.map(summaryOf), position: { epoch: head.epoch, offset: head.offset } };
+      const listed = new Map<string, GameSummary>();
+      // Several instances: every instance's games, from their records; this instance's own as they are now.
+      if (cluster) for (const game of await cluster.summaries()) listed.set(game.id, game);
+      for (const live of games.values()) listed.set(live.room.id, summaryOf(live.room));
+      const summaries = [...listed.values()];
+      summaries.sort((a, b) => order[a.status] - order[b.status] || Date.parse(a.createdAt) - Date.parse(b.createdAt));
+      return { games: summaries, position: { epoch: head.epoch, offset: head.offset } };
     },
 
     async game(gameId: string): Promise<GameResponse> {
+      const stored = !games.has(gameId) && cluster ? await cluster.load(gameId, false) : null;
+      if (stored) {
+        // Held by another instance: its last record, which stands at the position it was written with.
+        const room = roomFrom(stored.record, []);
+        return {
+          game: summaryOf(room),
+          snapshot: room.match ? { state: room.match.state, acks: acksOf(room) } : null,
+          position: stored.position,
+          result: room.result,
+        };
+      }
       const live = liveGame(gameId);
       const published = live.room.match?.published;
       const position = published?.position ?? (await hub.head(gameTopic(gameId)));
@@ -559,10 +773,19 @@ export function createGameService(deps: GameServiceDeps) {
 
     stats,
 
-    /** The server is closing: every loop and timer stops (nothing is published: the hub is closing too). */
+    /**
+     * The server is closing: every loop and timer stops (nothing is published: the hub is closing too).
+     * Several instances: each game's lease is freed, so another instance takes it over at once.
+     */
     close() {
-      for (const live of [...games.values()]) stopGame(live);
+      for (const live of [...games.values()]) {
+        stopGame(live);
+        if (cluster && live.fence !== null) {
+          cluster.handOff(live.room.id, live.fence).catch((error: unknown) => log.warn({ err: error, gameId: live.room.id }, "could not hand a game off"));
+        }
+      }
       away.clear();
+      cluster?.close();
     },
   };
 }

@@ -9,17 +9,24 @@ import { GAME_LIMITS, type Direction, type InputLogEntry } from "@repo/game";
 const TURNS: readonly Direction[] = ["up", "down", "left", "right"];
 
 export class InputLog {
-  private readonly packed: number[] = [];
+  private readonly packed: number[];
+
+  /** A log that goes on from `packed` (what `InputLog.pack` made: a snapshot's log, on a takeover). */
+  constructor(packed: readonly number[] = []) {
+    this.packed = [...packed];
+  }
+
+  /** Entries as the log's numbers. */
+  static pack(entries: readonly InputLogEntry[]): number[] {
+    return entries.map(({ tick, seat, action }) => tick * 64 + seat * 8 + (action.type === "leave" ? 0 : TURNS.indexOf(action.dir) + 1));
+  }
 
   get length(): number {
     return this.packed.length;
   }
 
   push(entries: readonly InputLogEntry[]) {
-    for (const { tick, seat, action } of entries) {
-      const code = action.type === "leave" ? 0 : TURNS.indexOf(action.dir) + 1;
-      this.packed.push(tick * 64 + seat * 8 + code);
-    }
+    this.packed.push(...InputLog.pack(entries));
   }
 
   /** The log as the replay's entries, in tick order. */

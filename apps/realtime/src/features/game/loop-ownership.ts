@@ -1,12 +1,11 @@
 import type { TickLoop } from "./tick-loop";
 
 /**
- * Where a game's tick loop runs: exactly one place per game. The service
- * starts every loop through this seam. The in-process implementation (one
- * instance) always owns; a scale-out implementation would take a lease per
- * game (e.g. a Redis key with a TTL, renewed while the loop runs), start the
- * loop only where it holds the lease, stop it when the lease is lost, and let
- * another instance take over a game whose owner died (from its last snapshot).
+ * Where a game's tick loops run on this instance: at most one per game. The
+ * service starts every loop through this seam. Which instance runs a game's
+ * loop at all is decided before it: on several instances, by the game's lease
+ * and fencing token (cluster/game-cluster.ts); a loop runs only where its game
+ * is held, and stops (released) when the lease is lost.
  */
 export interface GameLoopOwnership {
   /**

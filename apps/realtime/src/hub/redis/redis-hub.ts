@@ -2,9 +2,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { ProtocolError, Signal, topicKind, type EventEnvelope, type Position, type Topic } from "@repo/protocol";
 import type { Redis } from "ioredis";
 import { z } from "zod";
-import type { EventListener, Hub, HubStats, LostListener, ReadResult, SignalListener } from "../hub";
+import { StaleFenceError, type EventListener, type Hub, type HubStats, type LostListener, type ReadResult, type SignalListener } from "../hub";
 import { DEFAULT_TOPIC_IDLE_MS, type RetentionPolicy, type TopicRetention } from "../memory-hub";
-import { PUBLISH_SCRIPT, READ_SCRIPT } from "./hub-scripts";
+import { FENCED_PUBLISH_SCRIPT, PUBLISH_SCRIPT, READ_SCRIPT } from "./hub-scripts";
 import { runScript } from "./run-script";
 
 export interface RedisHubOptions {
@@ -226,6 +226,31 @@ export function createRedisHub(options: RedisHubOptions): Hub {
     }
   }
 
+  async function publishWith(topic: Topic, type: string, payload: unknown, script: string, extraKeys: string[], extraArgs: Array<string | number>): Promise<EventEnvelope> {
+    // Encoded before anything is written: an unencodable payload is refused whole.
+    const data = JSON.stringify({ type, payload });
+    const limits = limitsOf(topic);
+    const t = now();
+    try {
+      const reply = await runScript(redis, script, [...keys(topic), ...extraKeys], [
+        data,
+        t,
+        limits.count,
+        t - limits.ageMs,
+        limits.ageMs,
+        Math.max(limits.topicIdleMs, limits.ageMs),
+        newEpoch(),
+        eventChannel(topic),
+        ...extraArgs,
+      ]);
+      const [offset, epoch] = PublishReply.parse(reply);
+      return { topic, offset, epoch, type, payload, ts: t };
+    } catch (error) {
+      if (error instanceof Error && error.message.includes("STALE_FENCE")) throw new StaleFenceError(topic);
+      throw unavailable(error);
+    }
+  }
+
   // A topic somebody listens to is kept (as the memory hub keeps it): its meta's idle timer is pushed back.
   const keepAlive = setInterval(
     () => {
@@ -239,27 +264,12 @@ export function createRedisHub(options: RedisHubOptions): Hub {
   keepAlive.unref();
 
   return {
-    async publish(topic, type, payload) {
-      // Encoded before anything is written: an unencodable payload is refused whole.
-      const data = JSON.stringify({ type, payload });
-      const limits = limitsOf(topic);
-      const t = now();
-      try {
-        const reply = await runScript(redis, PUBLISH_SCRIPT, keys(topic), [
-          data,
-          t,
-          limits.count,
-          t - limits.ageMs,
-          limits.ageMs,
-          Math.max(limits.topicIdleMs, limits.ageMs),
-          newEpoch(),
-          eventChannel(topic),
-        ]);
-        const [offset, epoch] = PublishReply.parse(reply);
-        return { topic, offset, epoch, type, payload, ts: t };
-      } catch (error) {
-        throw unavailable(error);
-      }
+    publish: (topic, type, payload) => publishWith(topic, type, payload, PUBLISH_SCRIPT, [], []),
+
+    async publishFenced(topic, type, payload, fence) {
+      const keys = [fence.key, fence.record.key, fence.append?.key ?? fence.record.key];
+      const args = [fence.token, fence.record.value, fence.record.ttlMs, ...(fence.append?.values ?? [])];
+      return publishWith(topic, type, payload, FENCED_PUBLISH_SCRIPT, keys, args);
     },
 
     async read(topic, position, limit = 1000): Promise<ReadResult> {

@@ -16,6 +16,8 @@ type Reuse = NonNullable<Parameters<typeof startTestServer>[1]>;
 export interface RedisInstances {
   db: Database;
   keyPrefix: string;
+  /** Each started instance's own Redis command connection, by name (to cut one, as a crash would). */
+  connections: Map<string, Redis>;
   /** Starts one more instance: its own Redis connection (named, for CLIENT LIST), hub and bus. */
   start(name: string, config?: ServerConfig, reuse?: Pick<Reuse, "features">): Promise<TestServer>;
   stop(): Promise<void>;
@@ -26,21 +28,24 @@ export async function redisInstances(): Promise<RedisInstances> {
   const keyPrefix = `sb-test-${randomUUID().slice(0, 8)}:`;
   const servers: TestServer[] = [];
   const connections: Redis[] = [];
+  const byName = new Map<string, Redis>();
   return {
     db,
     keyPrefix,
+    connections: byName,
     async start(name, config = {}, reuse = {}) {
       const redis = createRedisConnection(REDIS_URL, name);
       connections.push(redis);
+      byName.set(name, redis);
       await waitFor(() => redis.status === "ready", "Redis");
-      const server = await startTestServer(config, { ...reuse, db, redis, hub: createRedisHub({ redis, retention: RETENTION, keyPrefix, instanceName: name }) });
+      const server = await startTestServer(config, { ...reuse, db, redis, redisKeyPrefix: keyPrefix, hub: createRedisHub({ redis, retention: RETENTION, keyPrefix, instanceName: name }) });
       servers.push(server);
       return server;
     },
     async stop() {
       for (const server of servers.reverse()) await server.stop().catch(() => {});
       await db.close();
-      const admin = connections[0];
+      const admin = connections.find((redis) => redis.status === "ready");
       const keys = admin ? await admin.keys(`${keyPrefix}*`) : [];
       if (admin && keys.length > 0) await admin.del(...keys);
       for (const redis of connections) redis.disconnect();
@@ -49,7 +54,7 @@ export async function redisInstances(): Promise<RedisInstances> {
 }
 
 /** Sends one command over HTTP to `server`; throws unless it succeeded. */
-export async function command(server: TestServer, token: string, type: string, payload: unknown): Promise<unknown> {
+export async function command(server: Pick<TestServer, "baseUrl">, token: string, type: string, payload: unknown): Promise<unknown> {
   const response = await fetch(`${server.baseUrl}${HTTP_PATHS.commands}`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
