@@ -1,5 +1,6 @@
 import { expect, test, type Browser } from "@playwright/test";
 import { LABELS, closeAll, composer, connection, seesOnce, send, texts, uid, type Person } from "../e2e/support/chat-people";
+import { createGame, endHash, expectBoardMoving, gameOver, steerByKeyboard } from "../e2e/support/game-players";
 import { expectUnread, toasts } from "../e2e/support/notifications";
 import { CLUSTER_ORIGIN, INSTANCES, startCluster, type Cluster } from "./support/cluster";
 import { logInstances, streamOffInstance, type InstanceLog } from "./support/instances";
@@ -91,6 +92,39 @@ test("two browsers on different instances behind nginx: chat and notifications c
   await closeAll(ada, bob);
 });
 
-// The game across instances waits for its own work (game loops are per instance so far, see
-// docs/architecture.md, "Several instances"): two players, each on one instance, one game.
-test.skip("two browsers on different instances play one game (skipped: game loops are not shared across instances yet)", () => {});
+// The game across instances: one owner instance runs the game's tick loop (a lease in Redis);
+// the other forwards the commands it receives there and serves its own readers from the shared
+// topic. Two players whose game streams sit on different instances play one round to the same end.
+test("two browsers on different instances play one game to the same final state", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const run = uid();
+  const ada = await signIn(browser, `Ada ${run}`);
+  const bob = await signIn(browser, `Bob ${run}`);
+
+  await ada.instances.nextStream("game", () => ada.page.goto(`/game?transport=${transport}`));
+  const gameId = await createGame(ada.page, { seats: 2, tickHz: 15, rounds: 1 });
+  // Her stream now follows the game's topic too; where it landed is "Ada's instance".
+  await expect.poll(() => ada.instances.stream("game")).toBeDefined();
+  const adaOn = ada.instances.stream("game")!;
+  expect(INSTANCES).toContain(adaOn);
+
+  // Bob follows the invite link on the other instance: it seats him.
+  const bobOn = await streamOffInstance(bob.page, bob.instances, "game", adaOn, `/game?join=${gameId}&transport=${transport}`);
+  expect(INSTANCES).toContain(bobOn);
+  await expect(bob.page).toHaveURL(new RegExp(`[?&]game=${gameId}(&|$)`));
+  const seats = ada.page.getByRole("list", { name: "Seats" }).getByTestId("seat");
+  await expect(seats.nth(1)).toContainText(bob.name);
+  await bob.page.getByRole("button", { name: "Ready", exact: true }).click();
+  await expect(seats.nth(1)).not.toContainText("not ready");
+  await ada.page.getByRole("button", { name: "Start" }).click();
+
+  for (const p of [ada, bob]) await expectBoardMoving(p.page);
+  await Promise.all([steerByKeyboard(ada.page), steerByKeyboard(bob.page)]);
+  for (const p of [ada, bob]) await expect(gameOver(p.page)).toBeVisible({ timeout: 60_000 });
+  const [adaHash, bobHash] = await Promise.all([endHash(ada.page), endHash(bob.page)]);
+  expect(bobHash).toBe(adaHash);
+  // The two stayed on their instances while they played.
+  expect([ada.instances.stream("game"), bob.instances.stream("game")]).toEqual([adaOn, bobOn]);
+  expect(adaOn).not.toBe(bobOn);
+  await closeAll(ada, bob);
+});

@@ -1,9 +1,9 @@
 // Which realtime instance serves what: nginx names the instance that answered in X-Served-By
-// (deploy/nginx). A tab holds one SSE stream per feature client (chat, notifications), told
+// (deploy/nginx). A tab holds one SSE stream per feature client (chat, notifications, game), told
 // apart by the topics in its cursor; commands are POSTs, each answered by some instance.
 import { expect, type Page } from "@playwright/test";
 
-export type Feature = "chat" | "notifications";
+export type Feature = "chat" | "notifications" | "game";
 
 export interface InstanceLog {
   /** The instance holding the feature's current stream in this tab, once there is one. */
@@ -18,6 +18,7 @@ function featureOf(cursor: string): Feature | undefined {
   const topics = cursor.split(",").map((entry) => entry.split("@")[0] ?? "");
   if (topics.some((topic) => topic.startsWith("notify:"))) return "notifications";
   if (topics.some((topic) => topic.startsWith("chat:"))) return "chat";
+  if (topics.some((topic) => topic.startsWith("game:"))) return "game";
   return undefined;
 }
 
