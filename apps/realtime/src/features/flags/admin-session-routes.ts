@@ -82,7 +82,7 @@ export function registerOperatorSessionRoutes(app: FastifyInstance, deps: Operat
     const cookie = request.cookies[OPERATOR_SESSION_COOKIE];
     const session = cookie && sessions ? await sessions.verify(cookie) : null;
     if (session && sessions) {
-      sessions.revoke(session);
+      await sessions.revoke(session);
       request.log.info({ operatorSession: session.sessionId }, "operator signed out");
     }
     clearOperatorCookie(reply, cookieSecure);

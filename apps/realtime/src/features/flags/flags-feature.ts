@@ -51,7 +51,7 @@ export function flagsFeature(config: Partial<FlagsFeatureConfig> = {}) {
       const { hub, auth, db, flags, config: settings, log } = context;
       const streams = new ChangeStreams(settings.changeStreams);
       const { operatorToken } = settings;
-      const sessions = operatorToken === undefined ? undefined : createOperatorSessions({ operatorToken, ttlSeconds: settings.operatorSessionTtlSeconds });
+      const sessions = operatorToken === undefined ? undefined : createOperatorSessions({ operatorToken, ttlSeconds: settings.operatorSessionTtlSeconds, shared: context.shared });
       return {
         topics: { flags: (_user, id) => `flags:${id}` === FLAGS_TOPIC },
         routes: (app) => {
