@@ -29,6 +29,7 @@ import { createAddressLimits, type AddressLimits, type AddressLimitsConfig } fro
 import { redisRateLimiters } from "./limits/redis-rate-limiters";
 import type { Redis } from "ioredis";
 import { createRedisTicketLedger } from "./auth/ticket-ledger";
+import { localRoster, redisRoster, type ClusterRoster } from "./cluster/cluster-roster";
 import { READ_REVOKED_CHANNEL, ReadRevokedMessage, createLocalBus, createRedisBus } from "./cluster/cluster-bus";
 import type { Hub } from "./hub/hub";
 import { createMemoryHub } from "./hub/memory-hub";
@@ -168,6 +169,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     onReadRevoked: (listener) => topics.onRevoke(listener),
     // Called on requests only, once the subscription core below exists.
     connectedUsers: () => core.registry.connectedUsers(),
+    clusterUsers: () => roster.users(),
     shared: deps.redis ? { redis: deps.redis, keyPrefix: deps.redisKeyPrefix ?? "sb:" } : undefined,
   }));
   // A revocation on another instance (leaving a room there): stop delivering here too. Revoking twice is a no-op.
@@ -212,6 +214,10 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     sessionRevalidateMs: config.sessionRevalidateMs,
     gate,
   });
+  // Who is connected to the whole service (the flag preview): every instance's users on Redis.
+  const roster: ClusterRoster = deps.redis
+    ? redisRoster(deps.redis, deps.redisKeyPrefix ?? "sb:", () => core.registry.connectedUsers(), (err) => app.log.warn({ err }, "roster: a Redis write failed"))
+    : localRoster(() => core.registry.connectedUsers());
   // A kill switch turned off moves that transport's open connections elsewhere (closing notice naming where).
   const stopKillSwitches = flags.store.onChange(() => {
     gate
@@ -247,6 +253,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     // A feature could not start (e.g. the database is down): undo what is running, then fail.
     stopKillSwitches();
     for (const stop of stops) stop();
+    roster.close();
     await websocket.close({ reason: "server_shutdown", message: "The server failed to start" });
     await app.close();
     presence.close();
@@ -276,6 +283,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
         drain.begin();
         stopKillSwitches();
         for (const stop of stops) stop();
+        roster.close();
         const notice = { reason: "server_shutdown", message: "The server is restarting; reconnect" } as const;
         core.registry.closeAll(notice);
         await websocket.close(notice);

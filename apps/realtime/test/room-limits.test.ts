@@ -72,6 +72,7 @@ describe("through the dispatcher, with the client address the transports pass", 
       revokeRead: () => undefined,
       onReadRevoked: () => () => undefined,
       connectedUsers: () => [],
+      clusterUsers: async () => [],
     }));
     const stops: Array<() => void> = [];
     for (const job of chat.jobs) stops.push(await job.start());

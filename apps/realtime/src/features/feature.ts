@@ -52,6 +52,8 @@ export interface FeatureContext<TConfig = undefined> {
   shared?: { redis: Redis; keyPrefix: string };
   /** Every distinct user connected to this instance right now, whatever the transport (the flag preview counts them). */
   connectedUsers(): ConnectedUser[];
+  /** Every distinct user connected to any instance (on Redis, the others' as of at most 5 s ago); this instance's alone otherwise. */
+  clusterUsers(): Promise<ConnectedUser[]>;
 }
 
 /** One command type a feature runs: its handler, and how the dispatcher treats it (receipts, own rate). */

@@ -37,7 +37,8 @@ export interface FlagsAdminRouteDeps {
   sessions: OperatorSessionVerifier | undefined;
   auth: Auth;
   /** The distinct users connected right now (the preview's audience). */
-  connectedUsers(): ConnectedUser[];
+  /** Users connected to the whole service (every instance). */
+  connectedUsers(): Promise<ConnectedUser[]>;
 }
 
 /**
@@ -83,7 +84,7 @@ export function registerFlagsAdminRoutes(app: FastifyInstance, deps: FlagsAdminR
     const next = documentText(input.definitions);
     validated(next);
     noStore(reply);
-    const body: FlagsPreviewResponse = await previewFlagChange(flags.store.definitions, next, deps.connectedUsers());
+    const body: FlagsPreviewResponse = await previewFlagChange(flags.store.definitions, next, await deps.connectedUsers());
     return body;
   });
 

@@ -57,7 +57,7 @@ export function flagsFeature(config: Partial<FlagsFeatureConfig> = {}) {
         routes: (app) => {
           registerOfrepRoutes(app, { auth, flags, streams });
           registerOperatorSessionRoutes(app, { operatorToken, sessions, auth, cookieSecure: settings.cookieSecure, signInLimits: settings.operatorSignInLimits });
-          registerFlagsAdminRoutes(app, { flags, db, operatorToken, sessions, auth, connectedUsers: () => context.connectedUsers() });
+          registerFlagsAdminRoutes(app, { flags, db, operatorToken, sessions, auth, connectedUsers: () => context.clusterUsers() });
         },
         jobs: [
           {
