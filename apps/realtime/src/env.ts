@@ -88,6 +88,11 @@ const EnvSchema = z
       .url()
       .refine((url) => /^rediss?:\/\//.test(url), "REDIS_URL must start with redis:// or rediss://")
       .optional(),
+    /** Every Redis key and bus channel of this service starts with it: several deployments (or test runs) can share one Redis. */
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[\w.:-]{1,64}$/, "REDIS_KEY_PREFIX: 1-64 letters, digits, '_', '.', ':' or '-'")
+      .default("sb:"),
     /** Flag definitions (flagd JSON), validated at start-up. Unset: apps/realtime/flags/flags.json. */
     FLAGS_FILE: z.string().min(1).optional(),
     /** How often the purge of old receipts, sessions and guests runs; 0 turns it off. */

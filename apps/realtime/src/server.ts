@@ -108,6 +108,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
       ? createRedisHub({
           redis: deps.redis,
           retention: config.retention,
+          keyPrefix: config.redisKeyPrefix,
           onListenerError,
           onLiveResumed: (topics) => app.log.warn({ topics }, "hub: live channel to Redis is back; subscribers re-read"),
         })
@@ -116,17 +117,18 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   const presence = deps.redis
     ? createSharedPresence({
         redis: deps.redis,
+        keyPrefix: config.redisKeyPrefix,
         ttlMs: config.presenceTtlMs,
         onError: (err) => app.log.warn({ err }, "presence: a Redis call failed (the local view carries on)"),
       })
     : createPresence({ ttlMs: config.presenceTtlMs });
   const metrics = createMetrics();
   // On Redis, a sign-out reaches every instance at once and a ticket is single-use across all of them.
-  const bus = deps.redis ? createRedisBus(deps.redis) : createLocalBus();
-  const ledger = deps.redis ? createRedisTicketLedger(deps.redis) : undefined;
+  const bus = deps.redis ? createRedisBus(deps.redis, { prefix: config.redisKeyPrefix }) : createLocalBus();
+  const ledger = deps.redis ? createRedisTicketLedger(deps.redis, `${config.redisKeyPrefix}ticket:`) : undefined;
   const auth = createAuth({ db: deps.db, secret: config.sessionSecret, sessionTtlSeconds: config.sessionTtlSeconds, ledger, bus });
   // On Redis, every instance charges the same buckets.
-  const limiters = deps.redis ? redisRateLimiters(deps.redis) : undefined;
+  const limiters = deps.redis ? redisRateLimiters(deps.redis, `${config.redisKeyPrefix}rl:`) : undefined;
   const addressLimits = createAddressLimits(config.addressLimits, { limiters });
   const origins = createOriginPolicy(config.allowedOrigins);
   const topics = createTopicPolicy();
@@ -190,7 +192,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     limits: config.commandLimits,
     requestLimits: config.commandRequestLimits,
     limiters,
-    claims: deps.redis ? createRedisInFlightClaims(deps.redis) : undefined,
+    claims: deps.redis ? createRedisInFlightClaims(deps.redis, `${config.redisKeyPrefix}cmd:`) : undefined,
     metrics,
     log: app.log,
   });
