@@ -156,6 +156,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     presence,
     db: deps.db,
     auth,
+    bus,
     addressLimits,
     metrics: metrics.registry,
     log: app.log.child({ feature: feature.name }),

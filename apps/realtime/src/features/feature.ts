@@ -3,6 +3,7 @@ import type { Database } from "@repo/db";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import type { Auth } from "../auth/auth";
+import type { ClusterBus } from "../cluster/cluster-bus";
 import type { ServiceFlags } from "../flags/service-flags";
 import type { CommandHandler, CommandPolicy } from "../commands/types";
 import type { Hub } from "../hub/hub";
@@ -43,6 +44,12 @@ export interface FeatureContext<TConfig = undefined> {
    * Returns the removal.
    */
   onReadRevoked(listener: (userId: string, topic: Topic) => void): () => void;
+  /**
+   * Hints to every instance of the service, this one included (Redis pub/sub with REDIS_URL;
+   * in process otherwise, where `shared` is false). No history: a receiver must stay correct
+   * when one is missed (e.g. by also polling, slowly).
+   */
+  bus: ClusterBus;
   /** Every distinct user connected to this instance right now, whatever the transport (the flag preview counts them). */
   connectedUsers(): ConnectedUser[];
 }
