@@ -15,6 +15,7 @@ import { createServiceFlags, type ServiceFlags } from "./flags/service-flags";
 import { createTransportGate } from "./flags/transport-gate";
 import type { Feature } from "./features/feature";
 export { defineFeature, type Feature, type FeatureContext, type FeatureParts } from "./features/feature";
+export { connectRedis } from "./hub/redis/redis-connection";
 import { defaultFeatures } from "./features/index";
 import { createDrain } from "./http/drain";
 import { registerErrorHandling } from "./http/errors";

@@ -22,6 +22,8 @@ export interface RunningNginx {
   /** Base URL clients use, e.g. `http://127.0.0.1:41234`. */
   url: string;
   config: NginxConfigName;
+  /** The master process's pid (its workers are its children): for CPU accounting. */
+  pid: number | undefined;
   /** Puts another configuration in force (nginx reload: open connections stay on the old workers). */
   reload(config: NginxConfigName): Promise<void>;
   stop(): Promise<void>;
@@ -121,6 +123,7 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
     let current = options.config;
     return {
       url,
+      pid: child.pid,
       get config() {
         return current;
       },
