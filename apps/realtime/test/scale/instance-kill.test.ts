@@ -1,9 +1,10 @@
 import { probePostgres, IN_CI } from "@repo/db/testing";
 import { nginxAvailable } from "@repo/nginx";
 import type { RealtimeClient } from "@repo/client";
-import { echoTopic, type Topic } from "@repo/protocol";
+import { echoTopic } from "@repo/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { range, signIn, sleep, testClient, transports, waitFor } from "../sdk/support/server";
+import { HOLDING, STREAMING, openOn, openSubscribers, resumeMs, summary, watchCuts, type Subscriber } from "./support/cluster-subscribers";
 import { startProcessCluster, type ProcessCluster } from "./support/process-cluster";
 
 // Two real service processes on one PostgreSQL and one Redis, behind one real nginx
@@ -19,26 +20,12 @@ const skip = unreachable ?? (nginxAvailable() ? null : "no nginx at /usr/sbin/ng
 if (skip) console.warn(`Skipping the instance-kill test: ${skip}`);
 
 /** Subscribers per transport; streaming ones get more (up to the max) until both instances hold some. */
-const PER_TRANSPORT = 3;
-const MAX_PER_TRANSPORT = 8;
-const STREAMING: readonly string[] = ["sse", "websocket"];
+const SIZES = { perTransport: 3, maxPerTransport: 8 };
 const BEFORE_KILL = 40;
 const TOTAL = 120;
 const PUBLISH_EVERY_MS = 40;
-/** Kill → first event after it, for every subscriber (measured: well under a second; see the log line). */
+/** Kill → first event after it, for every subscriber (measured: 60-200 ms; see the log line). */
 const RESUME_BOUND_MS = 5_000;
-
-interface Subscriber {
-  transport: string;
-  client: RealtimeClient;
-  numbers: number[];
-  offsets: number[];
-  resets: number;
-  /** When each number arrived (ms since epoch), to measure the resume. */
-  arrivals: number[];
-  /** Saw `reconnecting` after the kill: its connection was on the killed instance. */
-  cut: boolean;
-}
 
 interface Outcome {
   killed: number;
@@ -51,51 +38,15 @@ interface Outcome {
 describe.skipIf(skip !== null)("kill -9 of one of two instances behind nginx", () => {
   let cluster: ProcessCluster;
   let outcome: Outcome;
-  let topic: Topic;
   const clients: RealtimeClient[] = [];
   const started = Date.now();
-
-  async function openSeries(index: number, transport: string): Promise<number> {
-    return cluster.gauge(index, `switchboard_open{transport="${transport}"}`);
-  }
-  async function bothHold(transport: string): Promise<boolean> {
-    return (await openSeries(0, transport)) > 0 && (await openSeries(1, transport)) > 0;
-  }
 
   beforeAll(async () => {
     cluster = await startProcessCluster({ instances: 2 });
     const startedIn = Date.now() - started;
     const session = await signIn(cluster.url, "Killer");
-    topic = echoTopic(session.user.id);
-    const subscribers: Subscriber[] = [];
-    for (const { name, options } of transports) {
-      const streaming = STREAMING.includes(name);
-      // Streams stay where they opened: open more (nudging nginx's round-robin) until both instances hold some.
-      for (let i = 0; i < PER_TRANSPORT || (streaming && i < MAX_PER_TRANSPORT && !(await bothHold(name))); i++) {
-        const before = streaming ? await Promise.all([0, 1].map((index) => openSeries(index, name))) : [];
-        const client = testClient(cluster.url, session.token, name, { ...options, reconnect: { baseMs: 50, maxMs: 250 } });
-        clients.push(client);
-        const subscriber: Subscriber = { transport: name, client, numbers: [], offsets: [], resets: 0, arrivals: [], cut: false };
-        client.subscribe(
-          topic,
-          (event) => {
-            subscriber.numbers.push(Number((event.payload as { text: string }).text));
-            subscriber.offsets.push(event.offset);
-            subscriber.arrivals.push(Date.now());
-          },
-          { cursor: null, onReset: () => subscriber.resets++ },
-        );
-        subscribers.push(subscriber);
-        await client.whenOpen();
-        await waitFor(() => client.cursors()[topic] != null, `${name} subscriber ${i}'s position`);
-        if (!streaming) continue;
-        const after = await Promise.all([0, 1].map((index) => openSeries(index, name)));
-        const landed = after[0]! > before[0]! ? 0 : 1;
-        // Round-robin parity: an SSE subscriber makes two requests (ticket, stream), so every stream could land
-        // on one instance. When the other holds none yet, one extra request through nginx shifts the next.
-        if (after[1 - landed] === 0) await fetch(`${cluster.url}/healthz`);
-      }
-    }
+    const subscribers = await openSubscribers(cluster, session.token, echoTopic(session.user.id), SIZES);
+    clients.push(...subscribers.map((s) => s.client));
 
     const publisher = testClient(cluster.url, session.token, "polling");
     clients.push(publisher);
@@ -106,17 +57,12 @@ describe.skipIf(skip !== null)("kill -9 of one of two instances behind nginx", (
       // Between two acknowledged commands: the kill tests delivery, not a command cut mid-run.
       await publisher.send({ type: "echo", payload: { text: String(n) } });
       if (n === BEFORE_KILL) {
-        const held = await Promise.all([0, 1].map(async (index) => {
-          const counts = await Promise.all(["long-polling", "sse", "websocket"].map((t) => openSeries(index, t)));
-          return counts.reduce((sum, count) => sum + count, 0);
-        }));
+        const held = await Promise.all(
+          [0, 1].map(async (index) => (await Promise.all(HOLDING.map((t) => openOn(cluster, index, t)))).reduce((sum, count) => sum + count, 0)),
+        );
         killed = held[0]! >= held[1]! ? 0 : 1;
-        for (const t of ["long-polling", "sse", "websocket"]) onKilled[t] = await openSeries(killed, t);
-        for (const subscriber of subscribers) {
-          subscriber.client.on("status", (status) => {
-            if (status === "reconnecting") subscriber.cut = true;
-          });
-        }
+        for (const t of HOLDING) onKilled[t] = await openOn(cluster, killed, t);
+        watchCuts(subscribers);
         killedAt = Date.now();
         await cluster.kill(killed);
       }
@@ -157,7 +103,7 @@ describe.skipIf(skip !== null)("kill -9 of one of two instances behind nginx", (
 
   test.each(transports)("$name: every number exactly once, in order, no reset, resumed within the bound", ({ name }) => {
     const mine = outcome.subscribers.filter((s) => s.transport === name);
-    expect(mine.length).toBeGreaterThanOrEqual(PER_TRANSPORT);
+    expect(mine.length).toBeGreaterThanOrEqual(SIZES.perTransport);
     for (const subscriber of mine) {
       expect(subscriber.numbers).toEqual(range(0, TOTAL));
       const first = subscriber.offsets[0]!;
@@ -167,15 +113,3 @@ describe.skipIf(skip !== null)("kill -9 of one of two instances behind nginx", (
     }
   });
 });
-
-/** Kill → the first event that arrived after it. */
-function resumeMs(subscriber: Subscriber, killedAt: number): number {
-  const after = subscriber.arrivals.find((at) => at > killedAt);
-  return after === undefined ? Number.POSITIVE_INFINITY : after - killedAt;
-}
-
-function summary(values: number[]): string {
-  if (values.length === 0) return "n/a";
-  const sorted = [...values].sort((a, b) => a - b);
-  return `p50 ${sorted[Math.floor((sorted.length - 1) / 2)]} / max ${sorted[sorted.length - 1]}`;
-}
