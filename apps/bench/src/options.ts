@@ -31,6 +31,8 @@ export interface BenchOptions {
   /** Flood rows to run after the transport rows (none by default). */
   floods: FloodKind[];
   floodSizes: FloodSizes;
+  /** Also run every Switchboard row on Redis (one instance; two behind nginx), at this Redis; unset: no Redis rows. */
+  redis?: string;
 }
 
 export const USAGE = `Usage: pnpm bench [options]
@@ -50,6 +52,11 @@ export const USAGE = `Usage: pnpm bench [options]
   --flood-sockets N   subscribe flood: attacker sockets (default 4; --quick 2)
   --flood-packets N   subscribe flood: subscribe packets per socket (default 200; --quick 20)
   --flood-rss-limit M kill the server when its RSS passes M MiB (default 4096)
+  --redis             also run each Switchboard transport on Redis: one instance, then two
+                      behind nginx (round-robin), with ratios to the in-process row of the
+                      same run. Needs Redis and PostgreSQL (TEST_DATABASE_URL, default
+                      postgresql://postgres@127.0.0.1:5432/postgres; a fresh database per run)
+  --redis-url URL     the Redis of --redis (default redis://127.0.0.1:6379)
   --no-baselines      run only the rows named in --transports
   --payload BYTES     payload size of each message (default 200)
   --poll-interval MS  short-polling interval (default 1000)
@@ -95,6 +102,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "flood-sockets": { type: "string" },
       "flood-packets": { type: "string" },
       "flood-rss-limit": { type: "string" },
+      redis: { type: "boolean" },
+      "redis-url": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -130,6 +139,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     retries: Math.floor(positiveNumber("retries", values.retries, quick ? 0 : 2, true)),
     pin: !values["no-pin"] && os.cpus().length >= 2 && process.platform === "linux",
     floods: floods as FloodKind[],
+    redis: values.redis || values["redis-url"] !== undefined ? (values["redis-url"] ?? "redis://127.0.0.1:6379") : undefined,
     floodSizes: {
       ...DEFAULT_FLOOD_SIZES,
       sockets: Math.floor(positiveNumber("flood-sockets", values["flood-sockets"], quick ? 2 : DEFAULT_FLOOD_SIZES.sockets)),

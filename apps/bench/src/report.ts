@@ -2,6 +2,7 @@ import { ATTACK_HEADER, attackRows, FLOOD_HEADER, FLOOD_METHOD_NOTES, FLOOD_RATI
 import type { BenchOptions } from "./options";
 import type { FloodResult } from "./run-flood-row";
 import type { RowResult } from "./run-row";
+import { REDIS_HEADER, REDIS_METHOD_NOTES, redisCells, type RedisComparison } from "./redis/redis-report";
 import { BASELINE_OF, isSwitchboard, type BareScenario, type Scenario, type SwitchboardScenario } from "./scenarios";
 
 /** Above this share of the machine used by other processes during a window, the row is flagged. */
@@ -53,6 +54,8 @@ export interface BenchResults {
   checks: Check[];
   /** Flood rows (--flood), when run. */
   floods?: FloodResult[];
+  /** Redis rows (--redis), when run, with their ratios to the in-process rows (their checks are in `checks`). */
+  redis?: { rows: RowResult[]; comparisons: RedisComparison[] };
 }
 
 const ratio = (a: number | undefined, b: number | undefined) =>
@@ -158,7 +161,7 @@ function checkCells(check: Check): string[] {
   return [check.row, check.target, value, limit, verdict(check.pass), check.note ?? ""];
 }
 
-const TEXT_COLUMNS = new Set(["row", "baseline", "target", "result", "note", "flood", "phase", "attacker outcome"]);
+const TEXT_COLUMNS = new Set(["row", "deployment", "baseline", "target", "result", "note", "flood", "phase", "attacker outcome"]);
 
 export function textTable(header: string[], rows: string[][]): string {
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? "").length)));
@@ -186,6 +189,9 @@ export function renderText(results: BenchResults): string {
     "Targets (the design brief's performance targets):",
     textTable(["row", "target", "value", "limit", "result", "note"], results.checks.map(checkCells)),
   ];
+  if (results.redis) {
+    parts.push("", "On Redis (ratios to the in-process row of the same transport, same run):", textTable(REDIS_HEADER, redisCells(results.redis.rows, results.redis.comparisons)));
+  }
   const floods = results.floods ?? [];
   if (floods.length > 0) {
     parts.push(
@@ -273,6 +279,18 @@ function busyNote(results: BenchResults): string[] {
   return [`> **Warning:** other processes used more than ${BUSY_MACHINE_PCT} % of the machine's CPU while these rows were measured: ${list}. Their figures are skewed.`, ""];
 }
 
+function redisSection(results: BenchResults): string[] {
+  if (!results.redis) return [];
+  return [
+    "## On Redis",
+    "",
+    "Each Switchboard transport again with `REDIS_URL`: 1 instance, then 2 instances behind nginx; ratios to the in-process row of the same transport in this run (targets in the table above).",
+    "",
+    markdownTable(REDIS_HEADER, redisCells(results.redis.rows, results.redis.comparisons)),
+    "",
+  ];
+}
+
 function floodSection(floods: FloodResult[]): string[] {
   if (floods.length === 0) return [];
   return [
@@ -323,10 +341,12 @@ export function renderMarkdown(results: BenchResults): string {
     details(results),
     "",
     ...results.rows.filter((row) => !row.ok).map((row) => `- **${row.scenario} failed:** ${row.error}`),
+    ...redisSection(results),
     ...floodSection(results.floods ?? []),
     "## Method",
     "",
     METHOD_NOTES,
+    ...(results.redis ? [REDIS_METHOD_NOTES] : []),
     ...((results.floods ?? []).length > 0 ? [FLOOD_METHOD_NOTES] : []),
     "",
   ].join("\n");

@@ -1,8 +1,10 @@
 import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
+import { startNginx, type RunningNginx } from "@repo/nginx";
 import { ChildHandle } from "./ipc";
 import type { LoadgenApi } from "./loadgen-process";
 import { BENCH_TOPIC } from "./message";
@@ -10,6 +12,7 @@ import type { BenchOptions } from "./options";
 import { holdsIdleConnections, isPollLike, serverKindOf, type Scenario, type ServerKind } from "./scenarios";
 import type { ServerApi } from "./server-process";
 import type { LatencySummary } from "./stats";
+import { processTreeCpuMs } from "./redis/process-cpu";
 
 export const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 const SERVER_SCRIPT = fileURLToPath(new URL("./server-process.ts", import.meta.url));
@@ -66,6 +69,26 @@ export interface RowResult {
   drained: boolean;
   idle?: IdleResult;
   emptyPoll?: { status: number; responseBytes: number; requestBytes: number } | null;
+  /** Redis rows (--redis): how the service ran, and what it cost Redis and the proxy. */
+  deployment?: RowDeployment["name"];
+  /** Instances in the row (their CPU and memory are summed in the figures above). */
+  instances?: number;
+  /** Redis command calls in the window (INFO commandstats, every client of that Redis) per delivery and per published message. */
+  redisCallsPerDelivery?: number;
+  redisCallsPerMessage?: number;
+  /** The same per published message, by command (the most called first). */
+  redisCallsByCommand?: Record<string, number>;
+  /** nginx's CPU (master and workers) per 1,000 deliveries, when the row runs behind it; not in cpuMsPer1k. */
+  proxyCpuMsPer1k?: number;
+}
+
+/** A Switchboard row on Redis: one instance, or several behind nginx (round-robin, no stickiness). */
+export interface RowDeployment {
+  name: "redis" | "redis-2-nginx";
+  instances: number;
+  redisUrl: string;
+  /** One PostgreSQL database the instances share (sessions must be known to all). */
+  databaseUrl: string;
 }
 
 export type Progress = (scenario: Scenario, message: string) => void;
@@ -95,21 +118,65 @@ export function pinToCpu(pid: number | undefined, cpu: number): Promise<boolean>
   return new Promise((resolve) => execFile("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], (error) => resolve(!error)));
 }
 
-/** One bench row: a fresh server process and a fresh load-generator process. */
-export async function runRow(scenario: Scenario, options: BenchOptions, progress: Progress): Promise<RowResult> {
+type ServerHandle = ChildHandle<ServerApi>;
+
+/** Calls per published message by command over a window, the most called first (those under 0.01 left out). */
+function callDeltas(before: Record<string, number>, after: Record<string, number>, published: number): Record<string, number> {
+  const entries = Object.entries(after)
+    .map(([command, calls]) => [command, (calls - (before[command] ?? 0)) / Math.max(1, published)] as const)
+    .filter(([, perMessage]) => perMessage >= 0.01)
+    .sort((a, b) => b[1] - a[1]);
+  return Object.fromEntries(entries.map(([command, perMessage]) => [command, Math.round(perMessage * 100) / 100]));
+}
+type Sample = Awaited<ReturnType<ServerApi["sample"]>>;
+
+/** The row's server processes as one: seq and time from the publishing first, CPU and memory summed. */
+async function sampleAll(servers: ServerHandle[]): Promise<Sample> {
+  const samples = await Promise.all(servers.map((server) => server.call("sample", undefined)));
+  const [first, ...rest] = samples as [Sample, ...Sample[]];
+  const sum = (pick: (sample: Sample) => number) => samples.reduce((total, sample) => total + pick(sample), 0);
+  if (rest.length === 0) return first;
+  return {
+    seq: first.seq,
+    t: first.t,
+    cpu: { user: sum((sample) => sample.cpu.user), system: sum((sample) => sample.cpu.system) },
+    memory: { ...first.memory, heapUsed: sum((sample) => sample.memory.heapUsed), rss: sum((sample) => sample.memory.rss) },
+  };
+}
+
+/**
+ * One bench row: fresh server processes (one; or, with a deployment, each instance on Redis,
+ * behind nginx when there are several) and a fresh load-generator process.
+ */
+export async function runRow(scenario: Scenario, options: BenchOptions, progress: Progress, deployment?: RowDeployment): Promise<RowResult> {
   const kind = serverKindOf(scenario);
-  const server = new ChildHandle<ServerApi>(`${scenario} server`, SERVER_SCRIPT, { cwd: PACKAGE_DIR, execArgv: ["--expose-gc"] });
-  const loadgen = new ChildHandle<LoadgenApi>(`${scenario} load generator`, LOADGEN_SCRIPT, { cwd: PACKAGE_DIR });
-  liveChildren.add(server);
+  const count = deployment?.instances ?? 1;
+  const label = deployment ? `${scenario}@${deployment.name}` : scenario;
+  const servers: ServerHandle[] = Array.from(
+    { length: count },
+    (_, i) => new ChildHandle<ServerApi>(`${label} server${count > 1 ? ` ${i + 1}` : ""}`, SERVER_SCRIPT, { cwd: PACKAGE_DIR, execArgv: ["--expose-gc"] }),
+  );
+  const [server] = servers as [ServerHandle, ...ServerHandle[]];
+  const loadgen = new ChildHandle<LoadgenApi>(`${label} load generator`, LOADGEN_SCRIPT, { cwd: PACKAGE_DIR });
+  for (const child of servers) liveChildren.add(child);
   liveChildren.add(loadgen);
+  let proxy: RunningNginx | undefined;
   try {
-    await Promise.all([server.ready, loadgen.ready]);
+    await Promise.all([...servers.map((child) => child.ready), loadgen.ready]);
     if (options.pin) {
-      const pinned = await Promise.all([pinToCpu(server.process.pid, 0), pinToCpu(loadgen.process.pid, 1)]);
-      if (pinned.every(Boolean)) progress(scenario, "server pinned to CPU 0, load generator to CPU 1");
+      // Every instance on CPU 0: the row's service gets one core, as the in-process row does.
+      const pinned = await Promise.all([...servers.map((child) => pinToCpu(child.process.pid, 0)), pinToCpu(loadgen.process.pid, 1)]);
+      if (pinned.every(Boolean)) progress(scenario, `server${count > 1 ? "s" : ""} pinned to CPU 0, load generator to CPU 1`);
     }
-    const { url } = await server.call("start", { kind, logLevel: options.logLevel }, 120_000);
-    progress(scenario, `${kind} server up at ${url}`);
+    const keyPrefix = `sb-bench-${randomUUID().slice(0, 8)}:`;
+    const urls: string[] = [];
+    for (const [i, child] of servers.entries()) {
+      const redis = deployment && { redisUrl: deployment.redisUrl, databaseUrl: deployment.databaseUrl, keyPrefix, name: `bench-${i + 1}` };
+      urls.push((await child.call("start", { kind, logLevel: options.logLevel, redis }, 120_000)).url);
+    }
+    if (urls.length > 1) proxy = await startNginx({ upstream: urls, config: "plain" });
+    const url = proxy?.url ?? urls[0]!;
+    progress(scenario, `${kind} server${count > 1 ? `s (${count}, behind nginx)` : ""} up at ${url}${deployment ? " on Redis" : ""}`);
 
     const connected = await loadgen.call(
       "connect",
@@ -123,9 +190,9 @@ export async function runRow(scenario: Scenario, options: BenchOptions, progress
 
     // The server's CPU with every subscriber connected and nothing published: timers, sweeps, metrics.
     await sleep(500);
-    const i0 = await server.call("sample", undefined);
+    const i0 = await sampleAll(servers);
     await sleep(IDLE_CPU_WINDOW_MS);
-    const i1 = await server.call("sample", undefined);
+    const i1 = await sampleAll(servers);
     const idleCpuMsPerS = (cpuMs(i0.cpu, i1.cpu) / (i1.t - i0.t)) * 1000;
 
     await server.call("publish", { rate: options.rate, payloadBytes: options.payloadBytes });
@@ -133,13 +200,17 @@ export async function runRow(scenario: Scenario, options: BenchOptions, progress
     await sleep(options.warmupS * 1000);
     if (options.profileDir) await server.call("startProfile", undefined);
     const m0 = machineCpu();
-    const [s0, l0] = await Promise.all([server.call("sample", undefined), loadgen.call("mark", undefined)]);
+    const p0 = await processTreeCpuMs(proxy?.pid);
+    const r0 = await server.call("redisCalls", undefined);
+    const [s0, l0] = await Promise.all([sampleAll(servers), loadgen.call("mark", undefined)]);
     progress(scenario, `measuring ${options.durationS} s`);
     await sleep(options.durationS * 1000);
-    const [s1, l1] = await Promise.all([server.call("sample", undefined), loadgen.call("mark", undefined)]);
+    const [s1, l1] = await Promise.all([sampleAll(servers), loadgen.call("mark", undefined)]);
+    const r1 = await server.call("redisCalls", undefined);
+    const p1 = await processTreeCpuMs(proxy?.pid);
     const m1 = machineCpu();
     if (options.profileDir) {
-      const file = path.resolve(options.profileDir, `${scenario}.cpuprofile`);
+      const file = path.resolve(options.profileDir, `${label}.cpuprofile`);
       await server.call("stopProfile", { file });
       progress(scenario, `CPU profile of the measured window: ${file}`);
     }
@@ -152,6 +223,10 @@ export async function runRow(scenario: Scenario, options: BenchOptions, progress
     const deliveries = report.windowDeliveries;
     const perMsg = (value: number) => (deliveries > 0 ? value / deliveries : Number.NaN);
     const loadgenWindowMs = l1.t - l0.t;
+    const proxyCpuMs = p1 - p0;
+    const published = s1.seq - s0.seq;
+    const byCommand = r0 && r1 ? callDeltas(r0, r1, published) : undefined;
+    const redisCalls = r0 && r1 ? Object.keys(r1).reduce((sum, command) => sum + r1[command]! - (r0[command] ?? 0), 0) : undefined;
     const result: RowResult = {
       scenario,
       server: kind,
@@ -169,7 +244,11 @@ export async function runRow(scenario: Scenario, options: BenchOptions, progress
       cpuSystemMsPer1k: perMsg((s1.cpu.system - s0.cpu.system) / 1000) * 1000,
       serverCpuPct: (cpuMs(s0.cpu, s1.cpu) / windowMs) * 100,
       idleCpuMsPerS,
-      otherCpuPct: Math.max(0, ((m1.busyMs - m0.busyMs - cpuMs(s0.cpu, s1.cpu) - cpuMs(l0.cpu, l1.cpu)) / ((m1.at - m0.at) * m0.cpus)) * 100),
+      // nginx is part of the row's deployment, not other load.
+      otherCpuPct: Math.max(
+        0,
+        ((m1.busyMs - m0.busyMs - cpuMs(s0.cpu, s1.cpu) - cpuMs(l0.cpu, l1.cpu) - proxyCpuMs) / ((m1.at - m0.at) * m0.cpus)) * 100,
+      ),
       loadgenCpuPct: (cpuMs(l0.cpu, l1.cpu) / loadgenWindowMs) * 100,
       serverHeapUsedMiB: s1.memory.heapUsed / MiB,
       serverRssMiB: s1.memory.rss / MiB,
@@ -182,11 +261,22 @@ export async function runRow(scenario: Scenario, options: BenchOptions, progress
       errors: report.errors,
       anomalies: report.anomalies,
       drained: drain.drained,
+      ...(deployment
+        ? {
+            deployment: deployment.name,
+            instances: count,
+            redisCallsPerDelivery: redisCalls === undefined ? Number.NaN : perMsg(redisCalls),
+            redisCallsPerMessage: redisCalls === undefined || published === 0 ? Number.NaN : redisCalls / published,
+            ...(byCommand ? { redisCallsByCommand: byCommand } : {}),
+            ...(proxy ? { proxyCpuMsPer1k: perMsg(proxyCpuMs) * 1000 } : {}),
+          }
+        : {}),
     };
     progress(
       scenario,
       `p50 ${result.latency.p50.toFixed(2)} ms, p99 ${result.latency.p99.toFixed(2)} ms, ${result.deliveriesPerSec.toFixed(0)} deliveries/s, ` +
-        `${result.cpuMsPer1k.toFixed(1)} CPU ms/1k, lost ${result.lost}, dup ${result.duplicates}`,
+        `${result.cpuMsPer1k.toFixed(1)} CPU ms/1k, lost ${result.lost}, dup ${result.duplicates}` +
+        (deployment ? `, ${(result.redisCallsPerMessage ?? Number.NaN).toFixed(1)} Redis calls/msg` : ""),
     );
 
     if (scenario === "polling" || scenario === "bare-poll") {
@@ -197,7 +287,8 @@ export async function runRow(scenario: Scenario, options: BenchOptions, progress
     }
     await loadgen.call("closeSubscribers", undefined);
 
-    if (options.idle > 0 && holdsIdleConnections(scenario)) {
+    // Heap per idle connection is the in-process rows' figure; a Redis row measures delivery.
+    if (!deployment && options.idle > 0 && holdsIdleConnections(scenario)) {
       result.idle = await measureIdle(server, loadgen, options.idle);
       progress(
         scenario,
@@ -207,8 +298,9 @@ export async function runRow(scenario: Scenario, options: BenchOptions, progress
     }
     return result;
   } finally {
-    await Promise.all([server.stop(), loadgen.stop()]);
-    liveChildren.delete(server);
+    await proxy?.stop();
+    await Promise.all([...servers.map((child) => child.stop()), loadgen.stop()]);
+    for (const child of servers) liveChildren.delete(child);
     liveChildren.delete(loadgen);
   }
 }

@@ -11,7 +11,7 @@ import { serveApi } from "./ipc";
 import { makePad, makePayload, monotonicMs } from "./message";
 import type { ServerKind } from "./scenarios";
 import { startBareHttp, startBareSocketIo, startBareWs } from "./servers/bare";
-import type { SwitchboardBench } from "./servers/switchboard";
+import type { RedisDeployment, SwitchboardBench } from "./servers/switchboard";
 import type { ServerProfile } from "./servers/switchboard-config";
 import type { BenchServer } from "./servers/types";
 
@@ -40,12 +40,12 @@ const api = {
    * `profile` (Switchboard only) picks the service's config: "bench" (the
    * normal rows, generous limits) or "flood" (the service's default limits).
    */
-  async start(args: { kind: ServerKind; logLevel: string; profile?: ServerProfile }) {
+  async start(args: { kind: ServerKind; logLevel: string; profile?: ServerProfile; redis?: RedisDeployment }) {
     switch (args.kind) {
       case "switchboard": {
         // Loaded only here, so the bare rows run even while the service does not build.
         const { startSwitchboard } = await import("./servers/switchboard");
-        server = switchboard = await startSwitchboard({ logLevel: args.logLevel, profile: args.profile ?? "bench" });
+        server = switchboard = await startSwitchboard({ logLevel: args.logLevel, profile: args.profile ?? "bench", redis: args.redis });
         break;
       }
       case "bare-socketio":
@@ -130,6 +130,9 @@ const api = {
     if (!switchboard) throw new Error("fill needs a Switchboard server");
     return switchboard.fill(args.topic, args.type, args.count, args.payloadBytes);
   },
+
+  /** Redis rows: the Redis server's command calls so far (all clients); null in process. */
+  redisCalls: () => switchboard?.redisCalls() ?? null,
 
   /** Flood rows: users and sessions in the database. */
   counts() {

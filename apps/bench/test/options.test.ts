@@ -24,3 +24,16 @@ describe("bench options: docs/benchmark.md", () => {
     expect(USAGE).not.toContain("--no-docs");
   });
 });
+
+describe("bench options: Redis rows", () => {
+  it("are off by default, so the default run and --quick stay as they were", () => {
+    expect(parse([]).redis).toBeUndefined();
+    expect(parse(["--quick"]).redis).toBeUndefined();
+  });
+
+  it("run with --redis (the local Redis) or at the Redis --redis-url names", () => {
+    expect(parse(["--redis"]).redis).toBe("redis://127.0.0.1:6379");
+    expect(parse(["--redis-url", "redis://10.1.2.3:6380"]).redis).toBe("redis://10.1.2.3:6380");
+    expect(USAGE).toContain("--redis");
+  });
+});

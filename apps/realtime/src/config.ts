@@ -39,6 +39,8 @@ export interface ServerConfig {
   metricsToken?: string;
   /** Bearer token of the operator's broadcast (POST /v1/notifications/broadcast); undefined turns broadcasts off. */
   operatorToken?: string;
+  /** With Redis: the start of every key and bus channel (REDIS_KEY_PREFIX), e.g. `sb:`. */
+  redisKeyPrefix: string;
   /** The flag definitions file (flagd format), validated at start-up; unset: the committed flags/flags.json. */
   flagsFile?: string;
   /** The background purge of old rows; `intervalMs: 0` turns it off. */
@@ -109,6 +111,7 @@ export const defaultConfig: ServerConfig = {
   sessionRevalidateMs: 60_000,
   subscribeBacklog: { events: 1000, bytes: 1024 * 1024 },
   pollAnswer: { events: 1000, bytes: 1024 * 1024 },
+  redisKeyPrefix: "sb:",
 };
 
 
@@ -153,6 +156,7 @@ export function configFromEnv(env: Env): ServerConfig {
     metricsToken: env.METRICS_TOKEN,
     operatorToken: env.OPERATOR_TOKEN,
     flagsFile: env.FLAGS_FILE,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
     purge: {
       intervalMs: env.PURGE_INTERVAL_MS,
       receiptRetentionDays: env.RECEIPT_RETENTION_DAYS,

@@ -89,13 +89,10 @@ const EnvSchema = z
       .url()
       .refine((url) => /^rediss?:\/\//.test(url), "REDIS_URL must start with redis:// or rediss://")
       .optional(),
-    /**
-     * Prefix of the hub's and the game's Redis keys, so several deployments (or test runs) can share
-     * one Redis. Instances serving one audience must use the same one.
-     */
+    /** Every Redis key and bus channel of this service starts with it: several deployments (or test runs) can share one Redis. */
     REDIS_KEY_PREFIX: z
       .string()
-      .regex(/^[A-Za-z0-9_:-]{1,64}$/, "REDIS_KEY_PREFIX: 1 to 64 letters, digits, _ : or -")
+      .regex(/^[\w.:-]{1,64}$/, "REDIS_KEY_PREFIX: 1-64 letters, digits, '_', '.', ':' or '-'")
       .default("sb:"),
     /** Flag definitions (flagd JSON), validated at start-up. Unset: apps/realtime/flags/flags.json. */
     FLAGS_FILE: z.string().min(1).optional(),

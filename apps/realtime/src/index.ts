@@ -73,5 +73,5 @@ if (env.REDIS_URL) {
   }
   logger.info({ redis: redactedRedisUrl(env.REDIS_URL) }, "hub on Redis");
 }
-const server = (running.server = await createServer({ db, redis, redisKeyPrefix: env.REDIS_KEY_PREFIX, config: configFromEnv(env), logger }));
+const server = (running.server = await createServer({ db, redis, config: configFromEnv(env), logger }));
 await server.listen({ port: env.PORT, host: env.HOST });

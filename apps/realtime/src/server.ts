@@ -15,6 +15,7 @@ import { createServiceFlags, type ServiceFlags } from "./flags/service-flags";
 import { createTransportGate } from "./flags/transport-gate";
 import type { Feature } from "./features/feature";
 export { defineFeature, type Feature, type FeatureContext, type FeatureParts } from "./features/feature";
+export { connectRedis } from "./hub/redis/redis-connection";
 import { defaultFeatures } from "./features/index";
 import { createDrain } from "./http/drain";
 import { registerErrorHandling } from "./http/errors";
@@ -58,8 +59,6 @@ export interface ServerDeps {
   hub?: Hub;
   /** A Redis command connection (createRedisConnection): the hub lives there and `/readyz` reports it. */
   redis?: Redis;
-  /** The prefix of the Redis hub's keys (default `sb:`; give the same one to a hub passed in); features' shared keys use it too. */
-  redisKeyPrefix?: string;
   /** The features to run; `defaultFeatures(config)` (features/index.ts) when left out. */
   features?: Feature[];
   /** Flag definitions (flagd JSON) instead of reading `config.flagsFile`; validated the same way. */
@@ -110,8 +109,8 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     (deps.redis
       ? createRedisHub({
           redis: deps.redis,
-          keyPrefix: deps.redisKeyPrefix,
           retention: config.retention,
+          keyPrefix: config.redisKeyPrefix,
           onListenerError,
           onLiveResumed: (topics) => app.log.warn({ topics }, "hub: live channel to Redis is back; subscribers re-read"),
         })
@@ -120,17 +119,18 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   const presence = deps.redis
     ? createSharedPresence({
         redis: deps.redis,
+        keyPrefix: config.redisKeyPrefix,
         ttlMs: config.presenceTtlMs,
         onError: (err) => app.log.warn({ err }, "presence: a Redis call failed (the local view carries on)"),
       })
     : createPresence({ ttlMs: config.presenceTtlMs });
   const metrics = createMetrics();
   // On Redis, a sign-out reaches every instance at once and a ticket is single-use across all of them.
-  const bus = deps.redis ? createRedisBus(deps.redis) : createLocalBus();
-  const ledger = deps.redis ? createRedisTicketLedger(deps.redis) : undefined;
+  const bus = deps.redis ? createRedisBus(deps.redis, { prefix: config.redisKeyPrefix }) : createLocalBus();
+  const ledger = deps.redis ? createRedisTicketLedger(deps.redis, `${config.redisKeyPrefix}ticket:`) : undefined;
   const auth = createAuth({ db: deps.db, secret: config.sessionSecret, sessionTtlSeconds: config.sessionTtlSeconds, ledger, bus });
   // On Redis, every instance charges the same buckets.
-  const limiters = deps.redis ? redisRateLimiters(deps.redis) : undefined;
+  const limiters = deps.redis ? redisRateLimiters(deps.redis, `${config.redisKeyPrefix}rl:`) : undefined;
   const addressLimits = createAddressLimits(config.addressLimits, { limiters });
   const origins = createOriginPolicy(config.allowedOrigins);
   const topics = createTopicPolicy();
@@ -158,6 +158,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     presence,
     db: deps.db,
     auth,
+    bus,
     addressLimits,
     metrics: metrics.registry,
     log: app.log.child({ feature: feature.name }),
@@ -170,7 +171,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     // Called on requests only, once the subscription core below exists.
     connectedUsers: () => core.registry.connectedUsers(),
     clusterUsers: () => roster.users(),
-    shared: deps.redis ? { redis: deps.redis, keyPrefix: deps.redisKeyPrefix ?? "sb:" } : undefined,
+    shared: deps.redis ? { redis: deps.redis, keyPrefix: config.redisKeyPrefix } : undefined,
   }));
   // A revocation on another instance (leaving a room there): stop delivering here too. Revoking twice is a no-op.
   bus.subscribe(READ_REVOKED_CHANNEL, (message) => {
@@ -196,7 +197,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
     limits: config.commandLimits,
     requestLimits: config.commandRequestLimits,
     limiters,
-    claims: deps.redis ? createRedisInFlightClaims(deps.redis) : undefined,
+    claims: deps.redis ? createRedisInFlightClaims(deps.redis, `${config.redisKeyPrefix}cmd:`) : undefined,
     metrics,
     log: app.log,
   });
@@ -216,7 +217,7 @@ export async function createServer(deps: ServerDeps): Promise<RealtimeServer> {
   });
   // Who is connected to the whole service (the flag preview): every instance's users on Redis.
   const roster: ClusterRoster = deps.redis
-    ? redisRoster(deps.redis, deps.redisKeyPrefix ?? "sb:", () => core.registry.connectedUsers(), (err) => app.log.warn({ err }, "roster: a Redis write failed"))
+    ? redisRoster(deps.redis, config.redisKeyPrefix, () => core.registry.connectedUsers(), (err) => app.log.warn({ err }, "roster: a Redis write failed"))
     : localRoster(() => core.registry.connectedUsers());
   // A kill switch turned off moves that transport's open connections elsewhere (closing notice naming where).
   const stopKillSwitches = flags.store.onChange(() => {

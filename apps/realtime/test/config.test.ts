@@ -61,6 +61,15 @@ describe("process knobs", () => {
     expect(defaultConfig.purge).toEqual(config.purge);
   });
 
+  test("REDIS_KEY_PREFIX: sb: by default, settable, and never a pattern or an empty string", () => {
+    expect(configOf({ NODE_ENV: "test" }).redisKeyPrefix).toBe("sb:");
+    expect(defaultConfig.redisKeyPrefix).toBe("sb:");
+    expect(configOf({ NODE_ENV: "test", REDIS_KEY_PREFIX: "staging:sb:" }).redisKeyPrefix).toBe("staging:sb:");
+    for (const bad of ["", "sb*", "has space", "x".repeat(65)]) {
+      expect(() => readEnv({ NODE_ENV: "test", REDIS_KEY_PREFIX: bad }), bad).toThrow(/REDIS_KEY_PREFIX/);
+    }
+  });
+
   test("REQUEST_TIMEOUT_MS cannot be 0 (no bound)", () => {
     expect(() => readEnv({ NODE_ENV: "test", REQUEST_TIMEOUT_MS: "0" })).toThrow(/REQUEST_TIMEOUT_MS/);
     expect(configOf({ NODE_ENV: "test", REQUEST_TIMEOUT_MS: "5000" }).requestTimeoutMs).toBe(5000);

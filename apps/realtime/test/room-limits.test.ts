@@ -6,6 +6,7 @@ import { createCommandDispatcher } from "../src/commands/dispatcher";
 import { chatFeature } from "../src/features/chat/chat-feature";
 import { createFeatureEvents } from "../src/features/feature-events";
 import { composeFeatures } from "../src/features/compose-features";
+import { createLocalBus } from "../src/cluster/cluster-bus";
 import { createAddressLimits } from "../src/limits/address-limits";
 import { createMetrics } from "../src/observability/metrics";
 import { RELAXED_ADDRESS_LIMITS, signIn, startServer, type RunningServer } from "./support/start-server";
@@ -63,6 +64,7 @@ describe("through the dispatcher, with the client address the transports pass", 
       presence: server.presence,
       db,
       auth: server.auth,
+      bus: createLocalBus(),
       addressLimits: createAddressLimits({ ...RELAXED_ADDRESS_LIMITS, room: [{ points: 2, windowSeconds: 60 }] }),
       events: createFeatureEvents(log),
       flags: server.flags,

@@ -18,8 +18,8 @@ export interface RenderInput {
   /** Where nginx keeps its pid, logs and temp files. */
   dir: string;
   listenPort: number;
-  /** The service, as host:port. */
-  upstream: string;
+  /** The service instances, as host:port: nginx spreads requests over them round-robin, with no stickiness. */
+  upstreams: string[];
   /** Run as root (this machine's CI): workers stay root, so they can write under `dir`. */
   asRoot: boolean;
 }
@@ -80,7 +80,12 @@ http {
   scgi_temp_path ${dir}/scgi;
   # '' keeps upstream keepalive for requests that do not upgrade.
   map $http_upgrade $connection_upgrade { default upgrade; '' ''; }
-  upstream realtime { server ${input.upstream}; keepalive 32; }
+  # Round-robin, no stickiness: any instance serves any request (the HTTP transports carry their cursor).
+  # max_fails=1 fail_timeout=2s: a dead instance is skipped on the first refused connection and tried again soon.
+  upstream realtime {
+${input.upstreams.map((server) => `    server ${server} max_fails=1 fail_timeout=2s;`).join("\n")}
+    keepalive 32;
+  }
   server {
     listen 127.0.0.1:${input.listenPort};
     proxy_http_version 1.1;

@@ -8,8 +8,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { CONFIG_MARKER_PATH, renderNginxConfig, type NginxConfigName } from "./nginx-config";
 
 export interface NginxOptions {
-  /** The service behind it: a URL (`http://127.0.0.1:4001`) or host:port. */
-  upstream: string;
+  /**
+   * The service behind it: a URL (`http://127.0.0.1:4001`) or host:port; several
+   * instances as a list (requests spread round-robin over them, no stickiness).
+   */
+  upstream: string | readonly string[];
   config: NginxConfigName;
   /** nginx binary. Default /usr/sbin/nginx (Debian's). */
   binary?: string;
@@ -19,6 +22,8 @@ export interface RunningNginx {
   /** Base URL clients use, e.g. `http://127.0.0.1:41234`. */
   url: string;
   config: NginxConfigName;
+  /** The master process's pid (its workers are its children): for CPU accounting. */
+  pid: number | undefined;
   /** Puts another configuration in force (nginx reload: open connections stay on the old workers). */
   reload(config: NginxConfigName): Promise<void>;
   stop(): Promise<void>;
@@ -90,12 +95,13 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
   const binary = binaryPath(options.binary);
   const dir = await mkdtemp(path.join(tmpdir(), "switchboard-nginx-"));
   const confPath = path.join(dir, "nginx.conf");
-  const upstream = hostPort(options.upstream);
+  const upstreams = (typeof options.upstream === "string" ? [options.upstream] : [...options.upstream]).map(hostPort);
+  if (upstreams.length === 0) throw new Error("startNginx: at least one upstream is needed");
   const asRoot = process.getuid?.() === 0;
 
   for (let tries = 0; ; tries++) {
     const listenPort = await freePort();
-    const write = (config: NginxConfigName) => writeFile(confPath, renderNginxConfig({ config, dir, listenPort, upstream, asRoot }));
+    const write = (config: NginxConfigName) => writeFile(confPath, renderNginxConfig({ config, dir, listenPort, upstreams, asRoot }));
     await write(options.config);
     const child = spawn(binary, ["-p", dir, "-e", path.join(dir, "error.log"), "-c", confPath, "-g", "daemon off;"], {
       stdio: ["ignore", "ignore", "pipe"],
@@ -117,6 +123,7 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
     let current = options.config;
     return {
       url,
+      pid: child.pid,
       get config() {
         return current;
       },

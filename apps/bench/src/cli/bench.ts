@@ -10,8 +10,10 @@ import path from "node:path";
 import { parseOptions, USAGE, type BenchOptions } from "../options";
 import { BUSY_MACHINE_PCT, compare, renderMarkdown, renderText, type BenchResults } from "../report";
 import { runFloodRow, type FloodResult } from "../run-flood-row";
-import { liveChildren, PACKAGE_DIR, runRow, type RowResult } from "../run-row";
-import { planRows, serverKindOf, type Scenario } from "../scenarios";
+import { liveChildren, PACKAGE_DIR, runRow, type RowDeployment, type RowResult } from "../run-row";
+import { compareRedis } from "../redis/redis-report";
+import { freshRedisDatabase } from "../redis/redis-database";
+import { isSwitchboard, planRows, serverKindOf, type Scenario } from "../scenarios";
 import type { LatencySummary } from "../stats";
 
 const REPO_ROOT = path.resolve(PACKAGE_DIR, "../..");
@@ -99,9 +101,9 @@ async function main(): Promise<number> {
       `${options.quick ? " (quick)" : ""}\n`,
   );
 
-  const results: RowResult[] = [];
-  for (const scenario of rows) {
-    const progress = (name: Scenario, message: string) => console.log(`[${stamp()}] ${name.padEnd(14)} ${message}`);
+  async function measure(scenario: Scenario, deployment?: RowDeployment): Promise<RowResult> {
+    const label = deployment ? `${scenario}@${deployment.name}` : scenario;
+    const progress = (_name: Scenario, message: string) => console.log(`[${stamp()}] ${label.padEnd(14)} ${message}`);
     // A window measured while other processes kept the machine busy is run again (bounded), keeping the quietest attempt.
     let best: RowResult | undefined;
     for (let attempt = 0; attempt <= options.retries; attempt++) {
@@ -110,16 +112,34 @@ async function main(): Promise<number> {
         await sleep(10_000);
       }
       try {
-        const result = await runRow(scenario, options, progress);
+        const result = await runRow(scenario, options, progress, deployment);
         if (!best || !best.ok || result.otherCpuPct < best.otherCpuPct) best = result;
       } catch (error) {
         progress(scenario, `FAILED: ${(error as Error).message}`);
-        if (!best) best = failedRow(scenario, options, error);
+        if (!best) best = { ...failedRow(scenario, options, error), ...(deployment ? { deployment: deployment.name, instances: deployment.instances } : {}) };
         break;
       }
       if (!best.ok || best.otherCpuPct <= BUSY_MACHINE_PCT) break;
     }
-    results.push(best!);
+    return best!;
+  }
+
+  const results: RowResult[] = [];
+  for (const scenario of rows) results.push(await measure(scenario));
+
+  // Redis rows (--redis): each Switchboard transport of this run again, on Redis, 1 instance then 2 behind nginx.
+  const redisRows: RowResult[] = [];
+  if (options.redis) {
+    const database = await freshRedisDatabase();
+    try {
+      for (const scenario of rows.filter(isSwitchboard)) {
+        for (const [name, instances] of [["redis", 1], ["redis-2-nginx", 2]] as const) {
+          redisRows.push(await measure(scenario, { name, instances, redisUrl: options.redis, databaseUrl: database.url }));
+        }
+      }
+    } finally {
+      await database.drop();
+    }
   }
 
   // Flood rows: one attempt each (an attack is not rerun on a busy machine; the other-load column says how busy it was).
@@ -138,6 +158,7 @@ async function main(): Promise<number> {
   }
   const cpus = os.cpus();
   const { comparisons, checks } = compare(results, options);
+  const redis = options.redis ? { rows: redisRows, ...compareRedis(results, redisRows) } : undefined;
   const report: BenchResults = {
     version: 1,
     startedAt: startedAt.toISOString(),
@@ -152,7 +173,8 @@ async function main(): Promise<number> {
     },
     rows: results,
     comparisons,
-    checks,
+    checks: [...checks, ...(redis?.checks ?? [])],
+    ...(redis ? { redis: { rows: redis.rows, comparisons: redis.comparisons } } : {}),
     ...(floods.length > 0 ? { floods } : {}),
   };
 
@@ -170,7 +192,7 @@ async function main(): Promise<number> {
     console.log(`Wrote ${docsFile}`);
   }
   // A flood row that hit the RSS limit or crashed the server is a measured result (the "before" figure), not a bench failure.
-  return results.every((row) => row.ok) && floods.every((flood) => flood.calm !== undefined) ? 0 : 1;
+  return [...results, ...redisRows].every((row) => row.ok) && floods.every((flood) => flood.calm !== undefined) ? 0 : 1;
 }
 
 main().then(

@@ -1,6 +1,6 @@
 import { createDatabase } from "@repo/db";
 import { TICKER_TOPIC } from "@repo/protocol";
-import { createServer } from "@repo/realtime";
+import { connectRedis, createServer } from "@repo/realtime";
 import { defineFeature, echoFeature, tickerFeature } from "@repo/realtime/features";
 import { BENCH_EVENT_TYPE, BENCH_TOPIC, type BenchPayload } from "../message";
 import { configFor, type ServerProfile } from "./switchboard-config";
@@ -31,11 +31,32 @@ const floodFeatures = () => {
   return [tickerAndBench, echoFeature()];
 };
 
+/** Where a Redis row's instance keeps its state: one Redis (its own key prefix) and one PostgreSQL, shared by the row's instances. */
+export interface RedisDeployment {
+  redisUrl: string;
+  keyPrefix: string;
+  databaseUrl: string;
+  /** The instance's name on its Redis connections (CLIENT LIST). */
+  name: string;
+}
+
 export interface SwitchboardBench extends BenchServer {
   /** Appends `count` events of about `payloadBytes` each to a topic (the flood rows' far-behind backlog). */
   fill(topic: string, type: string, count: number, payloadBytes: number): Promise<{ head: number }>;
   /** Rows in the users and sessions tables (sessions a sign-in flood actually created). */
   counts(): Promise<{ users: number; sessions: number }>;
+  /**
+   * Redis rows: the Redis server's command calls so far by command, all clients together
+   * (INFO commandstats; commands a Lua script runs count too); null in process.
+   */
+  redisCalls(): Promise<Record<string, number> | null>;
+}
+
+/** `calls=` of every command in INFO commandstats. */
+function callsByCommand(info: string): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[match[1]!] = Number(match[2]);
+  return calls;
 }
 
 /**
@@ -46,11 +67,14 @@ export interface SwitchboardBench extends BenchServer {
  * `profile` picks the config: generous limits for the normal rows, the
  * service's defaults for the flood rows (see switchboard-config.ts).
  */
-export async function startSwitchboard(options: { logLevel: string; profile: ServerProfile }): Promise<SwitchboardBench> {
-  const db = await createDatabase({ pgliteDir: "memory" });
+export async function startSwitchboard(options: { logLevel: string; profile: ServerProfile; redis?: RedisDeployment }): Promise<SwitchboardBench> {
+  const { redis: deployment } = options;
+  const db = await createDatabase(deployment ? { databaseUrl: deployment.databaseUrl } : { pgliteDir: "memory" });
+  const redis = deployment ? await connectRedis(deployment.redisUrl, deployment.name) : undefined;
   const server = await createServer({
     db,
-    config: configFor(options.profile),
+    redis,
+    config: { ...configFor(options.profile), ...(deployment ? { redisKeyPrefix: deployment.keyPrefix } : {}) },
     logger: { level: options.logLevel },
     features: options.profile === "flood" ? floodFeatures() : [benchFeature],
   });
@@ -69,11 +93,20 @@ export async function startSwitchboard(options: { logLevel: string; profile: Ser
       const [users, sessions] = await Promise.all([db.prisma.user.count(), db.prisma.session.count()]);
       return { users, sessions };
     },
+    async redisCalls() {
+      return redis ? callsByCommand(await redis.info("commandstats")) : null;
+    },
     connections: () =>
       new Promise((resolve, reject) => server.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     async close() {
       await server.close();
       await db.close();
+      if (redis && deployment) {
+        // The row's keys (hub logs, presence, limits): whichever instance closes last finds none left.
+        const keys = await redis.keys(`${deployment.keyPrefix}*`);
+        if (keys.length > 0) await redis.del(...keys);
+      }
+      redis?.disconnect();
     },
   };
 }

@@ -5,6 +5,10 @@ import { z } from "zod";
 export const READ_REVOKED_CHANNEL = "read-revoked";
 export const ReadRevokedMessage = z.object({ userId: z.string(), topic: z.string() });
 
+/** Bus channel of saved flag definitions (an operator's edit or undo): `{ etag }`; the others reload at once. */
+export const FLAGS_SAVED_CHANNEL = "flags-saved";
+export const FlagsSavedMessage = z.object({ etag: z.string() });
+
 /** A message handler of one bus channel. */
 export type BusHandler = (message: string) => void;
 
@@ -17,6 +21,8 @@ export type BusHandler = (message: string) => void;
  * every SESSION_REVALIDATE_MS), and a publish that fails is dropped.
  */
 export interface ClusterBus {
+  /** True when other instances hear what is published (Redis); false for the single-instance bus. */
+  readonly shared: boolean;
   publish(channel: string, message: string): void;
   /** Handles the channel's messages, this instance's own included. Returns the removal. */
   subscribe(channel: string, handler: BusHandler): () => void;
@@ -43,6 +49,7 @@ function deliver(handlers: Set<BusHandler> | undefined, message: string) {
 export function createLocalBus(): ClusterBus {
   const handlers = new Map<string, Set<BusHandler>>();
   return {
+    shared: false,
     publish: (channel, message) => deliver(handlers.get(channel), message),
     subscribe(channel, handler) {
       handlersOf(handlers, channel).add(handler);
@@ -71,6 +78,7 @@ export function createRedisBus(redis: Redis, options: { prefix?: string; instanc
     if (channel.startsWith(prefix)) deliver(handlers.get(channel.slice(prefix.length)), message);
   });
   return {
+    shared: true,
     publish(channel, message) {
       redis.publish(`${prefix}${channel}`, message).catch(() => {});
     },

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Registry } from "prom-client";
 import type { Auth } from "../auth/auth";
+import type { ClusterBus } from "../cluster/cluster-bus";
 import type { ServiceFlags } from "../flags/service-flags";
 import type { CommandHandler, CommandPolicy } from "../commands/types";
 import type { Hub } from "../hub/hub";
@@ -50,6 +51,12 @@ export interface FeatureContext<TConfig = undefined> {
    * (the game's leases and snapshots). Absent on one instance.
    */
   shared?: { redis: Redis; keyPrefix: string };
+  /**
+   * Hints to every instance of the service, this one included (Redis pub/sub with REDIS_URL;
+   * in process otherwise, where `bus.shared` is false). No history: a receiver must stay correct
+   * when one is missed (e.g. by also polling, slowly).
+   */
+  bus: ClusterBus;
   /** Every distinct user connected to this instance right now, whatever the transport (the flag preview counts them). */
   connectedUsers(): ConnectedUser[];
   /** Every distinct user connected to any instance (on Redis, the others' as of at most 5 s ago); this instance's alone otherwise. */

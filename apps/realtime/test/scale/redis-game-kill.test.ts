@@ -33,7 +33,7 @@ describe.skipIf(unreachable !== null)("a game owner killed with SIGKILL", () => 
     redis = createRedisConnection(REDIS_URL, "game-kill-b");
     await waitFor(() => redis.status === "ready", "Redis");
     const hub = createRedisHub({ redis, retention: { count: 10_000, ageMs: 600_000 }, keyPrefix, instanceName: "game-kill-b" });
-    b = await startTestServer({}, { db, redis, hub, redisKeyPrefix: keyPrefix, features: [gameFeature()] });
+    b = await startTestServer({ redisKeyPrefix: keyPrefix }, { db, redis, hub, features: [gameFeature()] });
     owner = startService({ env: { DATABASE_URL: engine.url, PGLITE_DIR: undefined, REDIS_URL, REDIS_KEY_PREFIX: keyPrefix } });
     // tsx and the first migration of the process take many seconds on a loaded machine: inside the hook's budget.
     ownerUrl = await owner.baseUrl;

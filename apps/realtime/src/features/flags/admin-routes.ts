@@ -36,9 +36,10 @@ export interface FlagsAdminRouteDeps {
   /** The operator session cookie's verifier (undefined without OPERATOR_TOKEN). */
   sessions: OperatorSessionVerifier | undefined;
   auth: Auth;
-  /** The distinct users connected right now (the preview's audience). */
-  /** Users connected to the whole service (every instance). */
+  /** The distinct users connected right now to any instance (the preview's audience). */
   connectedUsers(): Promise<ConnectedUser[]>;
+  /** After a change is saved and in force here: tells the other instances (the cluster bus). */
+  onSaved?(etag: string): void;
 }
 
 /**
@@ -112,7 +113,7 @@ export function registerFlagsAdminRoutes(app: FastifyInstance, deps: FlagsAdminR
     return body;
   });
 
-  /** Validates, checks the etag, saves with its audit entry, then applies here (other instances follow the row). */
+  /** Validates, checks the etag, saves with its audit entry, applies here, then tells the others (they also follow the row). */
   async function replaceDefinitions(definitions: string, reason: string, expectedEtag: string, actor: string): Promise<FlagsUpdateResponse> {
     validated(definitions);
     if (expectedEtag !== flags.store.etag) throw new ProtocolError("conflict", "The definitions changed since you read them: reload and edit again");
@@ -122,6 +123,7 @@ export function registerFlagsAdminRoutes(app: FastifyInstance, deps: FlagsAdminR
     const saved = await saveFlagDefinitions(db.prisma, { definitions, etag, expectedEtag, actor, reason, before, flagsChanged });
     if (saved === "conflict") throw new ProtocolError("conflict", "Another change was saved meanwhile: reload and edit again");
     flags.store.load(definitions, "the database (flag_definitions)");
+    deps.onSaved?.(flags.store.etag);
     return { etag: flags.store.etag, flagsChanged };
   }
 }

@@ -7,7 +7,7 @@ import { createOperatorSessions } from "./admin-operator-sessions";
 import { registerFlagsAdminRoutes } from "./admin-routes";
 import { registerOperatorSessionRoutes } from "./admin-session-routes";
 import { changeSpreadMs } from "./change-spread";
-import { followSavedDefinitions } from "./definitions-sync";
+import { announceSaved, followSavedDefinitions } from "./definitions-sync";
 import { registerOfrepRoutes } from "./ofrep-routes";
 
 export interface FlagsFeatureConfig {
@@ -22,6 +22,11 @@ export interface FlagsFeatureConfig {
   operatorSignInLimits: RateWindow[];
   /** How often an instance checks the saved definitions' etag (ms): a change saved elsewhere is in force here within this. */
   syncIntervalMs: number;
+  /**
+   * The same with a shared cluster bus (Redis): a saving instance announces the change there and
+   * the others reload at once, so this poll is only the safety net for a missed announcement.
+   */
+  clusterSyncIntervalMs: number;
 }
 
 export const FLAGS_FEATURE_DEFAULTS: FlagsFeatureConfig = {
@@ -31,6 +36,7 @@ export const FLAGS_FEATURE_DEFAULTS: FlagsFeatureConfig = {
   operatorSessionTtlSeconds: 30 * 60,
   operatorSignInLimits: parseRateSpec("5/1m,30/1h"),
   syncIntervalMs: 1000,
+  clusterSyncIntervalMs: 15_000,
 };
 
 /**
@@ -39,7 +45,7 @@ export const FLAGS_FEATURE_DEFAULTS: FlagsFeatureConfig = {
  * its own transport that the definitions changed (a client whose SSE is
  * switched off or blocked still hears it). Operators edit the definitions at
  * /v1/admin/flags (saved with an audit entry; every instance follows the saved
- * row), with the bearer secret or an operator session (/v1/admin/session), and
+ * row, at once when the change is announced on the Redis cluster bus), with the bearer secret or an operator session (/v1/admin/session), and
  * preview who a change would move among the users connected now. The flags themselves are the service's (context.flags), shared with
  * every feature that reads one.
  */
@@ -48,7 +54,7 @@ export function flagsFeature(config: Partial<FlagsFeatureConfig> = {}) {
     name: "flags",
     config: { ...FLAGS_FEATURE_DEFAULTS, ...config },
     create(context) {
-      const { hub, auth, db, flags, config: settings, log } = context;
+      const { hub, auth, db, flags, bus, config: settings, log } = context;
       const streams = new ChangeStreams(settings.changeStreams);
       const { operatorToken } = settings;
       const sessions = operatorToken === undefined ? undefined : createOperatorSessions({ operatorToken, ttlSeconds: settings.operatorSessionTtlSeconds, shared: context.shared });
@@ -57,7 +63,15 @@ export function flagsFeature(config: Partial<FlagsFeatureConfig> = {}) {
         routes: (app) => {
           registerOfrepRoutes(app, { auth, flags, streams });
           registerOperatorSessionRoutes(app, { operatorToken, sessions, auth, cookieSecure: settings.cookieSecure, signInLimits: settings.operatorSignInLimits });
-          registerFlagsAdminRoutes(app, { flags, db, operatorToken, sessions, auth, connectedUsers: () => context.clusterUsers() });
+          registerFlagsAdminRoutes(app, {
+            flags,
+            db,
+            operatorToken,
+            sessions,
+            auth,
+            connectedUsers: () => context.clusterUsers(),
+            onSaved: (etag) => announceSaved(bus, etag),
+          });
         },
         jobs: [
           {
@@ -69,7 +83,8 @@ export function flagsFeature(config: Partial<FlagsFeatureConfig> = {}) {
                   log.error({ err }, "could not publish a flags change");
                 });
               });
-              const stopFollowing = followSavedDefinitions({ db, flags, log, intervalMs: settings.syncIntervalMs });
+              const intervalMs = bus.shared ? settings.clusterSyncIntervalMs : settings.syncIntervalMs;
+              const stopFollowing = followSavedDefinitions({ db, flags, log, intervalMs, bus });
               return () => {
                 stop();
                 stopFollowing();

@@ -38,7 +38,8 @@ export async function redisInstances(): Promise<RedisInstances> {
       connections.push(redis);
       byName.set(name, redis);
       await waitFor(() => redis.status === "ready", "Redis");
-      const server = await startTestServer(config, { ...reuse, db, redis, redisKeyPrefix: keyPrefix, hub: createRedisHub({ redis, retention: RETENTION, keyPrefix, instanceName: name }) });
+      // The bus, rate limits, tickets and command claims under this file's prefix too.
+      const server = await startTestServer({ redisKeyPrefix: keyPrefix, ...config }, { ...reuse, db, redis, hub: createRedisHub({ redis, retention: RETENTION, keyPrefix, instanceName: name }) });
       servers.push(server);
       return server;
     },

@@ -26,7 +26,7 @@ export interface TestServer {
 /** The real service in-process on a free port, over an in-memory PGlite database, with test-friendly limits. */
 export async function startTestServer(
   config: Partial<ServerConfig> = {},
-  reuse: { db?: Database; port?: number; features?: ServerFeatures; hub?: ServerDeps["hub"]; redis?: ServerDeps["redis"]; redisKeyPrefix?: string } = {},
+  reuse: { db?: Database; port?: number; features?: ServerFeatures; hub?: ServerDeps["hub"]; redis?: ServerDeps["redis"] } = {},
 ): Promise<TestServer> {
   const db = reuse.db ?? (await createDatabase({ pgliteDir: "memory" }));
   const server = await createServer({
@@ -35,7 +35,6 @@ export async function startTestServer(
     features: reuse.features,
     hub: reuse.hub,
     redis: reuse.redis,
-    redisKeyPrefix: reuse.redisKeyPrefix,
     config: {
       allowedOrigins: [ALLOWED_ORIGIN],
       longPollTimeoutMs: 2_000,

@@ -1,0 +1,106 @@
+import type { RowResult } from "../run-row";
+import type { Check } from "../report";
+
+/** A Redis row beside the in-process row of the same transport, from the same run. */
+export interface RedisComparison {
+  row: RowResult["scenario"];
+  deployment: NonNullable<RowResult["deployment"]>;
+  instances: number;
+  p50: number;
+  p99: number;
+  cpuPerMsg: number;
+  /** With nginx's CPU added to the instances' (two-instance rows). */
+  cpuPerMsgWithProxy: number;
+}
+
+/** The issue's targets at 1,000 subscribers × 20 msg/s, as ratios to the in-process hub. */
+export const REDIS_TARGETS = { cpuPerMsg: 1.5, p99: 2 } as const;
+
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? Number.NaN : a / b;
+
+const DEPLOYMENT_NAMES: Record<RedisComparison["deployment"], string> = {
+  redis: "1 instance on Redis",
+  "redis-2-nginx": "2 instances on Redis behind nginx",
+};
+
+export function describeDeployment(deployment: RedisComparison["deployment"]): string {
+  return DEPLOYMENT_NAMES[deployment];
+}
+
+export function compareRedis(inProcess: RowResult[], redisRows: RowResult[]): { comparisons: RedisComparison[]; checks: Check[] } {
+  const comparisons: RedisComparison[] = [];
+  const checks: Check[] = [];
+  for (const row of redisRows) {
+    const deployment = row.deployment ?? "redis";
+    const where = describeDeployment(deployment);
+    if (!row.ok) {
+      checks.push({ row: row.scenario, target: `${where}: row completed`, value: null, limit: 0, unit: "count", pass: false, note: row.error });
+      continue;
+    }
+    const lostOrDoubled = row.lost + row.duplicates + row.outOfOrder;
+    checks.push({ row: row.scenario, target: `${where}: 0 lost, 0 duplicated, in order`, value: lostOrDoubled, limit: 0, unit: "count", pass: lostOrDoubled === 0 });
+    const base = inProcess.find((candidate) => candidate.ok && candidate.scenario === row.scenario);
+    const comparison: RedisComparison = {
+      row: row.scenario,
+      deployment,
+      instances: row.instances ?? 1,
+      p50: ratio(row.latency.p50, base?.latency.p50),
+      p99: ratio(row.latency.p99, base?.latency.p99),
+      cpuPerMsg: ratio(row.cpuMsPer1k, base?.cpuMsPer1k),
+      cpuPerMsgWithProxy: ratio(row.cpuMsPer1k + (row.proxyCpuMsPer1k ?? 0), base?.cpuMsPer1k),
+    };
+    comparisons.push(comparison);
+    const missing = base ? undefined : `in-process ${row.scenario} row missing`;
+    const push = (target: string, value: number, limit: number, note?: string) =>
+      checks.push({ row: row.scenario, target, value: Number.isFinite(value) ? value : null, limit, unit: "×", pass: Number.isFinite(value) ? value <= limit : null, note });
+    const proxyNote = row.proxyCpuMsPer1k === undefined ? undefined : `with nginx's CPU: ${comparison.cpuPerMsgWithProxy.toFixed(2)}×`;
+    push(`${where}: CPU per delivery ≤ ${REDIS_TARGETS.cpuPerMsg}× in process`, comparison.cpuPerMsg, REDIS_TARGETS.cpuPerMsg, missing ?? proxyNote);
+    push(`${where}: p99 latency ≤ ${REDIS_TARGETS.p99}× in process`, comparison.p99, REDIS_TARGETS.p99, missing);
+  }
+  return { comparisons, checks };
+}
+
+const fmt = (value: number | undefined, digits = 2) => (value === undefined || !Number.isFinite(value) ? "–" : value.toFixed(digits));
+
+export const REDIS_HEADER = [
+  "row",
+  "deployment",
+  "p50 ms",
+  "p99 ms",
+  "CPU ms/1k",
+  "nginx CPU ms/1k",
+  "Redis calls/msg",
+  "Redis calls/1k deliv",
+  "p50 ×",
+  "p99 ×",
+  "CPU/msg ×",
+  "lost",
+  "dup",
+];
+
+/** One line per Redis row, with its ratios to the in-process row. */
+export function redisCells(rows: RowResult[], comparisons: RedisComparison[]): string[][] {
+  return rows.map((row) => {
+    const where = describeDeployment(row.deployment ?? "redis");
+    if (!row.ok) return [row.scenario, where, "failed", "", "", "", "", "", "", "", "", "", ""];
+    const c = comparisons.find((entry) => entry.row === row.scenario && entry.deployment === row.deployment);
+    return [
+      row.scenario,
+      where,
+      fmt(row.latency.p50),
+      fmt(row.latency.p99),
+      fmt(row.cpuMsPer1k, 1),
+      row.proxyCpuMsPer1k === undefined ? "n/a" : fmt(row.proxyCpuMsPer1k, 1),
+      fmt(row.redisCallsPerMessage, 1),
+      fmt((row.redisCallsPerDelivery ?? Number.NaN) * 1000, 1),
+      fmt(c?.p50),
+      fmt(c?.p99),
+      fmt(c?.cpuPerMsg),
+      String(row.lost),
+      String(row.duplicates),
+    ];
+  });
+}
+
+export const REDIS_METHOD_NOTES = `- **Redis rows** (\`--redis\`): each Switchboard transport again, on Redis (\`REDIS_URL\`: the hub's logs, fan-out, presence, limits and tickets there, under a key prefix of the row's own, deleted afterwards), and on one PostgreSQL database created for the run (sessions must be known to every instance): once as 1 instance, once as 2 instances behind a real nginx (round-robin, no stickiness), the subscribers spread over both by nginx and the first instance publishing. Both instances are pinned to CPU 0, like the in-process row's one process, so CPU per delivery compares the same core's work; it is the instances' CPU summed, nginx's (master and workers, from /proc) listed beside it and left out of "other load". Ratios are to the in-process row of the same transport in the same run. **Redis calls** are the Redis server's INFO commandstats calls (every client of that Redis) over the window, per published message and per 1,000 deliveries.`;
