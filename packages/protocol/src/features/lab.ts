@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineProtocolFeature } from "../feature-module";
 import { API_PREFIX } from "../paths";
+import { Position } from "../position";
 import type { Topic } from "../topics";
 
 /*
@@ -101,7 +102,8 @@ export const labProtocol = defineProtocolFeature({
   name: "lab",
   topicKinds: ["lab"],
   commands: {
-    "lab.start": { payload: LabSettings, result: LabStream },
+    /** `position`: where the topic stands before the first message; subscribe from it to miss none. */
+    "lab.start": { payload: LabSettings, result: LabStream.extend({ position: Position }) },
     "lab.configure": {
       payload: z.object({ streamId: LabStreamId, rate: LabRate.optional(), payloadBytes: LabPayloadBytes.optional(), burstiness: LabBurstiness.optional() }),
       result: LabStream,

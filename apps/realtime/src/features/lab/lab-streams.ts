@@ -9,6 +9,7 @@ import {
   type LabSettings,
   type LabStopReason,
   type LabStream,
+  type Position,
   type User,
 } from "@repo/protocol";
 import type { FastifyBaseLogger } from "fastify";
@@ -134,6 +135,13 @@ export function createLabStreams(deps: { hub: Hub; presence: Presence; log: Fast
     metrics.stopped(reason);
   }
 
+  function roomForOneMore(user: User) {
+    let mine = 0;
+    for (const stream of running.values()) if (stream.owner === user.id) mine++;
+    if (mine >= limits.streamsPerUser) throw new ProtocolError("conflict", `At most ${limits.streamsPerUser} lab streams per user at once: stop one first`);
+    if (running.size >= limits.streamsTotal) throw new ProtocolError("conflict", "This instance runs as many lab streams as it may: try again later");
+  }
+
   function summary(stream: Running): LabStream {
     return {
       streamId: stream.id,
@@ -159,17 +167,16 @@ export function createLabStreams(deps: { hub: Hub; presence: Presence; log: Fast
       return gone !== undefined && gone.owner === user.id && gone.until > Date.now();
     },
 
-    start(user: User, settings: LabSettings): LabStream {
+    async start(user: User, settings: LabSettings): Promise<LabStream & { position: Position }> {
       checkBudget(settings);
-      let mine = 0;
-      for (const stream of running.values()) if (stream.owner === user.id) mine++;
-      if (mine >= limits.streamsPerUser) {
-        throw new ProtocolError("conflict", `At most ${limits.streamsPerUser} lab streams per user at once: stop one first`);
-      }
-      if (running.size >= limits.streamsTotal) throw new ProtocolError("conflict", "This instance runs as many lab streams as it may: try again later");
+      roomForOneMore(user);
+      const id = randomBytes(9).toString("base64url");
+      const { epoch, offset } = await hub.head(labTopic(id));
+      // Again: another start may have taken the last place while the head was read.
+      roomForOneMore(user);
       const now = Date.now();
       const stream: Running = {
-        id: randomBytes(9).toString("base64url"),
+        id,
         owner: user.id,
         settings: { ...settings },
         filler: "x".repeat(settings.payloadBytes),
@@ -189,7 +196,7 @@ export function createLabStreams(deps: { hub: Hub; presence: Presence; log: Fast
       // Nobody reads it yet: it ends unless a reader comes within the start grace.
       setAway(stream, limits.startGraceMs);
       reschedule(stream);
-      return summary(stream);
+      return { ...summary(stream), position: { epoch, offset } };
     },
 
     configure(user: User, payload: CommandPayloadOf<"lab.configure">): LabStream {
