@@ -95,7 +95,7 @@ describe.each(transports)("lab streams over $name", (row) => {
     const session = await signIn(running.baseUrl);
     const client = clientFor(session, row);
     const started = await client.send({ type: "lab.start", payload: { rate: 40, payloadBytes: 64, burstiness: 0 } });
-    const { messages, seen } = follow(client, started.topic as Topic, started.position);
+    const { messages, seen } = follow(client, started.topic, started.position);
     await waitFor(() => messages.length >= 50, "the first 50 messages");
     // Any full second of the schedule holds the rate (±1 for the edges of the window).
     expect(Math.abs(sentInSecond(messages, started.startedAt + 100) - 40)).toBeLessThanOrEqual(1);
@@ -151,7 +151,7 @@ describe.each(transports)("lab streams over $name", (row) => {
     const eve = clientFor(other, row);
     expect((await refusal(eve.send({ type: "lab.stop", payload: { streamId: first.streamId } }))).code).toBe("not_found");
     expect((await refusal(eve.send({ type: "lab.configure", payload: { streamId: "AAAAAAAAAAAA", rate: 5 } }))).code).toBe("not_found");
-    const { seen } = follow(eve, first.topic as Topic, first.position);
+    const { seen } = follow(eve, first.topic, first.position);
     await waitFor(() => seen.errors.length > 0, "Eve's read to be refused");
     expect((seen.errors[0] as ProtocolError).code).toBe("forbidden");
 
@@ -163,7 +163,7 @@ describe.each(transports)("lab streams over $name", (row) => {
     const session = await signIn(running.baseUrl);
     const client = clientFor(session, row);
     const started = await client.send({ type: "lab.start", payload: { rate: 20, payloadBytes: 32, burstiness: 0.5 } });
-    const { messages } = follow(client, started.topic as Topic, started.position);
+    const { messages } = follow(client, started.topic, started.position);
     await waitFor(() => messages.length >= 10, "messages to flow");
     // Reading keeps it going past the start grace.
     await sleep(200);
@@ -179,7 +179,7 @@ describe("lab streams on their own", () => {
     const session = await signIn(running.baseUrl);
     const client = clientFor(session, transports[3]);
     const started = await client.send({ type: "lab.start", payload: { rate: 20, payloadBytes: 16, burstiness: 1 } });
-    const { messages } = follow(client, started.topic as Topic, started.position);
+    const { messages } = follow(client, started.topic, started.position);
     await waitFor(() => messages.length >= 40, "two bursts");
     const [first, second] = [messages.slice(0, 20), messages.slice(20, 40)];
     expect(first.at(-1)!.sentAt - first[0]!.sentAt).toBeLessThan(15);
@@ -192,7 +192,7 @@ describe("lab streams on their own", () => {
     const clientsByUser = sessions.map((session) => clientFor(session, transports[0]));
     const unread = await clientsByUser[0]!.send({ type: "lab.start", payload: { rate: 1, payloadBytes: 16, burstiness: 0 } });
     const read = await clientsByUser[1]!.send({ type: "lab.start", payload: { rate: 5, payloadBytes: 16, burstiness: 0 } });
-    const { seen } = follow(clientsByUser[1]!, read.topic as Topic, read.position);
+    const { seen } = follow(clientsByUser[1]!, read.topic, read.position);
     // Six per instance: four more fill it, the seventh is refused.
     for (const client of clientsByUser.slice(2)) {
       for (let i = 0; i < 2; i++) await client.send({ type: "lab.start", payload: { rate: 1, payloadBytes: 16, burstiness: 0 } });
