@@ -43,7 +43,7 @@ export function LabPage() {
         <p className="max-w-3xl text-sm text-neutral-600 dark:text-neutral-400">
           One stream from the service, read at the same time over short polling, long polling, Server-Sent Events and WebSocket. Each message carries the
           service&apos;s send time: latency here is this browser&apos;s clock minus the service&apos;s (exact when both run on one machine). The stream stops when
-          you leave the page.
+          you leave the page. The header&apos;s transport switcher does not apply here: each panel keeps its own transport.
         </p>
       </div>
 

@@ -25,7 +25,7 @@ function histogramOptions(color: string): Omit<uPlot.Options, "width" | "height"
     cursor: { show: false },
     scales: { x: { time: false, range: [-0.5, HISTOGRAM_LABELS.length - 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
     axes: [
-      { ...AXIS, splits: () => HISTOGRAM_LABELS.map((_, i) => i), values: (_u, splits) => splits.map((i) => HISTOGRAM_LABELS[i] ?? "") },
+      { ...AXIS, splits: () => HISTOGRAM_LABELS.map((_, i) => i), values: (_u, splits) => splits.map((i) => (i % 2 === 0 ? (HISTOGRAM_LABELS[i] ?? "") : "")) },
       { ...AXIS, label: "messages", size: 50 },
     ],
     series: [{}, { label: "messages", fill: color, stroke: color, paths: uPlot.paths.bars!({ size: [0.8] }), points: { show: false } }],
@@ -34,7 +34,7 @@ function histogramOptions(color: string): Omit<uPlot.Options, "width" | "height"
 
 function trafficOptions(color: string): Omit<uPlot.Options, "width" | "height"> {
   return {
-    legend: { show: true },
+    legend: { show: false },
     cursor: { show: false },
     scales: { x: { time: true }, bytes: { range: (_u, _min, max) => [0, Math.max(100, max)] }, requests: { range: (_u, _min, max) => [0, Math.max(2, max)] } },
     axes: [{ ...AXIS }, { ...AXIS, scale: "bytes", label: "bytes/s", size: 60 }, { ...AXIS, scale: "requests", side: 1, label: "req/s", size: 40, grid: { show: false } }],
@@ -48,7 +48,7 @@ function trafficOptions(color: string): Omit<uPlot.Options, "width" | "height"> 
 
 function emptyOptions(color: string): Omit<uPlot.Options, "width" | "height"> {
   return {
-    legend: { show: true },
+    legend: { show: false },
     cursor: { show: false },
     scales: { x: { time: true }, share: { range: [0, 100] }, reconnects: { range: (_u, _min, max) => [0, Math.max(2, max)] } },
     axes: [{ ...AXIS }, { ...AXIS, scale: "share", label: "% empty", size: 50 }, { ...AXIS, scale: "reconnects", side: 1, label: "reconnects", size: 40, grid: { show: false } }],
@@ -69,10 +69,14 @@ export function TransportCharts({ label, color, recorder, tick }: { label: strin
   // eslint-disable-next-line react-hooks/exhaustive-deps -- `tick` is the redraw clock; the recorder mutates in place
   const data = useMemo(() => chartData(recorder), [recorder, tick]);
   return (
-    <div className="grid grid-cols-1 gap-2">
+    <div className="grid grid-cols-1 gap-1 text-xs text-neutral-600 dark:text-neutral-400">
+      <p>Latency of each message (ms)</p>
       <UplotChart label={`${label}: latency over time`} options={options.latency} data={data.latency} />
+      <p>Latency histogram (messages per bucket, ms)</p>
       <UplotChart label={`${label}: latency histogram`} options={options.histogram} data={data.histogram} height={110} />
+      <p>Wire bytes/s (solid) and HTTP requests/s (dashed)</p>
       <UplotChart label={`${label}: bytes and requests per second`} options={options.traffic} data={data.traffic} />
+      <p>Empty answers, % of polls (solid), and reconnects so far (red)</p>
       <UplotChart label={`${label}: share of empty answers and reconnects`} options={options.empty} data={data.empty} height={120} />
     </div>
   );
