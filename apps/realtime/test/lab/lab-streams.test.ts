@@ -22,6 +22,7 @@ import { signIn, sleep, startTestServer, testClient, transports, waitFor, type T
  */
 const LIFETIME_MS = 4_000;
 let running: TestServer;
+let baselineListeners: number;
 const clients: RealtimeClient[] = [];
 
 beforeAll(async () => {
@@ -42,6 +43,7 @@ beforeAll(async () => {
       ],
     },
   );
+  baselineListeners = running.server.hub.listenerCount();
 });
 afterEach(() => {
   for (const client of clients.splice(0)) client.close();
@@ -171,6 +173,8 @@ describe.each(transports)("lab streams over $name", (row) => {
     client.close();
     await waitFor(async () => (await myStreams(session)).streams.length === 0, "the stream to end once its reader left", 3_000);
     await waitFor(async () => (await running.gauge("switchboard_lab_timers")) === 0, "the lab's timers to be released", 1_000);
+    await waitFor(() => running.server.openConnections() === 0, "no connection held", 3_000);
+    expect(running.server.hub.listenerCount()).toBe(baselineListeners);
   });
 });
 
