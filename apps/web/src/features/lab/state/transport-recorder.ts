@@ -6,8 +6,9 @@ import type { LabMessage } from "@repo/protocol";
 
 /** Seconds of history the charts show. */
 export const WINDOW_SECONDS = 60;
-/** Latency points kept for the time chart (200 msg/s × 20 s). */
-const MAX_LATENCY_POINTS = 4000;
+/** Latency points kept for the time chart (200 msg/s × 20 s), trimmed in chunks (not one splice per message). */
+export const MAX_LATENCY_POINTS = 4000;
+const TRIM_CHUNK = 1000;
 /** Wire events kept for the inspector. */
 export const INSPECTOR_ROWS = 40;
 
@@ -57,7 +58,7 @@ export class TransportRecorder {
     const latency = Math.max(0, now - payload.sentAt);
     this.latencyT.push(now / 1000);
     this.latencyMs.push(latency);
-    if (this.latencyT.length > MAX_LATENCY_POINTS) {
+    if (this.latencyT.length > MAX_LATENCY_POINTS + TRIM_CHUNK) {
       this.latencyT.splice(0, this.latencyT.length - MAX_LATENCY_POINTS);
       this.latencyMs.splice(0, this.latencyMs.length - MAX_LATENCY_POINTS);
     }
