@@ -129,7 +129,7 @@ function wireRequest(method: string, path: string, headers: Record<string, strin
     method,
     path: bare,
     // The request line (with the query) and the headers the SDK set.
-    requestHeaderBytes: method.length + path.length + 11 + headerBytes(Object.entries(headers)),
+    requestHeaderBytes: `${method} ${path} HTTP/1.1\r\n`.length + headerBytes(Object.entries(headers)),
     requestBodyBytes: body === undefined ? 0 : utf8Length(body),
     durationMs: at - startedAt,
   };

@@ -18,7 +18,7 @@ export interface LabRig {
 export type StreamState =
   | { phase: "idle"; stoppedBecause?: LabStopReason }
   | { phase: "starting" }
-  | { phase: "running"; streamId: string; topic: Topic; sent: number; expiresAt: number };
+  | { phase: "running"; streamId: string; topic: Topic; expiresAt: number };
 
 const COMMANDS_VIA: TransportName = "sse";
 /** How often the page redraws its numbers and charts. */
@@ -109,7 +109,7 @@ export function useLab() {
       try {
         const started = await rig.clients[COMMANDS_VIA].send({ type: "lab.start", payload: settings });
         follow(rig, started.topic, started.position);
-        setStream({ phase: "running", streamId: started.streamId, topic: started.topic, sent: 0, expiresAt: started.expiresAt });
+        setStream({ phase: "running", streamId: started.streamId, topic: started.topic, expiresAt: started.expiresAt });
       } catch (caught) {
         setError(failureText(caught));
         setStream({ phase: "idle" });
