@@ -119,8 +119,27 @@ export function createLabStreams(deps: { hub: Hub; presence: Presence; log: Fast
     if (stream.awayTimer) clearTimeout(stream.awayTimer);
     stream.awayTimer = null;
     if (ms === null) return;
-    stream.awayTimer = setTimeout(() => end(stream, "away"), ms);
+    stream.awayTimer = setTimeout(() => void checkAway(stream), ms);
     stream.awayTimer.unref();
+  }
+
+  /**
+   * The grace ran out: ends the stream unless its owner reads it after all. On Redis a reader
+   * on another instance is announced there, not here, so ask the shared view; while they read,
+   * ask again each grace period (the lifetime bounds it in any case).
+   */
+  async function checkAway(stream: Running) {
+    stream.awayTimer = null;
+    let reading = false;
+    try {
+      reading = (await presence.listAll(labTopic(stream.id))).some((reader) => reader.id === stream.owner);
+    } catch (error) {
+      log.warn({ err: error, streamId: stream.id }, "lab: presence could not be read; the stream goes on until the next check");
+      reading = true;
+    }
+    if (!running.has(stream.id) || stream.awayTimer) return;
+    if (reading) setAway(stream, limits.awayGraceMs);
+    else end(stream, "away");
   }
 
   function end(stream: Running, reason: LabStopReason) {
