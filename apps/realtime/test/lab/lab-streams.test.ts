@@ -152,7 +152,7 @@ describe.each(transports)("lab streams over $name", (row) => {
     const other = await signIn(running.baseUrl, "Eve");
     const eve = clientFor(other, row);
     expect((await refusal(eve.send({ type: "lab.stop", payload: { streamId: first.streamId } }))).code).toBe("not_found");
-    expect((await refusal(eve.send({ type: "lab.configure", payload: { streamId: "AAAAAAAAAAAA", rate: 5 } }))).code).toBe("not_found");
+    expect((await refusal(eve.send({ type: "lab.configure", payload: { streamId: `${session.user.id}_AAAAAAAAAAAA`, rate: 5 } }))).code).toBe("not_found");
     const { seen } = follow(eve, first.topic, first.position);
     await waitFor(() => seen.errors.length > 0, "Eve's read to be refused");
     expect((seen.errors[0] as ProtocolError).code).toBe("forbidden");

@@ -6,7 +6,7 @@ import type { Topic } from "../topics";
 
 /*
  * The transport lab (docs/protocol.md, "Lab"): a signed-in user starts a
- * synthetic stream on `lab:<streamId>` (readable by its owner only) and reads
+ * synthetic stream on `lab:<streamId>` (readable by its owner only, on any instance) and reads
  * it over all four transports at once to compare them.
  *
  * - `lab.start { rate, payloadBytes, burstiness }` starts one; `lab.configure`
@@ -43,8 +43,13 @@ export const LAB_LIMITS = {
   startGraceMs: 15_000,
 } as const;
 
-export const LAB_STREAM_ID_PATTERN = /^[A-Za-z0-9_-]{12}$/;
-export const LabStreamId = z.string().regex(LAB_STREAM_ID_PATTERN, "Stream id must be 12 URL-safe characters");
+/**
+ * A stream id: its owner's user id, `_`, and 12 random URL-safe characters. The owner is in
+ * the id so that any instance can tell who may read `lab:<streamId>` without knowing the
+ * stream (it runs on the instance that started it).
+ */
+export const LAB_STREAM_ID_PATTERN = /^[A-Za-z0-9-]{1,48}_[A-Za-z0-9_-]{12}$/;
+export const LabStreamId = z.string().regex(LAB_STREAM_ID_PATTERN, "Stream id must be <user id>_<12 URL-safe characters>");
 export type LabStreamId = z.infer<typeof LabStreamId>;
 
 export const LabRate = z.int().min(LAB_LIMITS.rateMin).max(LAB_LIMITS.rateMax);
@@ -118,4 +123,9 @@ export const labProtocol = defineProtocolFeature({
 
 export function labTopic(streamId: LabStreamId): Topic {
   return `lab:${streamId}`;
+}
+
+/** Whether `userId` owns the stream `streamId` (the id starts with theirs). */
+export function ownsLabStream(userId: string, streamId: string): boolean {
+  return streamId.length === userId.length + 13 && streamId.startsWith(`${userId}_`) && LAB_STREAM_ID_PATTERN.test(streamId);
 }

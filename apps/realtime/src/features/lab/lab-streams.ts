@@ -3,6 +3,7 @@ import {
   LAB_EVENTS,
   ProtocolError,
   labTopic,
+  ownsLabStream,
   topicId,
   topicKind,
   type CommandPayloadOf,
@@ -27,7 +28,7 @@ export interface LabLimits {
   awayGraceMs: number;
   /** A stream nobody came to read ends this long after it started. */
   startGraceMs: number;
-  /** A stopped stream's topic stays readable this long, so its readers get `lab.stopped`. */
+  /** A stopped stream is remembered this long, so a retried `lab.stop` gets the same answer. */
   stoppedLingerMs: number;
 }
 
@@ -180,16 +181,15 @@ export function createLabStreams(deps: { hub: Hub; presence: Presence; log: Fast
   }
 
   return {
+    /** The owner reads their streams' topics on any instance, before, while and after they run (as echo:<userId>). */
     canRead(user: User, id: string): boolean {
-      if (running.get(id)?.owner === user.id) return true;
-      const gone = stopped.get(id);
-      return gone !== undefined && gone.owner === user.id && gone.until > Date.now();
+      return ownsLabStream(user.id, id);
     },
 
     async start(user: User, settings: LabSettings): Promise<LabStream & { position: Position }> {
       checkBudget(settings);
       roomForOneMore(user);
-      const id = randomBytes(9).toString("base64url");
+      const id = `${user.id}_${randomBytes(9).toString("base64url")}`;
       const { epoch, offset } = await hub.head(labTopic(id));
       // Again: another start may have taken the last place while the head was read.
       roomForOneMore(user);
@@ -235,7 +235,7 @@ export function createLabStreams(deps: { hub: Hub; presence: Presence; log: Fast
     stop(user: User, streamId: string): { streamId: string; sent: number } {
       const gone = stopped.get(streamId);
       // A retried stop (its answer was lost) finds the stream already stopped: the same answer.
-      if (!running.has(streamId) && gone?.owner === user.id) return { streamId, sent: gone.sent };
+      if (!running.has(streamId) && gone?.owner === user.id && gone.until > Date.now()) return { streamId, sent: gone.sent };
       const stream = ownStream(user, streamId);
       end(stream, "stopped");
       return { streamId, sent: stream.sent };
