@@ -78,6 +78,14 @@ async function myStreams(session: SessionResponse) {
   return LabStreamsResponse.parse(await response.json());
 }
 
+/**
+ * Within tolerance of the rate: a message due while the event loop is stalled goes out (and is
+ * stamped) late, so on a busy 2-core machine a few slip across the window's edge.
+ */
+function expectRate(count: number, rate: number) {
+  expect(Math.abs(count - rate), `${count} messages in a second at ${rate} msg/s`).toBeLessThanOrEqual(Math.ceil(rate * 0.1) + 1);
+}
+
 /** Messages the server sent in [from, from + 1 s). */
 function sentInSecond(messages: LabMessage[], from: number): number {
   return messages.filter((message) => message.sentAt >= from && message.sentAt < from + 1000).length;
@@ -99,15 +107,15 @@ describe.each(transports)("lab streams over $name", (row) => {
     const started = await client.send({ type: "lab.start", payload: { rate: 40, payloadBytes: 64, burstiness: 0 } });
     const { messages, seen } = follow(client, started.topic, started.position);
     await waitFor(() => messages.length >= 50, "the first 50 messages");
-    // Any full second of the schedule holds the rate (±1 for the edges of the window).
-    expect(Math.abs(sentInSecond(messages, started.startedAt + 100) - 40)).toBeLessThanOrEqual(1);
+    // Any full second of the schedule holds the rate.
+    expectRate(sentInSecond(messages, started.startedAt + 100), 40);
     expect(messages[0]!.data).toHaveLength(64);
 
     const reconfigured = await client.send({ type: "lab.configure", payload: { streamId: started.streamId, rate: 100, payloadBytes: 16 } });
     expect(reconfigured.settings).toEqual({ rate: 100, payloadBytes: 16, burstiness: 0 });
     const since = Date.now() + 50;
     await waitFor(() => messages.some((message) => message.sentAt >= since + 1000), "a second at the new rate");
-    expect(Math.abs(sentInSecond(messages, since) - 100)).toBeLessThanOrEqual(2);
+    expectRate(sentInSecond(messages, since), 100);
     expect(messages.at(-1)!.data).toHaveLength(16);
 
     const stopped = await client.send({ type: "lab.stop", payload: { streamId: started.streamId } });
