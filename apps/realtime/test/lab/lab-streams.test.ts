@@ -194,8 +194,9 @@ describe("lab streams on their own", () => {
     const { messages } = follow(client, started.topic, started.position);
     await waitFor(() => messages.length >= 40, "two bursts");
     const [first, second] = [messages.slice(0, 20), messages.slice(20, 40)];
-    expect(first.at(-1)!.sentAt - first[0]!.sentAt).toBeLessThan(15);
-    expect(Math.abs(second[0]!.sentAt - first[0]!.sentAt - 1000)).toBeLessThan(60);
+    expect(first.at(-1)!.sentAt - first[0]!.sentAt).toBeLessThan(30);
+    // The next burst one second later (slack for a busy machine's timers).
+    expect(Math.abs(second[0]!.sentAt - first[0]!.sentAt - 1000)).toBeLessThan(150);
     await client.send({ type: "lab.stop", payload: { streamId: started.streamId } });
   });
 
