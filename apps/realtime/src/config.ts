@@ -73,6 +73,13 @@ export interface PurgeConfig {
  */
 export const GAME_TOPIC_RETENTION: TopicRetention = { count: 450, ageMs: 60 * 1000, bytesPerTopic: 4 * 1024 * 1024, topicIdleMs: 60 * 1000 };
 
+/**
+ * A lab stream runs up to 200 events (256 KiB) a second and is read live: 30 s
+ * of history is enough to resume across a reconnect, and a stopped stream's
+ * topic is forgotten soon after.
+ */
+export const LAB_TOPIC_RETENTION: TopicRetention = { count: 6000, ageMs: 30 * 1000, bytesPerTopic: 8 * 1024 * 1024, topicIdleMs: 60 * 1000 };
+
 export const defaultConfig: ServerConfig = {
   allowedOrigins: ["http://localhost:3000"],
   sessionSecret: DEV_SESSION_SECRET,
@@ -100,7 +107,7 @@ export const defaultConfig: ServerConfig = {
     bytesPerTopic: 16 * 1024 * 1024,
     bytesTotal: 256 * 1024 * 1024,
     topicIdleMs: 10 * 60 * 1000,
-    kinds: { game: GAME_TOPIC_RETENTION },
+    kinds: { game: GAME_TOPIC_RETENTION, lab: LAB_TOPIC_RETENTION },
   },
   shutdownGraceMs: 10_000,
   requestTimeoutMs: 30_000,
@@ -148,7 +155,7 @@ export function configFromEnv(env: Env): ServerConfig {
       bytesPerTopic: env.RETENTION_BYTES_PER_TOPIC,
       bytesTotal: env.RETENTION_BYTES_TOTAL,
       topicIdleMs: env.TOPIC_IDLE_MS,
-      kinds: { game: GAME_TOPIC_RETENTION },
+      kinds: { game: GAME_TOPIC_RETENTION, lab: LAB_TOPIC_RETENTION },
     },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,

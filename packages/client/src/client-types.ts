@@ -14,6 +14,7 @@ import type { FallbackOptions, MoveReason } from "./fallback";
 import type { FetchLike } from "./http";
 import type { TransportFactory } from "./transport";
 import type { EventSourceConstructor } from "./transports/sse";
+import type { WireEvent } from "./wire";
 
 /**
  * - `idle`: nothing subscribed or sent yet, no connection.
@@ -124,6 +125,11 @@ export type ClientEvents = {
   moved: (change: { from: string; to: string; reason: MoveReason }) => void;
   /** Refused topics, fatal errors, and exceptions thrown by event handlers. */
   error: (error: unknown) => void;
+  /**
+   * Wire debug events: each HTTP request, SSE frame and socket.io packet as it
+   * happens (see wire.ts). Off until the first listener; costs nothing without one.
+   */
+  wire: (event: WireEvent) => void;
 };
 
 /** How the client's parts emit its events and report errors nobody handled. */

@@ -20,6 +20,7 @@ import { errorFromAnswer, globalFetch, httpRequest, parseJson, probeSubscription
 import { MetricsRecorder, type ClientMetrics } from "./metrics";
 import { Refusals } from "./refusals";
 import { Subscriptions } from "./subscriptions";
+import type { WireTap } from "./wire";
 
 /** One bulk evaluation: every enabled flag for the user, and the tag to ask "changed since?" with. */
 export interface FlagsEvaluation {
@@ -47,6 +48,7 @@ export class RealtimeClient extends Emitter<ClientEvents> {
     this.transportNames = [...transports.keys()];
     this.recorder = new MetricsRecorder(options.latencyWindow ?? 1024);
     const backoff = { ...DEFAULT_BACKOFF, ...options.reconnect };
+    const wireTap: WireTap = (event) => this.emit("wire", event);
     this.http = {
       baseUrl: options.url.replace(/\/+$/, ""),
       fetch: options.fetch ?? globalFetch,
@@ -55,6 +57,7 @@ export class RealtimeClient extends Emitter<ClientEvents> {
       version: options.protocolVersion ?? PROTOCOL_VERSION,
       // Traffic counts even from a transport being replaced: it was received.
       count: (counter, amount) => this.recorder.add(counter, amount),
+      wire: () => (this.hasListeners("wire") ? wireTap : null),
     };
     const sink: ClientSink = {
       emit: (name, ...args) => this.emit(name, ...args),

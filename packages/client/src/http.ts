@@ -19,6 +19,7 @@ import type { z } from "zod";
 import { ConnectionError, toConnectionError } from "./errors";
 import type { Counter } from "./metrics";
 import { utf8Length } from "./utf8";
+import { headerBytes, type WireTap } from "./wire";
 
 export type FetchLike = typeof globalThis.fetch;
 
@@ -33,6 +34,8 @@ export interface HttpContext {
   /** The protocol version claimed on every request (see the protocol's version.ts). */
   readonly version: number;
   count(counter: Counter, amount?: number): void;
+  /** The wire debug tap, when someone listens (read it per request: listeners come and go). */
+  wire?(): WireTap | null;
 }
 
 export interface HttpAnswer {
@@ -79,9 +82,12 @@ export async function httpRequest(context: HttpContext, path: string, init: Http
   // Only the API is versioned (health and metrics are for operators). Subscription URLs carry `v`
   // instead: a header would make a browser preflight requests that are otherwise simple.
   if (!init.versionInUrl && path.startsWith(`${API_PREFIX}/`)) headers[VERSION_HEADER] = String(context.version);
+  const tap = context.wire?.() ?? null;
+  const startedAt = tap ? Date.now() : 0;
+  const method = init.method ?? "GET";
   try {
     const request: RequestInit & { cache: "no-store" } = {
-      method: init.method ?? "GET",
+      method,
       headers,
       body: init.body,
       signal: controller.signal,
@@ -91,16 +97,42 @@ export async function httpRequest(context: HttpContext, path: string, init: Http
     };
     const response = await context.fetch(`${context.baseUrl}${path}`, request);
     const text = response.status === 204 || response.status === 304 ? "" : await response.text();
-    context.count("bytesReceived", utf8Length(text));
+    const bodyBytes = utf8Length(text);
+    context.count("bytesReceived", bodyBytes);
+    if (tap) {
+      let responseHeaderBytes = 0;
+      response.headers.forEach((value, name) => (responseHeaderBytes += name.length + value.length + 4));
+      tap({ ...wireRequest(method, path, headers, init.body, startedAt), status: response.status, responseHeaderBytes, responseBodyBytes: bodyBytes });
+    }
     return { status: response.status, headers: response.headers, text };
   } catch (error) {
-    if (timedOut) throw new ConnectionError("timeout", `${init.method ?? "GET"} ${path.split("?")[0]} timed out`);
-    if (init.signal?.aborted) throw new ConnectionError("closed", "Request aborted");
-    throw toConnectionError(error);
+    const failure = timedOut
+      ? new ConnectionError("timeout", `${method} ${path.split("?")[0]} timed out`)
+      : init.signal?.aborted
+        ? new ConnectionError("closed", "Request aborted")
+        : toConnectionError(error);
+    if (tap) tap({ ...wireRequest(method, path, headers, init.body, startedAt), status: 0, responseHeaderBytes: 0, responseBodyBytes: 0, error: failure.code });
+    throw failure;
   } finally {
     clearTimeout(timer);
     init.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** The request side of a wire event (only built when a tap listens). */
+function wireRequest(method: string, path: string, headers: Record<string, string>, body: string | undefined, startedAt: number) {
+  const at = Date.now();
+  const bare = path.split("?")[0]!;
+  return {
+    kind: "http" as const,
+    at,
+    method,
+    path: bare,
+    // The request line (with the query) and the headers the SDK set.
+    requestHeaderBytes: `${method} ${path} HTTP/1.1\r\n`.length + headerBytes(Object.entries(headers)),
+    requestBodyBytes: body === undefined ? 0 : utf8Length(body),
+    durationMs: at - startedAt,
+  };
 }
 
 export function parseJson(text: string): unknown {

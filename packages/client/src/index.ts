@@ -16,6 +16,7 @@ export { createCommandId } from "./command-id";
 export { ConnectionError, failureText, type ConnectionErrorCode } from "./errors";
 export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
 export type { ClientMetrics, LatencySnapshot } from "./metrics";
+export type { WireEvent, WireHttpEvent, WireSocketEvent, WireSseEvent } from "./wire";
 export { DEFAULT_TRANSPORTS } from "./default-transports";
 export { DEFAULT_FALLBACK_CHAIN, type FallbackOptions, type MoveReason } from "./fallback";
 export {

@@ -4,6 +4,7 @@ import { chatProtocol } from "./features/chat";
 import { echoProtocol } from "./features/echo";
 import { flagsProtocol } from "./features/flags";
 import { gameProtocol } from "./features/game";
+import { labProtocol } from "./features/lab";
 import { notificationsProtocol } from "./features/notifications";
 import { tickerProtocol } from "./features/ticker";
 import { transportReportsProtocol } from "./features/transport-reports";
@@ -13,7 +14,7 @@ import { transportReportsProtocol } from "./features/transport-reports";
  * `Command` union and the command results are all composed from this list:
  * a new feature is one module in features/ and one line here.
  */
-export const PROTOCOL_FEATURES = [echoProtocol, tickerProtocol, chatProtocol, notificationsProtocol, flagsProtocol, gameProtocol, transportReportsProtocol] as const;
+export const PROTOCOL_FEATURES = [echoProtocol, tickerProtocol, chatProtocol, notificationsProtocol, flagsProtocol, gameProtocol, transportReportsProtocol, labProtocol] as const;
 
 type Features = typeof PROTOCOL_FEATURES;
 

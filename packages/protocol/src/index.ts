@@ -19,3 +19,4 @@ export * from "./features/notifications";
 export * from "./features/flags";
 export * from "./features/game";
 export * from "./features/transport-reports";
+export * from "./features/lab";

@@ -11,6 +11,7 @@ import { TOPIC_KINDS, type TopicKind } from "./features";
  * - `notify:broadcast` operator broadcasts (any signed-in user)
  * - `game:lobby`       the live list of games (any signed-in user)
  * - `game:<gameId>`    one game: players and spectators (any signed-in user, while it exists)
+ * - `lab:<streamId>`   a transport-lab stream (its owner only, while it runs)
  */
 export { TOPIC_KINDS, type TopicKind } from "./features";
 

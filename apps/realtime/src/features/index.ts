@@ -4,6 +4,7 @@ import { echoFeature } from "./echo/echo-feature";
 import type { Feature } from "./feature";
 import { flagsFeature } from "./flags/flags-feature";
 import { gameFeature } from "./game/game-feature";
+import { labFeature } from "./lab/lab-feature";
 import { notificationsFeature } from "./notifications/notifications-feature";
 import { tickerFeature } from "./ticker/ticker-feature";
 import { transportReportsFeature } from "./transport-reports/transport-reports-feature";
@@ -18,8 +19,9 @@ export function defaultFeatures(config: Partial<Pick<ServerConfig, "operatorToke
     gameFeature(),
     flagsFeature({ operatorToken: config.operatorToken, cookieSecure: config.cookieSecure ?? false }),
     transportReportsFeature(),
+    labFeature(),
   ];
 }
 
-export { chatFeature, echoFeature, flagsFeature, gameFeature, notificationsFeature, tickerFeature, transportReportsFeature };
+export { chatFeature, echoFeature, flagsFeature, gameFeature, labFeature, notificationsFeature, tickerFeature, transportReportsFeature };
 export { defineFeature, type Feature, type FeatureContext, type FeatureParts } from "./feature";

@@ -7,8 +7,10 @@ import {
   ChatRoomsResponse,
   CreateSessionRequest,
   CurrentSessionResponse,
+  LabStreamsResponse,
   SessionResponse,
   TicketResponse,
+  labPaths,
 } from "@repo/protocol";
 import { describe, expect, test } from "vitest";
 import { signIn } from "../support/start-server";
@@ -68,6 +70,7 @@ describe("session endpoints and chat reads over HTTP", () => {
     { method: "GET", path: "/v1/poll?cursor=system:ticker@", ok: 200, schema: undefined },
     { method: "GET", path: "/v1/long-poll?cursor=system:ticker@&timeout=0", ok: 200, schema: undefined },
     { method: "GET", path: "/v1/chat/rooms/lobby/presence", ok: 200, schema: undefined },
+    { method: "GET", path: labPaths.streams, ok: 200, schema: LabStreamsResponse },
   ] as const;
   fuzzEdge("authenticated routes with broken credentials", [fc.constantFrom(...ROUTES), authVariant], async (route, auth) => {
     const t = target();

@@ -10,6 +10,7 @@ const LINKS = [
   { href: "/chat", label: "Chat" },
   { href: "/notifications", label: "Notifications" },
   { href: "/game", label: "Game" },
+  { href: "/lab", label: "Lab" },
 ] as const;
 
 /** The signed-in pages. Links keep the chosen `?transport=`. */

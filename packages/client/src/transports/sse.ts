@@ -130,7 +130,10 @@ export class SseTransport extends BaseTransport {
         if (!this.current(attempt)) return;
         firstFrame();
         const data = textOf(event.data);
-        this.host.count("bytesReceived", utf8Length(data) + (event.lastEventId?.length ?? 0) + FRAME_OVERHEAD);
+        const dataBytes = utf8Length(data);
+        this.host.count("bytesReceived", dataBytes + (event.lastEventId?.length ?? 0) + FRAME_OVERHEAD);
+        const tap = this.host.wire?.();
+        if (tap) tap({ kind: "sse", at: Date.now(), event: type, id: event.lastEventId ?? "", dataBytes });
         try {
           handle(data, event.lastEventId ?? "");
         } catch {
@@ -139,7 +142,9 @@ export class SseTransport extends BaseTransport {
       });
 
     source.addEventListener("open", () => {
-      if (this.current(attempt) && !this.settings.openAtFirstFrame) firstFrame();
+      if (!this.current(attempt)) return;
+      this.host.wire?.()?.({ kind: "sse", at: Date.now(), event: "open", id: "", dataBytes: 0 });
+      if (!this.settings.openAtFirstFrame) firstFrame();
     });
     on(SSE_EVENTS.message, (data) => this.host.event(EventEnvelope.parse(JSON.parse(data))));
     on(SSE_EVENTS.reset, (data) => this.host.reset(ResetSignal.parse(JSON.parse(data))));
@@ -155,6 +160,7 @@ export class SseTransport extends BaseTransport {
     on(SSE_EVENTS.closing, (data) => this.host.closing(ClosingNotice.parse(JSON.parse(data))));
     source.addEventListener("error", () => {
       if (!this.current(attempt)) return;
+      this.host.wire?.()?.({ kind: "sse", at: Date.now(), event: "error", id: "", dataBytes: 0 });
       // Never let EventSource retry on its own: the ticket in the URL is spent.
       source.close();
       this.source = null;

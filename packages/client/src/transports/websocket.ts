@@ -23,8 +23,11 @@ import { ConnectionError, toConnectionError } from "../errors";
 import { endsTopic } from "../refusals";
 import { BaseTransport, type TopicChange, type TransportHost, type TransportSettings } from "../transport";
 import { utf8Length } from "../utf8";
+import { socketIoPacketType } from "../wire";
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** An engine.io packet as its socket emits it (`packet` in, `packetCreate` out). */
+type EnginePacket = { type: string; data?: unknown };
 
 function pick(cursors: CursorMap, topics: Iterable<Topic>): CursorMap {
   const out: CursorMap = {};
@@ -65,9 +68,13 @@ export class WebSocketTransport extends BaseTransport {
     this.socket = socket;
     this.host.count("requests");
     socket.io.on("open", () => {
-      socket.io.engine.on("data", (data: unknown) => {
+      const engine = socket.io.engine;
+      engine.on("data", (data: unknown) => {
         this.host.count("bytesReceived", typeof data === "string" ? utf8Length(data) : ((data as ArrayBuffer).byteLength ?? 0));
       });
+      // The wire tap: one call and a lookup per packet when nobody listens.
+      engine.on("packet", (packet: EnginePacket) => this.tapPacket("in", packet));
+      engine.on("packetCreate", (packet: EnginePacket) => this.tapPacket("out", packet));
     });
     socket.on("connect", () => void this.subscribe(Object.keys(this.host.cursors()), true));
     socket.on("connect_error", (error: Error & { data?: unknown }) => {
@@ -94,6 +101,8 @@ export class WebSocketTransport extends BaseTransport {
     if (!socket) return;
     socket.removeAllListeners();
     socket.io.engine?.removeAllListeners("data");
+    socket.io.engine?.removeAllListeners("packet");
+    socket.io.engine?.removeAllListeners("packetCreate");
     socket.disconnect();
   }
 
@@ -158,6 +167,16 @@ export class WebSocketTransport extends BaseTransport {
     const result = CommandResult.safeParse(answer);
     if (!result.success) throw new ProtocolError("internal", "Malformed command ack");
     return result.data;
+  }
+
+  private tapPacket(direction: "in" | "out", packet: EnginePacket): void {
+    const tap = this.host.wire?.();
+    if (!tap) return;
+    const data = packet.data;
+    const text = typeof data === "string" ? data : "";
+    const bytes = typeof data === "string" ? utf8Length(data) : ((data as ArrayBuffer | undefined)?.byteLength ?? 0);
+    const packetType = packet.type === "message" && text !== "" ? socketIoPacketType(text) : undefined;
+    tap({ kind: "socket", at: Date.now(), direction, type: packet.type, bytes, ...(packetType ? { packet: packetType } : {}) });
   }
 
   /** A malformed frame ends the connection (the reconnect resumes from the cursor) instead of throwing into socket.io. */

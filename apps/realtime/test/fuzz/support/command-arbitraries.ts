@@ -54,6 +54,18 @@ export const GAME_FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   roundsToWin: fc.oneof(fc.integer({ min: -1, max: 11 }), fc.constantFrom(1.5, "3", null)),
 };
 
+/** The lab's fields: numbers at and around their bounds (and the byte budget), stream ids and near misses. */
+export const LAB_FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
+  rate: fc.oneof(fc.integer({ min: -1, max: 202 }), fc.constantFrom(0, 1, 200, 201, 1.5, "10", null, 1e9, Number.MAX_SAFE_INTEGER)),
+  payloadBytes: fc.oneof(fc.integer({ min: 0, max: 17_000 }), fc.constantFrom(15, 16, 16_384, 16_385, 2.5, "64", null, -16)),
+  burstiness: fc.oneof(fc.double({ min: -0.5, max: 1.5, noNaN: true }), fc.constantFrom(0, 1, -0, 1.0000001, "0.5", null, true)),
+  streamId: fc.oneof(
+    fc.tuple(fc.uuid(), fc.stringMatching(/^[A-Za-z0-9_-]{11,13}$/)).map(([user, tail]) => `${user}_${tail}`),
+    fc.constantFrom("", "AAAAAAAAAAAA", "_AAAAAAAAAAAA", "lab:x_AAAAAAAAAAAA", `${"a".repeat(49)}_AAAAAAAAAAAA`, "__proto__"),
+    nastyString,
+  ),
+};
+
 /** Plausible values for each field name, valid or close to it; anything else falls back to nasty strings. */
 export const FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   text: fc.oneof(textLike, mentionsLike),
@@ -68,6 +80,7 @@ export const FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
     nastyString,
   ),
   ...GAME_FIELD_VALUES,
+  ...LAB_FIELD_VALUES,
 };
 
 /** One payload field: a plausible JSON value, a hostile one, or missing. */
@@ -185,6 +198,10 @@ const VALID_FIELD_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   maxSeats: fc.integer({ min: 2, max: 8 }),
   tickHz: fc.integer({ min: 5, max: 30 }),
   roundsToWin: fc.integer({ min: 1, max: 9 }),
+  rate: fc.integer({ min: 1, max: 20 }),
+  payloadBytes: fc.integer({ min: 16, max: 256 }),
+  burstiness: fc.double({ min: 0, max: 1, noNaN: true }),
+  streamId: fc.uuid().map((user) => `${user}_AAAAAAAAAAAA`),
 };
 
 /** A command the protocol accepts, of one type, as a value (its id is FRESH_ID). */
