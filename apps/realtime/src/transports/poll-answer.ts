@@ -35,9 +35,12 @@ export async function sendPollAnswer(
   ifNoneMatch: string | undefined,
 ) {
   const { metrics } = context;
-  // Where the answer leaves each topic, taken before the next await: a revocation arriving
-  // meanwhile must not drop a topic from this cursor (the next poll is refused for it instead).
+  // Where the answer leaves each topic and what it carries, taken together before the next
+  // await: a revocation arriving meanwhile must not drop a topic from this cursor (the next poll
+  // is refused for it instead), and an event arriving meanwhile (a shared hub's live feed while
+  // the signals are read from Redis) is past this cursor, so it goes in the next answer, not twice.
   const positions = subscriber.positions();
+  batch = { events: [...batch.events], resets: [...batch.resets] };
   const { signals, next } = await recentSignals(context.hub, Object.keys(positions), signalsSince);
   const cursor = encodeCursor(positions);
   const etag = etagOf(cursor);
