@@ -247,7 +247,8 @@ const api = {
       idle.push(subscriber);
       await subscriber.ready;
     });
-    return { opened: args.count - failures.length, failed: failures.length, firstError: failures[0]?.message, openMs: monotonicMs() - startedAt };
+    const openMs = monotonicMs() - startedAt;
+    return { opened: args.count - failures.length, failed: failures.length, firstError: failures[0]?.message, openMs, rss: process.memoryUsage().rss };
   },
 
   async closeIdle() {
