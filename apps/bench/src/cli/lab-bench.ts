@@ -130,12 +130,12 @@ async function main(): Promise<number> {
   console.log(`\n${renderLabSummary(results)}\n`);
   console.log(`Wrote ${runDir}/ (${options.from.length === 0 ? "lab.json, " : ""}${charts.map((chart) => `${chart.name}.svg`).join(", ")})`);
   if (options.docs) {
-    const docsDir = path.join(REPO_ROOT, "docs");
+    const docsDir = path.resolve(options.docsDir ?? path.join(REPO_ROOT, "docs"));
     await mkdir(path.join(docsDir, "transports"), { recursive: true });
     for (const chart of charts) await writeFile(path.join(docsDir, "transports", `${chart.name}.svg`), chart.svg);
     await writeFile(path.join(docsDir, "transports", "lab.json"), toJson(results));
     await writeFile(path.join(docsDir, "transports.md"), renderTransportsDoc(results, charts));
-    console.log(`Wrote ${docsDir}/transports.md and docs/transports/ (lab.json and ${charts.length} charts)`);
+    console.log(`Wrote ${docsDir}/transports.md and ${docsDir}/transports/ (lab.json and ${charts.length} charts)`);
   }
   const found = problems(results);
   for (const problem of found) console.error(`FAIL ${problem}`);

@@ -30,6 +30,8 @@ export interface LabOptions {
   logLevel: string;
   outDir?: string;
   docs: boolean;
+  /** Where --docs writes transports.md and transports/ (default <repo>/docs). */
+  docsDir?: string;
   /** Render charts and docs from these result files (merged) instead of measuring. */
   from: string[];
 }
@@ -53,7 +55,8 @@ export const LAB_USAGE = `Usage: pnpm bench:lab [options]
   --retries N            measure a row again when other processes used > 10 % of the machine (default 1; --quick 0)
   --no-pin               do not pin server and load generator to CPU 0 and 1
   --out DIR              results folder (default <repo>/bench/results)
-  --docs                 also write docs/transports.md and docs/transports/*.svg
+  --docs                 also write docs/transports.md and docs/transports/ (lab.json, *.svg)
+  --docs-dir DIR         where --docs writes them (default <repo>/docs)
   --from FILES           comma-separated lab JSON files: render charts (and --docs) from them, merged, without measuring
   --quick                tiny sizes for the smoke test
   --help`;
@@ -98,6 +101,7 @@ export function parseLabOptions(argv: string[]): LabOptions | "help" {
       "no-pin": { type: "boolean" },
       out: { type: "string" },
       docs: { type: "boolean" },
+      "docs-dir": { type: "string" },
       from: { type: "string" },
       quick: { type: "boolean" },
       help: { type: "boolean" },
@@ -130,6 +134,7 @@ export function parseLabOptions(argv: string[]): LabOptions | "help" {
     logLevel: "warn",
     outDir: values.out,
     docs: values.docs ?? false,
+    docsDir: values["docs-dir"],
     from: values.from ? values.from.split(",").map((part) => part.trim()).filter(Boolean) : [],
   };
 }
