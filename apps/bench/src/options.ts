@@ -37,6 +37,8 @@ export interface BenchOptions {
   drainTimeoutMs?: number;
   /** Skip the 2.5 s "server CPU with nothing published" window (the lab's ramp steps do not report it). */
   skipIdleCpu?: boolean;
+  /** Guest sessions the subscribers sign in, shared round-robin (default: one per subscriber); the lab's 10,000-subscriber rows share 100. */
+  sessions?: number;
 }
 
 export const USAGE = `Usage: pnpm bench [options]

@@ -182,7 +182,7 @@ export async function runRow(scenario: Scenario, options: BenchOptions, progress
 
     const connected = await loadgen.call(
       "connect",
-      { scenario, url, topic: BENCH_TOPIC, subscribers: options.subscribers, pollIntervalMs: options.pollIntervalMs },
+      { scenario, url, topic: BENCH_TOPIC, subscribers: options.subscribers, pollIntervalMs: options.pollIntervalMs, sessions: options.sessions },
       180_000,
     );
     progress(

@@ -60,7 +60,7 @@ export function chartSpecs(results: LabResults): Array<{ name: string; title: st
           },
           { data: { values: [{ bound }] }, mark: { type: "rule", strokeDash: [4, 4] }, encoding: { y: { field: "bound", type: "quantitative" } } },
         ],
-      } as TopLevelSpec,
+      },
     });
     const ceilings = ramp.map((transport) => ({ transport: transport.scenario, family: family(transport.scenario), ceiling: transport.ceilingPerSec ?? 0 }));
     const ceilingTitle = `Fan-out ceiling: highest deliveries/s at p99 ≤ ${bound} ms`;
@@ -75,7 +75,7 @@ export function chartSpecs(results: LabResults): Array<{ name: string; title: st
           x: { field: "ceiling", type: "quantitative", title: "deliveries/s (0: no step passed)" },
           color: { field: "family", type: "nominal", title: null },
         },
-      } as TopLevelSpec,
+      },
     });
   }
   const idle = (results.idle ?? []).filter((row) => row.idle && row.idle.opened > 0);
@@ -98,7 +98,7 @@ export function chartSpecs(results: LabResults): Array<{ name: string; title: st
           y: { field: "kib", type: "quantitative", title: "KiB per connection" },
           color: { field: "measure", type: "nominal", title: null },
         },
-      } as TopLevelSpec,
+      },
     });
   }
   const cost = (results.cost ?? []).filter((entry) => entry.row.ok);
@@ -116,7 +116,7 @@ export function chartSpecs(results: LabResults): Array<{ name: string; title: st
             y: { field: "value", type: "quantitative", scale: { type: logY ? "log" : "linear" }, title: yTitle },
             color: { field: "transport", type: "nominal" },
           },
-        } as TopLevelSpec,
+        },
       });
     };
     const rate = results.options.costRate;

@@ -139,6 +139,9 @@ export function parseLabOptions(argv: string[]): LabOptions | "help" {
   };
 }
 
+/** Guest sessions a lab row signs in at most; more subscribers share them round-robin (signing in 10,000 would take minutes). */
+export const LAB_SESSIONS = 100;
+
 /** The options of one bench row of the lab (the same row runner as `pnpm bench`). */
 export function rowOptions(lab: LabOptions, row: { subscribers: number; rate: number; idle: number; drainTimeoutMs?: number }): BenchOptions {
   return {
@@ -159,6 +162,7 @@ export function rowOptions(lab: LabOptions, row: { subscribers: number; rate: nu
     floods: [],
     floodSizes: DEFAULT_FLOOD_SIZES,
     drainTimeoutMs: row.drainTimeoutMs,
+    sessions: Math.min(row.subscribers, LAB_SESSIONS),
     skipIdleCpu: true,
   };
 }
