@@ -75,7 +75,6 @@ const sse: SwitchboardScenario[] = ["sse"];
 const lp: SwitchboardScenario[] = ["long-polling"];
 const poll: SwitchboardScenario[] = ["polling"];
 const polls: SwitchboardScenario[] = ["long-polling", "polling"];
-const held: SwitchboardScenario[] = ["sse", "long-polling"];
 
 const FAILURE_MODES: FailureModeSpec[] = [
   { transports: ws, file: `${SERVER}/websocket.ts`, mode: "cross-site WebSocket hijacking (Origin checked on the upgrade)", evidence: "refuses cross-site WebSocket hijacking" },
@@ -96,8 +95,10 @@ const FAILURE_MODES: FailureModeSpec[] = [
   { transports: sse, file: `${SERVER}/sse.ts`, mode: "slow consumer whose socket never drains", evidence: "A slow consumer's socket may never drain" },
   { transports: sse, file: `${SERVER}/sse.ts`, mode: "peer gone without a FIN (TCP keepalive)", evidence: "A peer that vanished without a FIN" },
   { transports: sse, file: `${SERVER}/sse.ts`, mode: "peer that stopped reading (two heartbeats stuck)", evidence: "A heartbeat that cannot leave the process twice in a row" },
-  { transports: held, file: `${SERVER}/sse.ts`, mode: "connection caps answered as plain HTTP before anything is held", evidence: "Throws `rate_limited` at the connection caps" },
-  { transports: held, file: `${SERVER}/long-polling.ts`, mode: "the client left while its request was being authorized", evidence: "The client may have left while the request was being authorized" },
+  { transports: sse, file: `${SERVER}/sse.ts`, mode: "connection caps answered as plain HTTP before the stream starts", evidence: "Throws `rate_limited` at the connection caps" },
+  { transports: sse, file: `${SERVER}/sse.ts`, mode: "the client left while its request was being authorized", evidence: "The client may have left while the request was being authorized" },
+  { transports: lp, file: `${SERVER}/long-polling.ts`, mode: "connection caps (a held poll is a connection) checked before anything is held", evidence: "Throws `rate_limited` at the connection caps, before anything is held" },
+  { transports: lp, file: `${SERVER}/long-polling.ts`, mode: "the client left while its request was being authorized", evidence: "The client may have left while the request was being authorized" },
   { transports: sse, file: `${CLIENT}/transports/sse.ts`, mode: "EventSource cannot send headers: a single-use ticket per connect", evidence: "each connect first gets a single-use ticket" },
   { transports: sse, file: `${CLIENT}/transports/sse.ts`, mode: "EventSource's own retry would replay a spent ticket", evidence: "Never let EventSource retry on its own" },
   { transports: sse, file: `${CLIENT}/transports/sse.ts`, mode: "a buffering proxy passes headers but holds frames (open = first frame)", evidence: "headers pass through a buffering" },
