@@ -64,7 +64,7 @@ async function measure(options: LabOptions, startedAt: Date): Promise<LabResults
     version: 1,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    command: `pnpm bench:lab ${process.argv.slice(2).filter((arg) => arg !== "--").join(" ")}`.trim(),
+    command: reproducingCommand(process.argv.slice(2)),
     options,
     machine: {
       cpus: cpus.length,
@@ -98,6 +98,18 @@ function problems(results: LabResults): string[] {
     else if (faults(entry.row) > 0) out.push(`cost ${entry.scenario} ×${entry.subscribers}: ${faults(entry.row)} events lost, duplicated or out of order`);
   }
   return out;
+}
+
+/** The command line of this run without where it wrote (--out, --docs-dir): what reproduces its figures. */
+function reproducingCommand(argv: string[]): string {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") continue;
+    if (arg === "--out" || arg === "--docs-dir") i++;
+    else if (!arg.startsWith("--out=") && !arg.startsWith("--docs-dir=")) kept.push(arg);
+  }
+  return ["pnpm bench:lab", ...kept].join(" ");
 }
 
 function fileStamp(date: Date): string {
