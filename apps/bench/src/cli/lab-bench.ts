@@ -12,7 +12,7 @@ import { measureComplexity } from "../lab/complexity";
 import { runCost, type CostRow } from "../lab/cost";
 import { connectionLimits, runIdle, type IdleRow } from "../lab/idle";
 import { LAB_USAGE, parseLabOptions, type LabOptions } from "../lab/lab-options";
-import { loadLabResults, toJson, type LabResults } from "../lab/lab-results";
+import { loadLabResults, reproducingCommand, toJson, type LabResults } from "../lab/lab-results";
 import { faults } from "../lab/measure-row";
 import { rampFaults, runRamp, type RampResult } from "../lab/ramp";
 import { renderLabSummary, renderTransportsDoc } from "../lab/transports-doc";
@@ -98,18 +98,6 @@ function problems(results: LabResults): string[] {
     else if (faults(entry.row) > 0) out.push(`cost ${entry.scenario} ×${entry.subscribers}: ${faults(entry.row)} events lost, duplicated or out of order`);
   }
   return out;
-}
-
-/** The command line of this run without where it wrote (--out, --docs-dir): what reproduces its figures. */
-function reproducingCommand(argv: string[]): string {
-  const kept: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--") continue;
-    if (arg === "--out" || arg === "--docs-dir") i++;
-    else if (!arg.startsWith("--out=") && !arg.startsWith("--docs-dir=")) kept.push(arg);
-  }
-  return ["pnpm bench:lab", ...kept].join(" ");
 }
 
 function fileStamp(date: Date): string {

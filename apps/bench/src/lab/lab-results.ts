@@ -22,6 +22,18 @@ export interface LabResults {
   complexity: TransportComplexity[];
 }
 
+/** The command line of this run without where it wrote (--out, --docs-dir): what reproduces its figures. */
+export function reproducingCommand(argv: string[]): string {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") continue;
+    if (arg === "--out" || arg === "--docs-dir") i++;
+    else if (!arg.startsWith("--out=") && !arg.startsWith("--docs-dir=")) kept.push(arg);
+  }
+  return ["pnpm bench:lab", ...kept].join(" ");
+}
+
 /**
  * Several runs as one (e.g. the ramp, the idle and the cost scenarios run
  * one at a time): each scenario comes from the last file that has it.
@@ -32,7 +44,7 @@ export async function loadLabResults(files: string[]): Promise<LabResults> {
   for (const file of files) {
     const results = JSON.parse(await readFile(file, "utf8")) as LabResults;
     if (results.kind !== "switchboard-lab") throw new Error(`${file} is not a bench:lab result`);
-    commands.push(results.command);
+    commands.push(reproducingCommand(results.command.split(" ").slice(2)));
     merged = merged
       ? {
           ...merged,
