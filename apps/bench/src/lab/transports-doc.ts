@@ -1,4 +1,4 @@
-import { markdownTable } from "../report";
+import { BUSY_MACHINE_PCT, markdownTable } from "../report";
 import type { RowResult } from "../run-row";
 import type { Scenario, SwitchboardScenario } from "../scenarios";
 import type { Chart } from "./charts";
@@ -40,6 +40,9 @@ function rampSection(results: LabResults): string {
       num(Math.max(0, ...transport.steps.map((step) => (finite(step.row.otherCpuPct) ? step.row.otherCpuPct : 0))), 1),
     ];
   });
+  const measured = ramp.flatMap((transport) => transport.steps.map((step) => step.row)).filter((row) => row.ok);
+  const busiest = Math.max(0, ...measured.map((row) => (finite(row.otherCpuPct) ? row.otherCpuPct : 0)));
+  const serverCpu = measured.map((row) => row.serverCpuPct).filter(finite);
   const ceilingOf = (scenario: Scenario) => ramp.find((entry) => entry.scenario === scenario)?.ceilingPerSec ?? null;
   const ratios = (
     [
@@ -57,6 +60,12 @@ function rampSection(results: LabResults): string {
     "",
     ...(ratios.length > 0 ? [...ratios, ""] : []),
     "A load-generator CPU near 100 % at the ceiling means the one-core load generator, not the server, set the limit: the ceiling is then a lower bound of the server's.",
+    ...(busiest > BUSY_MACHINE_PCT
+      ? [
+          "",
+          `**Measured on a busy machine.** Other processes used up to ${num(busiest, 0)} % of the machine (both cores) during these windows, while the servers' own CPU stayed at ${num(Math.min(...serverCpu), 0)}–${num(Math.max(...serverCpu), 0)} % of their core: a step failed because its server was starved of its core, not because its own work filled it. Read these ceilings as lower bounds and the ratios between transports as indicative only; rerun \`pnpm bench:lab --scenarios ramp\` on a quiet machine for the real ceilings.`,
+        ]
+      : []),
   ].join("\n");
 }
 
