@@ -116,13 +116,16 @@ function costSection(results: LabResults): string {
           num(row.loadgenCpuPct, 0),
           num(row.otherCpuPct, 1),
           `${int(row.lost)}/${int(row.duplicates)}`,
+          row.windowDeliveries === 0
+            ? `saturated: no delivery inside the ${num(row.windowMs / 1000, 1)} s window (its samples came late); ${int(row.received)}/${int(row.expected)} delivered by the end of the drain`
+            : "",
         ]
-      : [scenario, int(subscribers), "failed", "", "", "", "", "", "", "", "", row.error ?? ""],
+      : [scenario, int(subscribers), "failed", "", "", "", "", "", "", "", "", "", row.error ?? ""],
   );
   return [
     `The same publish rate (${num(results.options.costRate, 1)} msg/s, every subscriber receives every message) at ${results.options.costSizes.map(int).join(", ")} subscribers; ${results.options.warmupS} s warm-up, ${results.options.durationS} s measured. CPU is the server process's (user + system) per 1,000 deliveries; bytes are what the load generator's sockets read (down) and wrote (up), per delivery, headers and framing included.`,
     "",
-    markdownTable(["row", "subscribers", "p50 ms", "p99 ms", "CPU ms/1k", "B/deliv down", "B/deliv up", "req/deliv", "server CPU %", "load-gen CPU %", "other load %", "lost/dup"], rows),
+    markdownTable(["row", "subscribers", "p50 ms", "p99 ms", "CPU ms/1k", "B/deliv down", "B/deliv up", "req/deliv", "server CPU %", "load-gen CPU %", "other load %", "lost/dup", "note"], rows),
   ].join("\n");
 }
 
