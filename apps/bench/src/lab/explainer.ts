@@ -128,7 +128,7 @@ export function explainerRows(results: LabResults): ExplainerRow[] {
       words: complexityWords,
       measured: each((scenario) => `${int(lines[scenario])} lines (server + client), ${int(complexity(scenario)?.failureModes.length)} failure modes`),
       verdict: verdictOf(
-        disagreements(complexityWords, lines, { betterWord: "lower", betterValue: "lower" }, (value) => `${int(value)} lines of server and client code`),
+        disagreements(complexityWords, lines, { betterWord: "lower", betterValue: "lower" }, (value) => `${int(value)} lines`),
         "lines of code in this repository rank them as the explainer does.",
       ) + " The WebSocket's lines exclude socket.io, which does its framing, heartbeats, handshake and acks; the HTTP transports share request parsing, auth, commands and (the pollers) the poll answer, counted in full for each. SSE is \"simple\" only until it has to survive proxies and EventSource's limits: no request headers (hence tickets), a retry that replays a spent URL, a status it hides, and buffering proxies that pass headers but hold frames — see the failure modes below.",
     },
