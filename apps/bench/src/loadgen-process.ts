@@ -99,6 +99,8 @@ const api = {
     pollIntervalMs: number;
     groups?: SubscriberGroup[];
     addresses?: string[];
+    /** Sessions to sign in, shared round-robin by the subscribers (default: one each). */
+    sessions?: number;
   }) {
     row = { scenario: args.scenario, url: args.url, topic: args.topic, pollIntervalMs: args.pollIntervalMs };
     receipts.clear();
@@ -113,8 +115,9 @@ const api = {
     const startedAt = monotonicMs();
     tokens = [];
     if (plan.some((entry) => isSwitchboard(entry.scenario))) {
-      const signed: string[] = new Array<string>(total);
-      const failures = await inBatches(total, 8, async (i) => {
+      const sessions = Math.max(1, Math.min(total, args.sessions ?? total));
+      const signed: string[] = new Array<string>(sessions);
+      const failures = await inBatches(sessions, 8, async (i) => {
         signed[i] = await signInPatiently({ url: args.url, agent: agents[i] ?? agent }, `bench-${i}`, addresses.length > 0);
       });
       if (failures.length > 0) throw new Error(`sign-in failed ${failures.length}×: ${failures[0]!.message}`);
@@ -247,7 +250,8 @@ const api = {
       idle.push(subscriber);
       await subscriber.ready;
     });
-    return { opened: args.count - failures.length, failed: failures.length, firstError: failures[0]?.message, openMs: monotonicMs() - startedAt };
+    const openMs = monotonicMs() - startedAt;
+    return { opened: args.count - failures.length, failed: failures.length, firstError: failures[0]?.message, openMs, rss: process.memoryUsage().rss };
   },
 
   async closeIdle() {

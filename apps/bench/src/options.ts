@@ -33,6 +33,12 @@ export interface BenchOptions {
   floodSizes: FloodSizes;
   /** Also run every Switchboard row on Redis (one instance; two behind nginx), at this Redis; unset: no Redis rows. */
   redis?: string;
+  /** How long a row waits for the last messages after publishing stops (default: poll interval + 5 s); the lab's overload steps wait longer so late is not counted as lost. */
+  drainTimeoutMs?: number;
+  /** Skip the 2.5 s "server CPU with nothing published" window (the lab's ramp steps do not report it). */
+  skipIdleCpu?: boolean;
+  /** Guest sessions the subscribers sign in, shared round-robin (default: one per subscriber); the lab's 10,000-subscriber rows share 100. */
+  sessions?: number;
 }
 
 export const USAGE = `Usage: pnpm bench [options]

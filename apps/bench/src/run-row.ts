@@ -29,6 +29,8 @@ export interface IdleResult {
   /** heapUsed + external (which includes arrayBuffers): memory outside the JS heap (Buffers) shows here. */
   totalPerConnKiB: number;
   rssPerConnKiB: number;
+  /** The load generator's RSS with every idle connection open (the client side of the cost). */
+  loadgenRssMiB?: number;
 }
 
 export interface RowResult {
@@ -180,7 +182,7 @@ export async function runRow(scenario: Scenario, options: BenchOptions, progress
 
     const connected = await loadgen.call(
       "connect",
-      { scenario, url, topic: BENCH_TOPIC, subscribers: options.subscribers, pollIntervalMs: options.pollIntervalMs },
+      { scenario, url, topic: BENCH_TOPIC, subscribers: options.subscribers, pollIntervalMs: options.pollIntervalMs, sessions: options.sessions },
       180_000,
     );
     progress(
@@ -189,11 +191,14 @@ export async function runRow(scenario: Scenario, options: BenchOptions, progress
     );
 
     // The server's CPU with every subscriber connected and nothing published: timers, sweeps, metrics.
-    await sleep(500);
-    const i0 = await sampleAll(servers);
-    await sleep(IDLE_CPU_WINDOW_MS);
-    const i1 = await sampleAll(servers);
-    const idleCpuMsPerS = (cpuMs(i0.cpu, i1.cpu) / (i1.t - i0.t)) * 1000;
+    let idleCpuMsPerS = Number.NaN;
+    if (!options.skipIdleCpu) {
+      await sleep(500);
+      const i0 = await sampleAll(servers);
+      await sleep(IDLE_CPU_WINDOW_MS);
+      const i1 = await sampleAll(servers);
+      idleCpuMsPerS = (cpuMs(i0.cpu, i1.cpu) / (i1.t - i0.t)) * 1000;
+    }
 
     await server.call("publish", { rate: options.rate, payloadBytes: options.payloadBytes });
     progress(scenario, `publishing ${options.rate} msg/s; warm-up ${options.warmupS} s`);
@@ -215,7 +220,7 @@ export async function runRow(scenario: Scenario, options: BenchOptions, progress
       progress(scenario, `CPU profile of the measured window: ${file}`);
     }
     const { lastSeq } = await server.call("stopPublishing", undefined);
-    const drainTimeoutMs = (isPollLike(scenario) ? options.pollIntervalMs : 0) + 5000;
+    const drainTimeoutMs = options.drainTimeoutMs ?? (isPollLike(scenario) ? options.pollIntervalMs : 0) + 5000;
     const drain = await loadgen.call("drain", { lastSeq, timeoutMs: drainTimeoutMs }, drainTimeoutMs + 10_000);
     const report = await loadgen.call("report", { fromSeq: s0.seq + 1, toSeq: s1.seq, lastSeq });
 
@@ -329,5 +334,6 @@ async function measureIdle(server: ChildHandle<ServerApi>, loadgen: ChildHandle<
     heapUsedPerConnKiB: per(after.memory.heapUsed, before.memory.heapUsed),
     totalPerConnKiB: per(total(after.memory), total(before.memory)),
     rssPerConnKiB: per(after.memory.rss, before.memory.rss),
+    loadgenRssMiB: opened.rss / MiB,
   };
 }

@@ -1,0 +1,66 @@
+import { readFile } from "node:fs/promises";
+import type { Machine } from "../report";
+import type { TransportComplexity } from "./complexity";
+import type { CostRow } from "./cost";
+import type { ConnectionLimits, IdleRow } from "./idle";
+import type { LabOptions } from "./lab-options";
+import type { RampResult } from "./ramp";
+
+/** Everything one `pnpm bench:lab` run measured (the source of every chart and of docs/transports.md). */
+export interface LabResults {
+  kind: "switchboard-lab";
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  options: LabOptions;
+  machine: Machine;
+  limits: ConnectionLimits;
+  ramp?: RampResult[];
+  idle?: IdleRow[];
+  cost?: CostRow[];
+  complexity: TransportComplexity[];
+}
+
+/** The command line of this run without where it wrote (--out, --docs-dir): what reproduces its figures. */
+export function reproducingCommand(argv: string[]): string {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") continue;
+    if (arg === "--out" || arg === "--docs-dir") i++;
+    else if (!arg.startsWith("--out=") && !arg.startsWith("--docs-dir=")) kept.push(arg);
+  }
+  return ["pnpm bench:lab", ...kept].join(" ");
+}
+
+/**
+ * Several runs as one (e.g. the ramp, the idle and the cost scenarios run
+ * one at a time): each scenario comes from the last file that has it.
+ */
+export async function loadLabResults(files: string[]): Promise<LabResults> {
+  let merged: LabResults | undefined;
+  const commands: string[] = [];
+  for (const file of files) {
+    const results = JSON.parse(await readFile(file, "utf8")) as LabResults;
+    if (results.kind !== "switchboard-lab") throw new Error(`${file} is not a bench:lab result`);
+    commands.push(reproducingCommand(results.command.split(" ").slice(2)));
+    merged = merged
+      ? {
+          ...merged,
+          ...results,
+          ramp: results.ramp ?? merged.ramp,
+          idle: results.idle ?? merged.idle,
+          cost: results.cost ?? merged.cost,
+          startedAt: merged.startedAt < results.startedAt ? merged.startedAt : results.startedAt,
+        }
+      : results;
+  }
+  if (!merged) throw new Error("--from names no file");
+  return { ...merged, command: [...new Set(commands)].join(" && ") };
+}
+
+/** JSON with NaN and Infinity as null (JSON.stringify does that too; this keeps the intent visible). */
+export function toJson(results: LabResults): string {
+  return `${JSON.stringify(results, (_key, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? null : value), 2)}\n`;
+}

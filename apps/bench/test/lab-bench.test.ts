@@ -1,0 +1,147 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { measureComplexity } from "../src/lab/complexity";
+import type { LabResults } from "../src/lab/lab-results";
+import { stepVerdict } from "../src/lab/ramp";
+import type { RowResult } from "../src/run-row";
+
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
+const repoRoot = path.resolve(packageDir, "../..");
+let outDir: string;
+let results: LabResults;
+let runDir: string;
+let exitCode: number | null = null;
+let output = "";
+
+// One tiny run of every lab scenario (each row: fresh server + load generator, as in pnpm bench).
+beforeAll(async () => {
+  outDir = await mkdtemp(path.join(os.tmpdir(), "switchboard-lab-"));
+  const args = [
+    "--import",
+    "tsx",
+    "src/cli/lab-bench.ts",
+    "--quick",
+    // Bare rows for the ramp's mechanics (a Switchboard server takes seconds to start); the cost rows run Switchboard.
+    "--ramp-transports",
+    "bare-ws,bare-sse",
+    "--idle-transports",
+    // Switchboard's idle phase is the same measureIdle that bench.test.ts runs on SSE.
+    "bare-sse,polling",
+    "--cost-transports",
+    "long-polling",
+    "--out",
+    outDir,
+    "--docs",
+    "--docs-dir",
+    path.join(outDir, "docs"),
+  ];
+  await new Promise<void>((resolve) => {
+    execFile(process.execPath, args, { cwd: packageDir, timeout: 150_000 }, (error, stdout, stderr) => {
+      exitCode = error ? ((error as { code?: number }).code ?? 1) : 0;
+      output = `${stdout}\n${stderr}`;
+      resolve();
+    });
+  });
+  runDir = path.join(outDir, (await readdir(outDir)).find((name) => name.startsWith("lab-"))!);
+  results = JSON.parse(await readFile(path.join(runDir, "lab.json"), "utf8")) as LabResults;
+}, 170_000);
+
+afterAll(async () => {
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+describe("pnpm bench:lab --quick", () => {
+  it("exits 0: no event lost, duplicated or out of order in any row", () => {
+    expect(exitCode, output).toBe(0);
+  });
+
+  it("ramps each transport in steps, every event delivered once, and reports the last passing step", () => {
+    expect(results.ramp!.map((ramp) => ramp.scenario)).toEqual(["bare-ws", "bare-sse"]);
+    for (const ramp of results.ramp!) {
+      expect(ramp.steps.length).toBeGreaterThan(0);
+      for (const step of ramp.steps) {
+        expect(step.row.ok, step.row.error).toBe(true);
+        expect(step.row.windowDeliveries).toBeGreaterThan(0);
+        expect(step.row.lost).toBe(0);
+        expect(step.row.duplicates).toBe(0);
+        expect(step.row.outOfOrder).toBe(0);
+      }
+      const passing = ramp.steps.filter((step) => step.pass);
+      expect(ramp.ceilingPerSec).toBe(passing.length > 0 ? passing.at(-1)!.row.deliveriesPerSec : null);
+      // A ramp stops at its first step over the bound.
+      const firstFail = ramp.steps.findIndex((step) => !step.pass);
+      if (firstFail >= 0) expect(firstFail).toBe(ramp.steps.length - 1);
+    }
+  });
+
+  it("opens the idle connections asked for and reports memory per connection (short polling holds none)", () => {
+    const sse = results.idle!.find((row) => row.scenario === "bare-sse")!;
+    expect(sse.idle?.opened).toBe(50);
+    expect(sse.idle?.failed).toBe(0);
+    expect(sse.idle?.heapUsedPerConnKiB).toBeGreaterThan(0);
+    expect(sse.idle?.serverConnections.after).toBeGreaterThanOrEqual(50);
+    expect(sse.idle?.loadgenRssMiB).toBeGreaterThan(0);
+    expect(results.idle!.find((row) => row.scenario === "polling")?.idle).toBeNull();
+    expect(results.limits.openFilesSoft).toBeGreaterThan(0);
+  });
+
+  it("measures cost at each subscriber count with every event delivered once", () => {
+    expect(results.cost!.map((entry) => entry.subscribers)).toEqual([5, 20]);
+    for (const { row } of results.cost!) {
+      expect(row.ok, row.error).toBe(true);
+      expect(row.subscribers).toBeGreaterThan(0);
+      expect(row.lost + row.duplicates + row.outOfOrder).toBe(0);
+      expect(row.cpuMsPer1k).toBeGreaterThan(0);
+      expect(row.bytesPerMsg).toBeGreaterThan(0);
+    }
+  });
+
+  it("draws the charts with Vega (valid SVG with the expected marks) and writes docs/transports.md from the JSON", async () => {
+    const marks: Record<string, string[]> = {
+      "fanout-ramp": ["mark-line", "mark-symbol", "mark-rule"],
+      "fanout-ceiling": ["mark-rect"],
+      "idle-memory": ["mark-rect"],
+      "cost-latency": ["mark-line"],
+      "cost-cpu": ["mark-line"],
+      "cost-bytes": ["mark-line"],
+    };
+    for (const [name, expected] of Object.entries(marks)) {
+      const svg = await readFile(path.join(runDir, `${name}.svg`), "utf8");
+      expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'), name).toBe(true);
+      expect(svg.trimEnd().endsWith("</svg>"), name).toBe(true);
+      // Vega's scenegraph renderer tags every mark group by type and role.
+      expect(svg).toContain('class="marks"');
+      for (const mark of expected) expect(svg, `${name} has ${mark}`).toContain(`class="${mark} role-mark`);
+      expect(await readFile(path.join(outDir, "docs/transports", `${name}.svg`), "utf8")).toBe(svg);
+    }
+    const doc = await readFile(path.join(outDir, "docs/transports.md"), "utf8");
+    for (const feature of ["Communication", "Efficiency", "Latency", "Server load", "Complexity", "Browser support", "Best for"]) expect(doc).toContain(`### ${feature}`);
+    expect(doc).toContain("![Fan-out ceiling");
+    expect(doc).toContain("pnpm bench:lab --quick");
+    const sse = results.idle!.find((row) => row.scenario === "bare-sse")!.idle!;
+    expect(doc).toContain(sse.heapUsedPerConnKiB.toFixed(2));
+  });
+});
+
+describe("lab verdicts and complexity", () => {
+  it("fails a ramp step that lost or duplicated events even within the latency bound", () => {
+    const row = { ok: true, lost: 1, duplicates: 2, outOfOrder: 0, latency: { p99: 5 } } as RowResult;
+    expect(stepVerdict(row, 100)).toBe("1 lost, 2 duplicated");
+    expect(stepVerdict({ ...row, lost: 0, duplicates: 0 }, 100)).toBe("");
+    expect(stepVerdict({ ...row, lost: 0, duplicates: 0, latency: { ...row.latency, p99: 101 } }, 100)).toContain("p99");
+  });
+
+  it("finds the code of every listed failure mode in the repository", async () => {
+    const complexity = await measureComplexity(repoRoot);
+    expect(complexity.map((entry) => entry.scenario).sort()).toEqual(["long-polling", "polling", "sse", "websocket"]);
+    for (const entry of complexity) {
+      expect(entry.server.ownCode).toBeGreaterThan(10);
+      expect(entry.client.ownCode).toBeGreaterThan(10);
+      for (const mode of entry.failureModes) expect(mode.line, `${entry.scenario}: ${mode.mode} in ${mode.file}`).not.toBeNull();
+    }
+  });
+});
