@@ -59,6 +59,28 @@ describe("redis hub: shared by several instances", () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  test("an entry is decoded once per instance: reads and the live copy share one event object (and so one JSON encoding)", async () => {
+    const keyPrefix = freshPrefix();
+    const a = createRedisHub({ redis: connect(), retention: { count: 100, ageMs: 60_000 }, keyPrefix });
+    const b = createRedisHub({ redis: connect(), retention: { count: 100, ageMs: 60_000 }, keyPrefix });
+    const live: unknown[] = [];
+    b.listen(TOPIC, (event) => live.push(event));
+    const head = await b.read(TOPIC, null);
+    const published = await a.publish(TOPIC, "m", { text: "once" });
+    await eventually(() => live.length === 1);
+    const from = head.kind === "events" ? head.position : null;
+    const [first, second] = await Promise.all([b.read(TOPIC, from), b.read(TOPIC, from)]);
+    if (first.kind !== "events" || second.kind !== "events") throw new Error("expected events");
+    expect(first.events).toHaveLength(1);
+    expect(first.events[0]).toBe(second.events[0]);
+    expect(first.events[0]).toBe(live[0]);
+    expect(first.events[0]).toMatchObject({ topic: TOPIC, epoch: published.epoch, offset: published.offset, type: "m", payload: { text: "once" } });
+    // Another instance decodes its own copy: equal, not shared across processes' caches.
+    const onA = await a.read(TOPIC, from);
+    expect(onA.kind === "events" && onA.events[0]).toEqual(first.events[0]);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   test("the live channel dropping (client killed) is never a silent gap: listeners are told to re-read, then live resumes", async () => {
     const keyPrefix = freshPrefix();
     const publisher = createRedisHub({ redis: connect(), retention: { count: 100, ageMs: 60_000 }, keyPrefix });

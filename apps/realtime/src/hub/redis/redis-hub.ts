@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { ProtocolError, Signal, topicKind, type EventEnvelope, type Position, type Topic } from "@repo/protocol";
 import type { Redis } from "ioredis";
+import { LRUCache } from "lru-cache";
 import { z } from "zod";
+import { encodingOf } from "../event-encoding";
 import { StaleFenceError, type EventListener, type Hub, type HubStats, type LostListener, type ReadResult, type SignalListener } from "../hub";
 import { DEFAULT_TOPIC_IDLE_MS, type RetentionPolicy, type TopicRetention } from "../memory-hub";
 import { FENCED_PUBLISH_SCRIPT, PUBLISH_SCRIPT, READ_SCRIPT } from "./hub-scripts";
@@ -59,11 +61,35 @@ function unavailable(error: unknown): ProtocolError {
   return new ProtocolError("unavailable", "The event store is unreachable; try again");
 }
 
+/** Bytes of decoded events an instance keeps (their JSON size): about a second of a busy audience's topics. */
+const DECODED_EVENTS_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Events read from Redis, decoded once per instance: a log entry never changes (its topic,
+ * epoch and offset name it), and a thousand pollers read the same few entries each second.
+ * One shared object per event also shares its JSON encoding (event-encoding.ts), so a poll
+ * answer splices it in instead of stringifying it again. Bounded by the events' JSON bytes.
+ */
+function decodedEvents() {
+  const cache = new LRUCache<string, EventEnvelope>({ maxSize: DECODED_EVENTS_BYTES, sizeCalculation: (event) => Math.max(1, encodingOf(event).bytes) });
+  return (topic: Topic, epoch: string, offset: number, decode: () => { type: string; payload: unknown; ts: number }): EventEnvelope => {
+    const key = `${topic}\u0000${epoch}\u0000${offset}`;
+    let event = cache.get(key);
+    if (event === undefined) {
+      const { type, payload, ts } = decode();
+      event = { topic, epoch, offset, type, payload, ts };
+      cache.set(key, event);
+    }
+    return event;
+  };
+}
+
+type DecodedEvents = ReturnType<typeof decodedEvents>;
+
 /** A log entry's fields (t, ts, d, data) as an event. */
-function entryToEvent(topic: Topic, epoch: string, id: string, fields: string[]): EventEnvelope {
+function entryToEvent(decoded: DecodedEvents, topic: Topic, epoch: string, id: string, fields: string[]): EventEnvelope {
   const at = (name: string) => fields[fields.indexOf(name) + 1] ?? "";
-  const stored = StoredEvent.parse(JSON.parse(at("d")));
-  return { topic, epoch, offset: Number.parseInt(id, 10), type: stored.type, payload: stored.payload, ts: Number(at("t")) };
+  return decoded(topic, epoch, Number.parseInt(id, 10), () => ({ ...StoredEvent.parse(JSON.parse(at("d"))), ts: Number(at("t")) }));
 }
 
 /**
@@ -102,6 +128,7 @@ export function createRedisHub(options: RedisHubOptions): Hub {
   const signalChannel = (topic: Topic) => `${prefix}sig:${topic}`;
 
   const live = new Map<Topic, LiveTopic>();
+  const decoded = decodedEvents();
   let listenerTotal = 0;
   let closed = false;
   let readyOnce = false;
@@ -153,8 +180,7 @@ export function createRedisHub(options: RedisHubOptions): Hub {
     try {
       const [epoch = "", offset = "", ts = ""] = message.split(" ", 3);
       const data = message.slice(epoch.length + offset.length + ts.length + 3);
-      const stored = StoredEvent.parse(JSON.parse(data));
-      event = { topic, epoch, offset: Number(offset), type: stored.type, payload: stored.payload, ts: Number(ts) };
+      event = decoded(topic, epoch, Number(offset), () => ({ ...StoredEvent.parse(JSON.parse(data)), ts: Number(ts) }));
     } catch (error) {
       report(error, topic);
       return;
@@ -282,7 +308,7 @@ export function createRedisHub(options: RedisHubOptions): Hub {
       }
       // The oldest offset a client may still resume from is the one just before the oldest retained event.
       if (position.offset < firstOffset - 1) return { kind: "reset", reset: { topic, reason: "retention", position: headPosition } };
-      const events = entries.map(([id, fields]) => entryToEvent(topic, epoch, id, fields));
+      const events = entries.map(([id, fields]) => entryToEvent(decoded, topic, epoch, id, fields));
       const last = events.at(-1);
       return { kind: "events", events, position: last ? { epoch, offset: last.offset } : position };
     },
