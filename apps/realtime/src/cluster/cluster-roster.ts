@@ -12,6 +12,14 @@ const MAX_LISTED = 100_000;
 
 const Listed = z.array(z.object({ id: z.string(), name: z.string() })).max(MAX_LISTED);
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Who is connected to the whole service, every instance's users together. */
 export interface ClusterRoster {
   /** Distinct users: this instance's now, the others' as of their last write (at most 5 s old). */
@@ -56,8 +64,8 @@ export function redisRoster(redis: Redis, keyPrefix: string, local: () => Connec
       const lists = others.length === 0 ? [] : await redis.mget(others.map(keyOf));
       for (const text of lists) {
         if (text === null) continue;
-        const parsed = Listed.safeParse(JSON.parse(text));
-        if (!parsed.success) continue;
+        const parsed = Listed.safeParse(parseJson(text));
+        if (!parsed.success) continue; // a list this version cannot read counts as none
         for (const user of parsed.data) if (!users.has(user.id)) users.set(user.id, user);
       }
       return [...users.values()];
