@@ -70,7 +70,8 @@ test("two browsers on different instances behind nginx: chat and notifications c
 
   // Notifications: Bob on the home page, his notify:<Bob> stream on some instance; Ada mentions
   // him until one mention's command ran on the other instance. nginx balances each POST on its
-  // own by least connections, so a retry first moves Bob's stream (a reload) to change the balance.
+  // own by least connections, so a retry first moves Bob's stream off the instance that ran the
+  // last mention: a plain reload tends to put it on the less busy instance, where her POSTs go too.
   let bobNotifyOn = await bob.instances.nextStream("notifications", () => bob.page.goto(`/?transport=${transport}`));
   await expect(connection(bob.page)).toHaveAccessibleName("Connection: open");
   await expectUnread(bob.page, 0);
@@ -82,7 +83,7 @@ test("two browsers on different instances behind nginx: chat and notifications c
     await expectUnread(bob.page, mentions);
     if (lastSendOn() !== bobNotifyOn) break;
     expect(mentions, "a mention run on the instance without Bob's stream within 8").toBeLessThan(8);
-    bobNotifyOn = await bob.instances.nextStream("notifications", () => bob.page.reload());
+    bobNotifyOn = await streamOffInstance(bob.page, bob.instances, "notifications", lastSendOn()!, `/?transport=${transport}`);
     await expect(connection(bob.page)).toHaveAccessibleName("Connection: open");
   }
   expect(INSTANCES).toContain(lastSendOn());
@@ -123,8 +124,8 @@ test("two browsers on different instances play one game to the same final state"
   for (const p of [ada, bob]) await expect(gameOver(p.page)).toBeVisible({ timeout: 60_000 });
   const [adaHash, bobHash] = await Promise.all([endHash(ada.page), endHash(bob.page)]);
   expect(bobHash).toBe(adaHash);
-  // The two stayed on their instances while they played.
-  expect([ada.instances.stream("game"), bob.instances.stream("game")]).toEqual([adaOn, bobOn]);
+  // They were seated from different instances. (A page's stream reopens when its topics change,
+  // e.g. the lobby left at the start, and nginx may then place it on either instance.)
   expect(adaOn).not.toBe(bobOn);
   await closeAll(ada, bob);
 });

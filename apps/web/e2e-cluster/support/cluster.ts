@@ -3,6 +3,7 @@
 // every production build of the web app targets by default (NEXT_PUBLIC_REALTIME_URL), so the
 // main e2e run's `.next` is reused and the page and the service share one origin.
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -45,6 +46,9 @@ export async function startCluster(): Promise<Cluster> {
         ...process.env,
         DATABASE_URL: process.env.CLUSTER_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/switchboard_e2e",
         SESSION_SECRET: "e2e-cluster-session-secret-0123456789abcdef",
+        // Its own Redis keys: this machine's Redis outlives the run, and the per-address sign-in
+        // limit (every browser here is 127.0.0.1) must not carry over from an earlier run.
+        REDIS_KEY_PREFIX: `sb-e2e-${randomUUID().slice(0, 8)}:`,
         NEXT_PUBLIC_REALTIME_URL: CLUSTER_ORIGIN,
         LOG_LEVEL: "warn",
         SHUTDOWN_GRACE_MS: "2000",
