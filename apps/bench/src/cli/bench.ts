@@ -15,6 +15,7 @@ import { compareRedis } from "../redis/redis-report";
 import { freshRedisDatabase } from "../redis/redis-database";
 import { isSwitchboard, planRows, type Scenario } from "../scenarios";
 import { failedRow } from "../failed-row";
+import { fileStamp } from "./file-stamp";
 
 const REPO_ROOT = path.resolve(PACKAGE_DIR, "../..");
 const startedAtMs = Date.now();
@@ -35,10 +36,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     killChildren();
     process.exit(130);
   });
-}
-
-function fileStamp(date: Date): string {
-  return date.toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z");
 }
 
 async function main(): Promise<number> {

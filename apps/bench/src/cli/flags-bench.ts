@@ -16,6 +16,7 @@ import { FLAGS_USAGE, FlagBenchOptionError, parseFlagOptions, type FlagBenchOpti
 import { chainPairs, pairName } from "../flags/pairs";
 import { killFlagChildren, runClientCount } from "../flags/run-client-count";
 import { PACKAGE_DIR } from "../run-row";
+import { fileStamp } from "./file-stamp";
 
 const REPO_ROOT = path.resolve(PACKAGE_DIR, "../..");
 const startedAtMs = Date.now();
@@ -34,10 +35,6 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     killFlagChildren();
     process.exit(130);
   });
-}
-
-function fileStamp(date: Date): string {
-  return date.toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z");
 }
 
 async function main(): Promise<number> {

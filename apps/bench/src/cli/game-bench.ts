@@ -23,6 +23,7 @@ import { GAME_USAGE, GameBenchOptionError, parseGameOptions, type GameBenchOptio
 import { BUSY_MACHINE_PCT, runCapacity, type CapacityResult } from "../game/run-capacity";
 import { failedFigureRow, runFigureRow, type FigureRow, type FigureRowName } from "../game/run-figure-row";
 import { PACKAGE_DIR } from "../run-row";
+import { fileStamp } from "./file-stamp";
 
 const REPO_ROOT = path.resolve(PACKAGE_DIR, "../..");
 const startedAtMs = Date.now();
@@ -62,10 +63,6 @@ async function measureRow(row: FigureRowName, options: GameBenchOptions): Promis
     if (best.otherCpuPct <= BUSY_MACHINE_PCT) break;
   }
   return best!;
-}
-
-function fileStamp(date: Date): string {
-  return date.toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z");
 }
 
 async function main(): Promise<number> {

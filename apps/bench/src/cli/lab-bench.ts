@@ -17,6 +17,7 @@ import { faults } from "../lab/measure-row";
 import { rampFaults, runRamp, type RampResult } from "../lab/ramp";
 import { renderLabSummary, renderTransportsDoc } from "../lab/transports-doc";
 import { liveChildren, PACKAGE_DIR } from "../run-row";
+import { fileStamp } from "./file-stamp";
 
 const REPO_ROOT = path.resolve(PACKAGE_DIR, "../..");
 const startedAtMs = Date.now();
@@ -98,10 +99,6 @@ function problems(results: LabResults): string[] {
     else if (faults(entry.row) > 0) out.push(`cost ${entry.scenario} ×${entry.subscribers}: ${faults(entry.row)} events lost, duplicated or out of order`);
   }
   return out;
-}
-
-function fileStamp(date: Date): string {
-  return date.toISOString().replace(/:/g, "-").replace(/\.\d+Z$/, "Z");
 }
 
 async function main(): Promise<number> {

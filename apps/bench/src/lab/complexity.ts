@@ -17,6 +17,16 @@ interface FileSet {
 
 const SERVER = "apps/realtime/src/transports";
 const CLIENT = "packages/client/src";
+/** The server bases both poll transports stand on. */
+const POLL_SERVER_SHARED = [
+  `${SERVER}/context.ts`,
+  `${SERVER}/subscription-request.ts`,
+  `${SERVER}/http-auth.ts`,
+  `${SERVER}/http-commands.ts`,
+  `${SERVER}/poll-answer.ts`,
+  `${SERVER}/poll-io.ts`,
+  `${SERVER}/etag.ts`,
+];
 
 export const TRANSPORT_FILES: Record<SwitchboardScenario, { server: FileSet; client: FileSet }> = {
   websocket: {
@@ -33,30 +43,14 @@ export const TRANSPORT_FILES: Record<SwitchboardScenario, { server: FileSet; cli
   "long-polling": {
     server: {
       own: [`${SERVER}/long-polling.ts`],
-      shared: [
-        `${SERVER}/context.ts`,
-        `${SERVER}/subscription-request.ts`,
-        `${SERVER}/http-auth.ts`,
-        `${SERVER}/http-commands.ts`,
-        `${SERVER}/poll-answer.ts`,
-        `${SERVER}/poll-io.ts`,
-        `${SERVER}/etag.ts`,
-      ],
+      shared: POLL_SERVER_SHARED,
     },
     client: { own: [`${CLIENT}/transports/long-polling.ts`], shared: [`${CLIENT}/transport.ts`, `${CLIENT}/http.ts`, `${CLIENT}/transports/http-poll.ts`] },
   },
   polling: {
     server: {
       own: [`${SERVER}/polling.ts`],
-      shared: [
-        `${SERVER}/context.ts`,
-        `${SERVER}/subscription-request.ts`,
-        `${SERVER}/http-auth.ts`,
-        `${SERVER}/http-commands.ts`,
-        `${SERVER}/poll-answer.ts`,
-        `${SERVER}/poll-io.ts`,
-        `${SERVER}/etag.ts`,
-      ],
+      shared: POLL_SERVER_SHARED,
     },
     client: { own: [`${CLIENT}/transports/polling.ts`], shared: [`${CLIENT}/transport.ts`, `${CLIENT}/http.ts`, `${CLIENT}/transports/http-poll.ts`] },
   },
