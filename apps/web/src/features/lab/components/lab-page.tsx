@@ -5,6 +5,7 @@
 // them room for more experiments (the classic pains) that reuse the same stream and panels.
 import { LAB_LIMITS, TRANSPORT_NAMES, type LabSettings } from "@repo/protocol";
 import { useEffect, useRef, useState } from "react";
+import { LAB_PAINS } from "../pains/lab-pains";
 import { useLab } from "../state/use-lab";
 import { LabControls } from "./lab-controls";
 import { TransportPanel } from "./transport-panel";
@@ -78,6 +79,20 @@ export function LabPage() {
           <TransportPanel key={transport} transport={transport} client={rig.clients[transport]} recorder={rig.recorders[transport]} tick={tick} />
         ))}
       </div>
+
+      {LAB_PAINS.length > 0 && (
+        <div className="flex flex-col gap-4">
+          <h2 className="text-xl font-semibold">The classic pains</h2>
+          {LAB_PAINS.map(({ id, title, Component }) => (
+            <section key={id} id={id} aria-labelledby={`${id}-title`} className="rounded border border-neutral-200 p-3 dark:border-neutral-800">
+              <h3 id={`${id}-title`} className="text-lg font-semibold">
+                {title}
+              </h3>
+              <Component />
+            </section>
+          ))}
+        </div>
+      )}
     </div>
   );
 }

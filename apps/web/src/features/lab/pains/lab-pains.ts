@@ -1,0 +1,12 @@
+// The classic pains on /lab: each is one component in this folder with its cause and its fix
+// side by side, registered by one line here. The page renders them in this order.
+import type { ComponentType } from "react";
+
+export type LabPain = {
+  /** Stable id: the section's anchor (`/lab#<id>`) and its test hook. */
+  id: string;
+  title: string;
+  Component: ComponentType;
+};
+
+export const LAB_PAINS: readonly LabPain[] = [];
