@@ -37,6 +37,16 @@ export class StaleFenceError extends Error {
   }
 }
 
+/**
+ * How fresh a read must be. A shared hub may answer `liveCopy` reads from this instance's copy
+ * of the topic's live feed: gap-free with `listen`, but it can lag another instance's publish by
+ * the few milliseconds its live copy takes to arrive. Subscribers read so; the in-process hub
+ * has one copy and ignores it.
+ */
+export interface ReadOptions {
+  liveCopy?: boolean;
+}
+
 /** What the hub holds now, for gauges and memory tests. */
 export interface HubStats {
   /** Topics with state (a log, listeners or signals). */
@@ -62,7 +72,7 @@ export interface Hub {
    */
   publishFenced?(topic: Topic, type: string, payload: unknown, fence: PublishFence): Promise<EventEnvelope>;
   /** Events strictly after `position` (null: none, start at the live end), or a reset. */
-  read(topic: Topic, position: Position | null, limit?: number): Promise<ReadResult>;
+  read(topic: Topic, position: Position | null, limit?: number, options?: ReadOptions): Promise<ReadResult>;
   /** The position of the newest event (offset 0 when the topic is empty) and when it was published (0: never). */
   head(topic: Topic): Promise<Position & { publishedAt: number }>;
   /**
@@ -75,7 +85,7 @@ export interface Hub {
   /** Sends an ephemeral signal: live listeners get it now; polls see it until it expires. Never logged. */
   signal(topic: Topic, type: string, payload: unknown): Promise<Signal>;
   /** Unexpired signals of a topic newer than `sinceTs`, oldest first. */
-  recentSignals(topic: Topic, sinceTs: number): Promise<Signal[]>;
+  recentSignals(topic: Topic, sinceTs: number, options?: ReadOptions): Promise<Signal[]>;
   /** Number of live listeners, for gauges and leak tests. */
   listenerCount(): number;
   /** Topics, retained events and retained bytes, for gauges. */

@@ -70,6 +70,8 @@ interface TopicState {
 
 /** Events read from the hub per page of a backlog. */
 const PAGE_EVENTS = 200;
+/** Subscribers read what their live feed would bring: a shared hub may answer from its copy of it (hub.ts, ReadOptions). */
+const LIVE_COPY = { liveCopy: true } as const;
 /** A page also ends after this many bytes, so one page never passes a consumer's queue limit on its own. */
 const PAGE_BYTES = 128 * 1024;
 /** A stream pacing by drain waits on its socket once this much is queued. */
@@ -322,7 +324,7 @@ export class Subscriber implements ChannelMember, RegisteredConnection {
     const once = this.options.once === true;
     const held: HeldEvents = once ? { events: [], overflowed: false } : this.options.channels.join(topic, this);
     for (;;) {
-      const result = await hub.read(topic, state.position, PAGE_EVENTS);
+      const result = await hub.read(topic, state.position, PAGE_EVENTS, LIVE_COPY);
       if (!this.still(topic, state)) return "gone";
       if (result.kind === "reset") {
         state.position = result.reset.position;

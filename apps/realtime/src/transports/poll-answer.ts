@@ -20,7 +20,7 @@ export async function recentSignals(hub: Hub, topics: Topic[], since: number): P
   // arrive within it: the next poll asks from just before now (re-sent ones are dropped by id).
   const next = Math.max(since, Date.now() - 1);
   const signals: Signal[] = [];
-  for (const topic of topics) signals.push(...(await hub.recentSignals(topic, since)));
+  for (const topic of topics) signals.push(...(await hub.recentSignals(topic, since, { liveCopy: true })));
   return { signals, next };
 }
 

@@ -8,6 +8,7 @@ import { StaleFenceError, type EventListener, type Hub, type HubStats, type Lost
 import { DEFAULT_TOPIC_IDLE_MS, type RetentionPolicy, type TopicRetention } from "../memory-hub";
 import { FENCED_PUBLISH_SCRIPT, PUBLISH_SCRIPT, READ_SCRIPT } from "./hub-scripts";
 import { runScript } from "./run-script";
+import { createTopicWindows, type WindowLimits, type WindowSeed } from "./topic-windows";
 
 export interface RedisHubOptions {
   /** The command connection (the caller's: the hub never closes it). A second one, for pub/sub, is made from it. */
@@ -22,6 +23,8 @@ export interface RedisHubOptions {
   onListenerError?: (error: unknown, topic: Topic) => void;
   /** The pub/sub connection dropped and came back: listeners were told to re-read (for logs). */
   onLiveResumed?: (topics: number) => void;
+  /** Bounds of the per-instance windows that answer `liveCopy` reads (topic-windows.ts). */
+  windows?: Partial<WindowLimits>;
 }
 
 interface LiveTopic {
@@ -143,6 +146,8 @@ export function createRedisHub(options: RedisHubOptions): Hub {
   sub.on("error", () => {
     // Reconnects on its own; the state is reported through commands failing and `onLost`.
   });
+  // Whatever was published from now until it is back is not in any window.
+  sub.on("close", () => windows.dropAll());
   sub.on("ready", () => {
     if (!readyOnce) {
       readyOnce = true;
@@ -270,12 +275,83 @@ export function createRedisHub(options: RedisHubOptions): Hub {
         ...extraArgs,
       ]);
       const [offset, epoch] = PublishReply.parse(reply);
-      return { topic, offset, epoch, type, payload, ts: t };
+      const event: EventEnvelope = { topic, offset, epoch, type, payload, ts: t };
+      windows.offer(event);
+      return event;
     } catch (error) {
       if (error instanceof Error && error.message.includes("STALE_FENCE")) throw new StaleFenceError(topic);
       throw unavailable(error);
     }
   }
+
+  /** `counted`: a subscriber's listener (the windows' own are not, so leak checks see only subscribers). */
+  function listen(topic: Topic, listener: EventListener, onSignalListener: SignalListener | undefined, onLost: LostListener | undefined, counted: boolean) {
+    let entry = live.get(topic);
+    if (!entry) {
+      entry = { listeners: new Set(), signalListeners: new Set(), lostListeners: new Set(), subscribed: Promise.resolve(), last: null, resyncing: false };
+      live.set(topic, entry);
+      entry.subscribed = subscribeChannels(topic);
+    }
+    const own = entry;
+    own.listeners.add(listener);
+    if (onSignalListener) own.signalListeners.add(onSignalListener);
+    if (onLost) own.lostListeners.add(onLost);
+    if (counted) listenerTotal++;
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      own.listeners.delete(listener);
+      if (onSignalListener) own.signalListeners.delete(onSignalListener);
+      if (onLost) own.lostListeners.delete(onLost);
+      if (counted) listenerTotal--;
+      if (own.listeners.size === 0 && own.signalListeners.size === 0 && live.get(topic) === own) {
+        live.delete(topic);
+        if (!closed) sub.unsubscribe(eventChannel(topic), signalChannel(topic)).catch(() => {});
+      }
+    };
+  }
+
+  async function storedSignals(topic: Topic, sinceTs: number): Promise<Signal[]> {
+    const oldest = Math.max(sinceTs, now() - signalTtlMs);
+    let stored: string[];
+    try {
+      stored = await redis.zrangebyscore(signalKey(topic), `(${oldest}`, "+inf");
+    } catch (error) {
+      throw unavailable(error);
+    }
+    return stored.flatMap((json) => {
+      const parsed = Signal.safeParse(JSON.parse(json));
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  /** A window's seed: where the log ends, then its newest events from a little before (the head may move between). */
+  async function seedWindow(topic: Topic, events: number): Promise<WindowSeed> {
+    const { epoch, head } = await runRead(topic, -1, 0);
+    const limit = events + 64;
+    const tail = await runRead(topic, Math.max(0, head - events), limit); // offsets start at 1; -1 would mean none
+    return {
+      epoch: tail.epoch,
+      head: tail.head,
+      events: tail.entries.map(([id, fields]) => entryToEvent(decoded, topic, tail.epoch, id, fields)),
+      partial: tail.epoch !== epoch || tail.entries.length === limit,
+      signals: await storedSignals(topic, 0),
+    };
+  }
+
+  const windows = createTopicWindows({
+    limits: options.windows,
+    now,
+    signalTtlMs,
+    ageMsOf: (topic) => limitsOf(topic).ageMs,
+    listen(topic, onEvent, onSignal, onLost) {
+      const stop = listen(topic, onEvent, onSignal, onLost, false);
+      return { subscribed: live.get(topic)?.subscribed ?? Promise.resolve(), stop };
+    },
+    seed: seedWindow,
+    liveConnected: () => sub.status === "ready",
+  });
 
   // A topic somebody listens to is kept (as the memory hub keeps it): its meta's idle timer is pushed back.
   const keepAlive = setInterval(
@@ -298,7 +374,11 @@ export function createRedisHub(options: RedisHubOptions): Hub {
       return publishWith(topic, type, payload, FENCED_PUBLISH_SCRIPT, keys, args);
     },
 
-    async read(topic, position, limit = 1000): Promise<ReadResult> {
+    async read(topic, position, limit = 1000, readOptions): Promise<ReadResult> {
+      if (readOptions?.liveCopy) {
+        const copy = await windows.read(topic, position, limit);
+        if (copy) return { kind: "events", ...copy };
+      }
       await live.get(topic)?.subscribed;
       const { epoch, head, firstOffset, entries } = await runRead(topic, position?.offset ?? -1, limit);
       const headPosition: Position = { epoch, offset: head };
@@ -318,32 +398,7 @@ export function createRedisHub(options: RedisHubOptions): Hub {
       return { epoch, offset: head, publishedAt };
     },
 
-    listen(topic, listener, onSignalListener, onLost) {
-      let entry = live.get(topic);
-      if (!entry) {
-        entry = { listeners: new Set(), signalListeners: new Set(), lostListeners: new Set(), subscribed: Promise.resolve(), last: null, resyncing: false };
-        live.set(topic, entry);
-        entry.subscribed = subscribeChannels(topic);
-      }
-      const own = entry;
-      own.listeners.add(listener);
-      if (onSignalListener) own.signalListeners.add(onSignalListener);
-      if (onLost) own.lostListeners.add(onLost);
-      listenerTotal++;
-      let active = true;
-      return () => {
-        if (!active) return;
-        active = false;
-        own.listeners.delete(listener);
-        if (onSignalListener) own.signalListeners.delete(onSignalListener);
-        if (onLost) own.lostListeners.delete(onLost);
-        listenerTotal--;
-        if (own.listeners.size === 0 && own.signalListeners.size === 0 && live.get(topic) === own) {
-          live.delete(topic);
-          if (!closed) sub.unsubscribe(eventChannel(topic), signalChannel(topic)).catch(() => {});
-        }
-      };
-    },
+    listen: (topic, listener, onSignalListener, onLost) => listen(topic, listener, onSignalListener, onLost, true),
 
     async signal(topic, type, payload) {
       const signal: Signal = { topic, id: randomUUID(), type, payload, ts: now() };
@@ -362,18 +417,12 @@ export function createRedisHub(options: RedisHubOptions): Hub {
       return signal;
     },
 
-    async recentSignals(topic, sinceTs) {
-      const oldest = Math.max(sinceTs, now() - signalTtlMs);
-      let stored: string[];
-      try {
-        stored = await redis.zrangebyscore(signalKey(topic), `(${oldest}`, "+inf");
-      } catch (error) {
-        throw unavailable(error);
+    async recentSignals(topic, sinceTs, readOptions) {
+      if (readOptions?.liveCopy) {
+        const copy = await windows.recentSignals(topic, sinceTs);
+        if (copy) return copy;
       }
-      return stored.flatMap((json) => {
-        const parsed = Signal.safeParse(JSON.parse(json));
-        return parsed.success ? [parsed.data] : [];
-      });
+      return storedSignals(topic, sinceTs);
     },
 
     listenerCount: () => listenerTotal,
@@ -385,6 +434,7 @@ export function createRedisHub(options: RedisHubOptions): Hub {
       if (closed) return;
       closed = true;
       clearInterval(keepAlive);
+      windows.close();
       live.clear();
       listenerTotal = 0;
       sub.disconnect();
