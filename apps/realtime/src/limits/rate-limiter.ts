@@ -8,8 +8,8 @@ export interface RateWindow {
 
 /** One bucket per key. */
 export interface RateLimiter {
-  /** Takes one point for `key`: null when allowed, else whole seconds until a retry may succeed (≥ 1). */
-  take(key: string): Promise<number | null>;
+  /** Takes one point (or `points`) for `key`: null when allowed, else whole seconds until a retry may succeed (≥ 1). */
+  take(key: string, points?: number): Promise<number | null>;
 }
 
 /**
@@ -22,9 +22,9 @@ export type RateLimiterFactory = (name: string, window: RateWindow) => RateLimit
 /** A rate-limiter-flexible limiter (any store) as a RateLimiter: a refusal becomes its retry-after seconds. */
 export function asRateLimiter(limiter: RateLimiterAbstract): RateLimiter {
   return {
-    async take(key) {
+    async take(key, points = 1) {
       try {
-        await limiter.consume(key);
+        await limiter.consume(key, points);
         return null;
       } catch (rejection) {
         if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Position } from "@repo/protocol";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, test } from "vitest";
-import type { Hub } from "../../src/hub/hub";
+import type { Hub, ReadOptions } from "../../src/hub/hub";
 import { createRedisHub } from "../../src/hub/redis/redis-hub";
 
 // Reads that may be answered from an instance's copy of the live feed (`liveCopy`, what
@@ -42,7 +42,7 @@ function hubs() {
   };
 }
 
-async function readAll(hub: Hub, from: Position, options = LIVE_COPY): Promise<number[]> {
+async function readAll(hub: Hub, from: Position, options: ReadOptions = LIVE_COPY): Promise<number[]> {
   const result = await hub.read(TOPIC, from, 1000, options);
   if (result.kind !== "events") throw new Error(`expected events, got a reset (${result.reset.reason})`);
   return result.events.map((event) => event.offset);
