@@ -74,7 +74,7 @@ export interface Hub {
   /** Events strictly after `position` (null: none, start at the live end), or a reset. */
   read(topic: Topic, position: Position | null, limit?: number, options?: ReadOptions): Promise<ReadResult>;
   /** The position of the newest event (offset 0 when the topic is empty) and when it was published (0: never). */
-  head(topic: Topic): Promise<Position & { publishedAt: number }>;
+  head(topic: Topic, options?: ReadOptions): Promise<Position & { publishedAt: number }>;
   /**
    * Live events (and, if given, signals) of a topic from now on, in order. Returns the unsubscribe.
    * A listener that throws is reported by the hub; it stops neither the other listeners nor `publish`.

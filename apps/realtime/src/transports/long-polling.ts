@@ -57,7 +57,7 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
       // When the newest event was published, read only when the answer is about to wait (the linger needs it).
       let headTs = 0;
       if (mustWait()) {
-        const heads = await Promise.all(subscriber.topics().map((topic: Topic) => hub.head(topic)));
+        const heads = await Promise.all(subscriber.topics().map((topic: Topic) => hub.head(topic, { liveCopy: true })));
         headTs = Math.max(0, ...heads.map((head) => head.publishedAt));
       }
       if (mustWait()) {

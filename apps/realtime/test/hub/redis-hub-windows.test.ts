@@ -74,7 +74,7 @@ afterAll(async () => {
 });
 
 describe("redis hub: liveCopy reads from the instance's window", () => {
-  test("once seeded, another instance's events are read on B in order with no Redis command; plain reads still ask Redis", async () => {
+  test("once seeded, another instance's events are read on B in order with no Redis command (heads and signals too); plain reads still ask Redis", async () => {
     const { a, b, sentByB } = hubs();
     const first = await a.publish(TOPIC, "m", { n: 1 });
     const start: Position = { epoch: first.epoch, offset: 0 };
@@ -85,6 +85,8 @@ describe("redis hub: liveCopy reads from the instance's window", () => {
     sentByB.length = 0;
     for (let from = 0; from < 50; from += 7) expect(await readAll(b, { epoch: first.epoch, offset: from })).toEqual(range(from + 1, 50));
     expect(await b.recentSignals(TOPIC, 0, LIVE_COPY)).toEqual([]);
+    const head = await a.head(TOPIC);
+    expect(await b.head(TOPIC, LIVE_COPY)).toEqual(head);
     expect(sentByB).toEqual([]);
 
     expect(await readAll(b, start, {})).toEqual(range(1, 50));

@@ -334,6 +334,7 @@ export function createRedisHub(options: RedisHubOptions): Hub {
     return {
       epoch: tail.epoch,
       head: tail.head,
+      publishedAt: tail.publishedAt,
       events: tail.entries.map(([id, fields]) => entryToEvent(decoded, topic, tail.epoch, id, fields)),
       partial: tail.epoch !== epoch || tail.entries.length === limit,
       signals: await storedSignals(topic, 0),
@@ -393,7 +394,11 @@ export function createRedisHub(options: RedisHubOptions): Hub {
       return { kind: "events", events, position: last ? { epoch, offset: last.offset } : position };
     },
 
-    async head(topic) {
+    async head(topic, readOptions) {
+      if (readOptions?.liveCopy) {
+        const copy = await windows.head(topic);
+        if (copy) return copy;
+      }
       const { epoch, head, publishedAt } = await runRead(topic, -1, 0);
       return { epoch, offset: head, publishedAt };
     },

@@ -37,6 +37,8 @@ export const DEFAULT_WINDOW_LIMITS: WindowLimits = { events: 128, bytes: 64 * 10
 export interface WindowSeed {
   epoch: string;
   head: number;
+  /** When the head was published (0: never). */
+  publishedAt: number;
   events: EventEnvelope[];
   /** The read stopped at its limit: the events do not reach the head. */
   partial: boolean;
@@ -63,6 +65,8 @@ class TopicWindow {
   /** Offset of `events[0]` (or of the next event, when there are none). */
   first = 0;
   head = -1;
+  /** When the head was published (0: never). */
+  publishedAt = 0;
   epoch = "";
   signals: Signal[] = [];
   /** False while seeding. */
@@ -83,6 +87,7 @@ class TopicWindow {
     this.events.push(event);
     this.bytes += encodingOf(event).bytes;
     this.head = event.offset;
+    this.publishedAt = event.ts;
     while (this.events.length > this.limits.events || (this.bytes > this.limits.bytes && this.events.length > 1)) this.dropOldest();
     return true;
   }
@@ -142,6 +147,7 @@ export function createTopicWindows(options: TopicWindowsOptions) {
       if (seed.partial) throw new Error("seed read stopped at its limit");
       window.epoch = seed.epoch;
       window.head = seed.head;
+      window.publishedAt = seed.publishedAt;
       window.first = seed.head + 1;
       for (const event of seed.events.slice(-limits.events)) {
         window.first = Math.min(window.first, event.offset);
@@ -198,6 +204,13 @@ export function createTopicWindows(options: TopicWindowsOptions) {
       const events = window.events.slice(start, start + limit);
       const last = events.at(-1);
       return { events, position: last ? { epoch: window.epoch, offset: last.offset } : position };
+    },
+
+    /** The newest event's position and publish time from the topic's window, or null (ask Redis). */
+    async head(topic: Topic): Promise<(Position & { publishedAt: number }) | null> {
+      const window = await windowOf(topic);
+      if (!usable(window) || !options.liveConnected()) return null;
+      return { epoch: window.epoch, offset: window.head, publishedAt: window.publishedAt };
     },
 
     /** Unexpired signals newer than `sinceTs` from the topic's window, or null (ask Redis). */
