@@ -84,7 +84,10 @@ http {
   # max_fails=1 fail_timeout=2s: a dead instance is skipped on the first refused connection and tried again soon.
   upstream realtime {
 ${input.upstreams.map((server) => `    server ${server} max_fails=1 fail_timeout=2s;`).join("\n")}
-    keepalive 32;
+    # Idle upstream connections kept per worker: at least the requests held at once. A long-poll
+    # audience is answered together when an event lands; a smaller pool closes most of those
+    # connections, and every next poll opens a new one (a TCP handshake to the instance per poll).
+    keepalive 1024;
   }
   server {
     listen 127.0.0.1:${input.listenPort};
