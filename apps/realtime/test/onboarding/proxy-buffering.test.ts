@@ -97,7 +97,7 @@ describe.skipIf(!available)("proxy buffering: SSE through nginx, broken then fix
       const firstMs = performance.now() - startedAt;
       const sentAt = performance.now();
       await echo("live");
-      await waitFor(() => stream.text().includes('"text":"live"'), "the live event", 1_000);
+      await waitFor(() => stream.text().includes('"text":"live"'), "the live event", 3_000);
       console.log(`plain: backlog and ready in ${firstMs.toFixed(0)} ms, a live event in ${(performance.now() - sentAt).toFixed(0)} ms`);
       // The held-back event arrives once, with its cursor as the SSE id.
       expect(stream.text().match(/held back/g)).toHaveLength(1);
