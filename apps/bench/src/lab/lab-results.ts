@@ -5,6 +5,7 @@ import type { CostRow } from "./cost";
 import type { ConnectionLimits, IdleRow } from "./idle";
 import type { LabOptions } from "./lab-options";
 import type { RampResult } from "./ramp";
+import type { StormRow } from "./storm";
 
 /** Everything one `pnpm bench:lab` run measured (the source of every chart and of docs/transports.md). */
 export interface LabResults {
@@ -19,6 +20,7 @@ export interface LabResults {
   ramp?: RampResult[];
   idle?: IdleRow[];
   cost?: CostRow[];
+  storm?: StormRow[];
   complexity: TransportComplexity[];
 }
 
@@ -35,8 +37,8 @@ export function reproducingCommand(argv: string[]): string {
 }
 
 /**
- * Several runs as one (e.g. the ramp, the idle and the cost scenarios run
- * one at a time): each scenario comes from the last file that has it.
+ * Several runs as one (e.g. the ramp, the idle, the cost and the storm
+ * scenarios run one at a time): each scenario comes from the last file that has it.
  */
 export async function loadLabResults(files: string[]): Promise<LabResults> {
   let merged: LabResults | undefined;
@@ -52,6 +54,7 @@ export async function loadLabResults(files: string[]): Promise<LabResults> {
           ramp: results.ramp ?? merged.ramp,
           idle: results.idle ?? merged.idle,
           cost: results.cost ?? merged.cost,
+          storm: results.storm ?? merged.storm,
           startedAt: merged.startedAt < results.startedAt ? merged.startedAt : results.startedAt,
         }
       : results;
