@@ -54,7 +54,7 @@ export const LAB_USAGE = `Usage: pnpm bench:lab [options]
   --cost-transports LIST (default the four transports)
   --cost-sizes LIST      subscriber counts (default 100,1000,10000; --quick 5,20)
   --cost-rate R          msg/s of the cost rows (default 2)
-  --storm-transports LIST transports of the reconnect storm (default websocket; also sse, long-polling, polling)
+  --storm-transports LIST transports of the reconnect storm (default websocket,sse; the pollers' steady polls would hide the storm in the request count)
   --storm-clients N      SDK clients killed and brought back by one restart (default 1000; --quick 100)
   --storm-redis URL      Redis of the storm's service (default redis://127.0.0.1:6379); PostgreSQL: TEST_DATABASE_URL's server
   --duration S           measured seconds per row (default 5; --quick 1)
@@ -89,7 +89,7 @@ function scenarios(name: string, text: string | undefined, fallback: Scenario[])
 }
 
 function transports(name: string, text: string | undefined): TransportName[] {
-  const names = (text ?? "websocket").split(",").map((part) => part.trim()).filter(Boolean);
+  const names = (text ?? "websocket,sse").split(",").map((part) => part.trim()).filter(Boolean);
   for (const entry of names) if (!TransportName.safeParse(entry).success) throw new Error(`--${name}: unknown transport "${entry}" (${TransportName.options.join(", ")})`);
   return names as TransportName[];
 }

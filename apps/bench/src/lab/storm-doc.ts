@@ -27,17 +27,17 @@ export function stormSection(results: LabResults): string {
   if (rows.length === 0) return "_The reconnect storm was not run._";
   const table = rows.map((row) =>
     row.ok
-      ? [row.transport, stormBackoff(row), `${int(row.opened)}/${int(row.clients)}`, num(row.downtimeMs / 1000, 1), int(row.peakRequests), int(row.peakConnections), int(total(row.requests)), seconds(row.allBackMs), int(row.published), `${int(row.lost)}/${int(row.duplicates)}`, int(row.resets), int(row.errors)]
+      ? [row.transport, stormBackoff(row), `${int(row.opened)}/${int(row.clients)}`, num(row.downtimeMs / 1000, 1), int(row.peakRequests), int(row.peakConnections), int(total(row.requests)), seconds(row.allBackMs), int(row.published), `${int(row.lost)}/${int(row.duplicates)}`, int(row.resets), int(row.errors), num(row.otherCpuPct, 0)]
       : [row.transport, stormBackoff(row), "failed", "", "", "", "", "", "", "", "", row.error ?? ""],
   );
   return [
     `${int(rows[0]!.clients)} clients of the real SDK (\`@repo/client\`, its own reconnect: a backoff whose ceiling starts at 500 ms and doubles to 30 s) in one load process, all subscribed to one topic, against the real service on Redis (its event log outlives the process) and PostgreSQL (the sessions do too). The service publishes 20 events/s; it is killed with SIGKILL, stays dead 2 s, and a new process starts on the same port (the time it takes to start is part of "down"), publishing again at once. The new process counts every TCP connection and every HTTP request (WebSocket upgrades included) it receives per 100 ms from the moment it listens: the load curve is measured at the server. Then every client must have every event of the topic exactly once (resumed by cursor; none lost, none duplicated, no reset). The run is made twice with the same N: with the SDK's full-jitter backoff (a random delay between 0 and the ceiling), and with \`reconnect: { jitter: false }\` (every client waits the whole ceiling, so all retry at the same instants).`,
     "",
-    markdownTable(["transport", "backoff", "clients open", "down s", "peak req/100 ms", "peak conn/100 ms", "requests until all back +1 s", "all back after s", "events", "lost/dup", "resets", "client errors"], table),
+    markdownTable(["transport", "backoff", "clients open", "down s", "peak req/100 ms", "peak conn/100 ms", "requests until all back +1 s", "all back after s", "events", "lost/dup", "resets", "client errors", "other load %"], table),
     "",
     ...comparison(rows),
     "",
-    "The clients share one process and one core, so even without jitter their retries leave over a few hundred milliseconds rather than in one instant (each client's socket is made in turn); a fleet of real devices would be more synchronised, so the peak without jitter is a lower bound. The service counts a connection when its event loop accepts it: a burst it cannot keep up with waits in the kernel's backlog and shows as a longer plateau instead of a taller peak. Reproduce this section alone, then merge it into the other scenarios' JSON:",
+    "The clients share one process and one core, so even without jitter their retries leave over a few hundred milliseconds rather than in one instant (each client's socket is made in turn); a fleet of real devices would be more synchronised, so the peak without jitter is a lower bound. Other load is the share of the machine used by anything but the service and the clients from the restart until all were back: where it is high, the service was starved of its core and the curve is flattened by that. The service counts a connection when its event loop accepts it: a burst it cannot keep up with waits in the kernel's backlog and shows as a longer plateau instead of a taller peak. Reproduce this section alone, then merge it into the other scenarios' JSON:",
     "",
     "```sh",
     "pnpm bench:lab --scenarios storm            # writes bench/results/lab-<time>/lab.json",

@@ -4,7 +4,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { TransportName } from "@repo/protocol";
 import { ChildHandle } from "../ipc";
 import { monotonicMs } from "../message";
-import { PACKAGE_DIR, liveChildren, pinToCpu } from "../run-row";
+import { processTreeCpuMs } from "../redis/process-cpu";
+import { PACKAGE_DIR, liveChildren, machineCpu, pinToCpu } from "../run-row";
 import type { StormClientsApi } from "../storm/storm-clients-process";
 import type { StormServerApi } from "../storm/storm-server-process";
 import type { LabOptions } from "./lab-options";
@@ -49,6 +50,14 @@ export interface StormRow {
   resets: number;
   errors: number;
   firstError?: string;
+  /** Share of the machine used by anything but the service and the clients, from the restart until all were back (other work skews the curve). */
+  otherCpuPct: number;
+}
+
+/** CPU ms of the machine and of the storm's two processes so far. */
+async function cpuPoint(pids: Array<number | undefined>) {
+  const own = await Promise.all(pids.map(processTreeCpuMs));
+  return { machine: machineCpu(), ownMs: own.reduce((sum, ms) => sum + ms, 0) };
 }
 
 async function sigkill(child: ChildHandle<StormServerApi>): Promise<void> {
@@ -102,12 +111,16 @@ export async function runStorm(transport: TransportName, jitter: boolean, lab: L
     await service.child.call("publish", { rate: STORM_RATE });
     const downtimeMs = service.listeningAt - killedAt;
     log(label, `service back on port ${service.port} after ${(downtimeMs / 1000).toFixed(1)} s (log head ${service.head}); counting arrivals per 100 ms`);
+    const pids = [service.child.process.pid, clients.process.pid];
+    const c0 = await cpuPoint(pids);
     const until = Date.now() + BACK_TIMEOUT_MS;
     let progress = await clients.call("progress", undefined);
     while (progress.back < progress.of && Date.now() < until) {
       await sleep(100);
       progress = await clients.call("progress", undefined);
     }
+    const c1 = await cpuPoint(pids);
+    const otherCpuPct = Math.max(0, ((c1.machine.busyMs - c0.machine.busyMs - (c1.ownMs - c0.ownMs)) / ((c1.machine.at - c0.machine.at) * c0.machine.cpus)) * 100);
     log(label, progress.back === progress.of ? `all ${progress.of} clients back` : `only ${progress.back}/${progress.of} clients back after ${BACK_TIMEOUT_MS / 1000} s`);
     await sleep(TAIL_MS);
     const { head } = await service.child.call("stopPublishing", undefined);
@@ -139,16 +152,17 @@ export async function runStorm(transport: TransportName, jitter: boolean, lab: L
       resets: report.resets,
       errors: report.errors,
       ...(report.firstError ? { firstError: report.firstError } : {}),
+      otherCpuPct,
     };
     log(
       label,
-      `peak ${row.peakRequests} requests / ${row.peakConnections} connections per 100 ms; all back ${row.allBackMs === null ? "never" : `in ${(row.allBackMs / 1000).toFixed(2)} s`}; ${head} events, lost ${row.lost}, dup ${row.duplicates}, resets ${row.resets}`,
+      `peak ${row.peakRequests} requests / ${row.peakConnections} connections per 100 ms; all back ${row.allBackMs === null ? "never" : `in ${(row.allBackMs / 1000).toFixed(2)} s`}; ${head} events, lost ${row.lost}, dup ${row.duplicates}, resets ${row.resets}; other load ${otherCpuPct.toFixed(0)} %`,
     );
     return row;
   } catch (error) {
     const message = (error as Error).message.split("\n")[0]!;
     log(label, `FAILED: ${message}`);
-    return { transport, jitter, clients: lab.stormClients, opened: 0, ok: false, error: message, downtimeMs: 0, bucketMs: 100, requests: [], connections: [], back: [], peakRequests: 0, peakConnections: 0, allBackMs: null, backCount: 0, published: 0, lost: 0, duplicates: 0, resets: 0, errors: 0 };
+    return { transport, jitter, clients: lab.stormClients, opened: 0, ok: false, error: message, downtimeMs: 0, bucketMs: 100, requests: [], connections: [], back: [], peakRequests: 0, peakConnections: 0, allBackMs: null, backCount: 0, published: 0, lost: 0, duplicates: 0, resets: 0, errors: 0, otherCpuPct: Number.NaN };
   } finally {
     await clients.call("close", undefined).catch(() => null);
     await clients.stop();
