@@ -16,6 +16,7 @@ let service: SwitchboardBench | undefined;
 let publisher: NodeJS.Timeout | undefined;
 let inFlight: Promise<unknown> = Promise.resolve();
 let seq = 0;
+let publishErrors = 0;
 let startedAt = 0;
 const connections: number[] = [];
 const requests: number[] = [];
@@ -56,7 +57,7 @@ const api = {
     const hub = running().hub;
     const pad = makePad(100);
     publisher = setInterval(() => {
-      inFlight = inFlight.then(() => hub.publish(BENCH_TOPIC, BENCH_EVENT_TYPE, makePayload(++seq, pad)));
+      inFlight = inFlight.then(() => hub.publish(BENCH_TOPIC, BENCH_EVENT_TYPE, makePayload(++seq, pad))).catch(() => publishErrors++);
     }, 1000 / args.rate);
     return null;
   },
@@ -64,6 +65,7 @@ const api = {
   async stopPublishing() {
     clearInterval(publisher);
     await inFlight;
+    if (publishErrors > 0) throw new Error(`${publishErrors} publishes failed`);
     return { head: (await running().hub.head(BENCH_TOPIC)).offset };
   },
 
