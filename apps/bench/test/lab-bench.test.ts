@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { measureComplexity } from "../src/lab/complexity";
-import type { LabResults } from "../src/lab/lab-results";
+import { loadLabResults, type LabResults } from "../src/lab/lab-results";
 import { stepVerdict } from "../src/lab/ramp";
 import type { RowResult } from "../src/run-row";
 
@@ -163,6 +163,24 @@ describe("lab verdicts and complexity", () => {
     expect(stepVerdict(row, 100)).toBe("1 lost, 2 duplicated");
     expect(stepVerdict({ ...row, lost: 0, duplicates: 0 }, 100)).toBe("");
     expect(stepVerdict({ ...row, lost: 0, duplicates: 0, latency: { ...row.latency, p99: 101 } }, 100)).toContain("p99");
+  });
+
+  it("merges a storm-only run into a full one: its rows and its storm options, the other sections keep theirs", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "switchboard-lab-merge-"));
+    try {
+      const base = { kind: "switchboard-lab", command: "pnpm bench:lab --scenarios ramp", options: { rampRates: [50, 100], stormClients: 5 }, ramp: [], storm: [{ jitter: true, old: true }] };
+      const storm = { kind: "switchboard-lab", command: "pnpm bench:lab --scenarios storm", options: { rampRates: [100, 200], stormClients: 1000 }, storm: [{ jitter: true }, { jitter: false }] };
+      await writeFile(path.join(dir, "base.json"), JSON.stringify(base));
+      await writeFile(path.join(dir, "storm.json"), JSON.stringify(storm));
+      const merged = await loadLabResults([path.join(dir, "base.json"), path.join(dir, "storm.json")]);
+      expect(merged.options.rampRates).toEqual([50, 100]);
+      expect(merged.options.stormClients).toBe(1000);
+      expect(merged.storm).toEqual(storm.storm);
+      expect(merged.ramp).toEqual([]);
+      expect(merged.command).toBe("pnpm bench:lab --scenarios ramp && pnpm bench:lab --scenarios storm");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("finds the code of every listed failure mode in the repository", async () => {

@@ -36,6 +36,26 @@ export function reproducingCommand(argv: string[]): string {
   return ["pnpm bench:lab", ...kept].join(" ");
 }
 
+/** Options only one scenario's section reads; the rest (warm-up, duration, payload …) belong to the ramp and cost rows. */
+const OWN_OPTIONS = {
+  idle: ["idleTransports", "idleConnections"],
+  storm: ["stormTransports", "stormClients", "stormRedisUrl"],
+} as const satisfies Record<string, ReadonlyArray<keyof LabOptions>>;
+
+/**
+ * The options of a merge: a file with ramp or cost rows brings all of its own; one with only
+ * idle or storm rows brings only that scenario's, so it cannot relabel the other sections.
+ */
+function mergeOptions(base: LabOptions, next: LabResults): LabOptions {
+  const [from, onto] = next.ramp || next.cost ? [base, { ...next.options }] : [next.options, { ...base }];
+  const source = next.ramp || next.cost ? { idle: !next.idle, storm: !next.storm } : { idle: Boolean(next.idle), storm: Boolean(next.storm) };
+  for (const scenario of ["idle", "storm"] as const) {
+    if (!source[scenario]) continue;
+    for (const key of OWN_OPTIONS[scenario]) Object.assign(onto, { [key]: from[key] });
+  }
+  return onto;
+}
+
 /**
  * Several runs as one (e.g. the ramp, the idle, the cost and the storm
  * scenarios run one at a time): each scenario comes from the last file that has it.
@@ -55,6 +75,7 @@ export async function loadLabResults(files: string[]): Promise<LabResults> {
           idle: results.idle ?? merged.idle,
           cost: results.cost ?? merged.cost,
           storm: results.storm ?? merged.storm,
+          options: mergeOptions(merged.options, results),
           startedAt: merged.startedAt < results.startedAt ? merged.startedAt : results.startedAt,
         }
       : results;

@@ -41,7 +41,7 @@ export function stormSection(results: LabResults): string {
     "",
     "```sh",
     "pnpm bench:lab --scenarios storm            # writes bench/results/lab-<time>/lab.json",
-    "pnpm bench:lab --from bench/results/lab-<time>/lab.json,docs/transports/lab.json --docs   # storm file first: the last file's options head the page",
+    "pnpm bench:lab --from docs/transports/lab.json,bench/results/lab-<time>/lab.json --docs   # each scenario from the last file that has it",
     "```",
   ].join("\n");
 }
