@@ -33,7 +33,7 @@ function options(row: StormRow, color: string): Omit<uPlot.Options, "width" | "h
     scales: { x: { time: false }, y: { range: [0, peak] } },
     axes: [
       { ...AXIS, label: "s since the service listened again" },
-      { ...AXIS, label: `requests / ${row.bucketMs} ms`, size: 50 },
+      { ...AXIS, label: `requests / ${row.bucketMs} ms`, size: 64 },
     ],
     series: [{}, { label: "requests", stroke: color, fill: `${color}33`, width: 1, points: { show: false } }],
   };
@@ -47,7 +47,7 @@ function Side({ row, heading, code, color }: { row: StormRow; heading: string; c
     <div className="flex min-w-0 flex-col gap-2">
       <h4 className="font-semibold">{heading}</h4>
       <code className="rounded bg-neutral-100 px-2 py-1 text-xs dark:bg-neutral-900">{code}</code>
-      <UplotChart label={label} options={options(row, color)} data={curve(row)} height={160} />
+      <UplotChart label={label} options={options(row, color)} data={curve(row)} height={200} />
       <dl className="grid grid-cols-2 gap-x-3 text-sm" data-testid={row.jitter ? "storm-jitter" : "storm-no-jitter"}>
         <dt>Peak</dt>
         <dd>
