@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { measureComplexity } from "../src/lab/complexity";
-import type { LabResults } from "../src/lab/lab-results";
+import { loadLabResults, type LabResults } from "../src/lab/lab-results";
 import { stepVerdict } from "../src/lab/ramp";
 import type { RowResult } from "../src/run-row";
 
@@ -33,6 +33,9 @@ beforeAll(async () => {
     "bare-sse,polling",
     "--cost-transports",
     "long-polling",
+    // The storm runs its default: 100 SDK clients on WebSocket (--quick), with jitter and without.
+    "--storm-transports",
+    "websocket",
     "--out",
     outDir,
     "--docs",
@@ -40,7 +43,7 @@ beforeAll(async () => {
     path.join(outDir, "docs"),
   ];
   await new Promise<void>((resolve) => {
-    execFile(process.execPath, args, { cwd: packageDir, timeout: 150_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, args, { cwd: packageDir, timeout: 240_000 }, (error, stdout, stderr) => {
       exitCode = error ? ((error as { code?: number }).code ?? 1) : 0;
       output = `${stdout}\n${stderr}`;
       resolve();
@@ -48,7 +51,7 @@ beforeAll(async () => {
   });
   runDir = path.join(outDir, (await readdir(outDir)).find((name) => name.startsWith("lab-"))!);
   results = JSON.parse(await readFile(path.join(runDir, "lab.json"), "utf8")) as LabResults;
-}, 170_000);
+}, 260_000);
 
 afterAll(async () => {
   if (outDir) await rm(outDir, { recursive: true, force: true });
@@ -100,6 +103,28 @@ describe("pnpm bench:lab --quick", () => {
     }
   });
 
+  it("brings every storm client back after the restart, each with every event once, without jitter on the fixed schedule", () => {
+    expect(results.storm!.map((row) => row.jitter)).toEqual([true, false]);
+    for (const row of results.storm!) {
+      expect(row.ok, row.error).toBe(true);
+      expect(row.opened).toBe(100);
+      expect(row.allBackMs).not.toBeNull();
+      expect(row.backCount).toBe(100);
+      expect(row.published).toBeGreaterThan(20);
+      expect(row.lost).toBe(0);
+      expect(row.duplicates).toBe(0);
+      expect(row.resets).toBe(0);
+      // Counted by the restarted process: every client reached it at least once.
+      expect(row.requests.reduce((sum, value) => sum + value, 0)).toBeGreaterThanOrEqual(100);
+      expect(row.peakRequests).toBe(Math.max(...row.requests));
+    }
+    // Without jitter a client retries 500, 1,500, 3,500, 7,500 … ms after the drop: none arrives before the first of those after the restart.
+    const fixed = results.storm!.find((row) => !row.jitter)!;
+    const due = [500, 1500, 3500, 7500, 15_500, 31_500].find((ms) => ms >= fixed.downtimeMs)!;
+    const firstArrival = fixed.requests.findIndex((value) => value > 0) * fixed.bucketMs;
+    expect(firstArrival).toBeGreaterThanOrEqual(due - fixed.downtimeMs - 2 * fixed.bucketMs);
+  });
+
   it("draws the charts with Vega (valid SVG with the expected marks) and writes docs/transports.md from the JSON", async () => {
     const marks: Record<string, string[]> = {
       "fanout-ramp": ["mark-line", "mark-symbol", "mark-rule"],
@@ -108,6 +133,7 @@ describe("pnpm bench:lab --quick", () => {
       "cost-latency": ["mark-line"],
       "cost-cpu": ["mark-line"],
       "cost-bytes": ["mark-line"],
+      "reconnect-storm-websocket": ["mark-line"],
     };
     for (const [name, expected] of Object.entries(marks)) {
       const svg = await readFile(path.join(runDir, `${name}.svg`), "utf8");
@@ -122,6 +148,10 @@ describe("pnpm bench:lab --quick", () => {
     for (const feature of ["Communication", "Efficiency", "Latency", "Server load", "Complexity", "Browser support", "Best for"]) expect(doc).toContain(`### ${feature}`);
     expect(doc).toContain("![Fan-out ceiling");
     expect(doc).toContain("pnpm bench:lab --quick");
+    expect(doc).toContain("![Reconnect storm (websocket, 100 clients)");
+    const storm = JSON.parse(await readFile(path.join(outDir, "docs/transports/reconnect-storm.json"), "utf8")) as { rows: Array<{ peakRequests: number }> };
+    expect(storm.rows.map((row) => row.peakRequests)).toEqual(results.storm!.map((row) => row.peakRequests));
+    expect(doc).toContain(`**${results.storm![1]!.peakRequests} requests in its busiest 100 ms**`);
     const sse = results.idle!.find((row) => row.scenario === "bare-sse")!.idle!;
     expect(doc).toContain(sse.heapUsedPerConnKiB.toFixed(2));
   });
@@ -133,6 +163,24 @@ describe("lab verdicts and complexity", () => {
     expect(stepVerdict(row, 100)).toBe("1 lost, 2 duplicated");
     expect(stepVerdict({ ...row, lost: 0, duplicates: 0 }, 100)).toBe("");
     expect(stepVerdict({ ...row, lost: 0, duplicates: 0, latency: { ...row.latency, p99: 101 } }, 100)).toContain("p99");
+  });
+
+  it("merges a storm-only run into a full one: its rows and its storm options, the other sections keep theirs", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "switchboard-lab-merge-"));
+    try {
+      const base = { kind: "switchboard-lab", command: "pnpm bench:lab --scenarios ramp", options: { rampRates: [50, 100], stormClients: 5 }, ramp: [], storm: [{ jitter: true, old: true }] };
+      const storm = { kind: "switchboard-lab", command: "pnpm bench:lab --scenarios storm", options: { rampRates: [100, 200], stormClients: 1000 }, storm: [{ jitter: true }, { jitter: false }] };
+      await writeFile(path.join(dir, "base.json"), JSON.stringify(base));
+      await writeFile(path.join(dir, "storm.json"), JSON.stringify(storm));
+      const merged = await loadLabResults([path.join(dir, "base.json"), path.join(dir, "storm.json")]);
+      expect(merged.options.rampRates).toEqual([50, 100]);
+      expect(merged.options.stormClients).toBe(1000);
+      expect(merged.storm).toEqual(storm.storm);
+      expect(merged.ramp).toEqual([]);
+      expect(merged.command).toBe("pnpm bench:lab --scenarios ramp && pnpm bench:lab --scenarios storm");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("finds the code of every listed failure mode in the repository", async () => {

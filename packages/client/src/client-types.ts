@@ -54,7 +54,7 @@ export interface ClientOptions {
   commandTimeoutMs?: number;
   /** Extra attempts for a command whose answer was lost (same id each time). Default 4. */
   commandRetries?: number;
-  /** Full-jitter exponential backoff between reconnects and command retries. Default 500 ms → 30 s. */
+  /** Full-jitter exponential backoff between reconnects and command retries. Default 500 ms → 30 s (`jitter: false` only to demonstrate a storm). */
   reconnect?: Partial<BackoffOptions>;
   /** Latency samples kept for the percentiles. Default 1024. */
   latencyWindow?: number;

@@ -7,7 +7,7 @@ import {
   type CommandResult,
   type CommandResultOf,
 } from "@repo/protocol";
-import { fullJitterDelay, type BackoffOptions } from "./backoff";
+import { backoffDelay, type BackoffOptions } from "./backoff";
 import type { CommandInput } from "./client-types";
 import { createCommandId } from "./command-id";
 import type { Connection } from "./connection";
@@ -50,7 +50,7 @@ export class CommandSender {
       } catch (error) {
         const retryable = error instanceof ConnectionError && error.code !== "closed" && !this.connection.closed;
         if (!retryable || attempt >= retries) throw error;
-        await new Promise((resolve) => setTimeout(resolve, fullJitterDelay(attempt, backoff)));
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, backoff)));
         this.connection.assertNotClosed();
       }
     }

@@ -1,5 +1,5 @@
 import { ERROR_POLICY, ProtocolError, type ClosingNotice, type Topic } from "@repo/protocol";
-import { fullJitterDelay, type BackoffOptions } from "./backoff";
+import { backoffDelay, type BackoffOptions } from "./backoff";
 import type { ClientSink, ClientStatus } from "./client-types";
 import { ConnectionError } from "./errors";
 import { OpenTimeoutError, isOpenFailure, probeTransport, type FallbackChain, type MoveReason } from "./fallback";
@@ -215,7 +215,7 @@ export class Connection {
   private scheduleReconnect(): void {
     if (this.openedAt !== 0 && Date.now() - this.openedAt >= STABLE_CONNECTION_MS) this.attempt = 0;
     this.openedAt = 0;
-    const delay = fullJitterDelay(this.attempt++, this.deps.backoff);
+    const delay = backoffDelay(this.attempt++, this.deps.backoff);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.deps.recorder.add("reconnects");

@@ -14,7 +14,7 @@ export { followTransportFlag, FLAG_FOLLOW_DEFAULTS, type FollowTransportFlagOpti
 export type { FlagsEvaluation } from "./client";
 export { createCommandId } from "./command-id";
 export { ConnectionError, failureText, type ConnectionErrorCode } from "./errors";
-export { fullJitterDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
+export { backoffDelay, fullJitterDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff";
 export type { ClientMetrics, LatencySnapshot } from "./metrics";
 export type { WireEvent, WireHttpEvent, WireSocketEvent, WireSseEvent } from "./wire";
 export { DEFAULT_TRANSPORTS } from "./default-transports";

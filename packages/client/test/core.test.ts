@@ -3,6 +3,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import {
   ConnectionError,
   createClient as createRealClient,
+  backoffDelay,
   createCommandId,
   fullJitterDelay,
   type ClientOptions,
@@ -224,6 +225,13 @@ describe("helpers", () => {
     expect(fullJitterDelay(3, options, () => 0.999)).toBeLessThan(800);
     expect(fullJitterDelay(50, options, () => 0.999)).toBeLessThan(5000);
     expect(fullJitterDelay(50, options, () => 0)).toBe(0);
+  });
+
+  test("backoff without jitter waits the whole ceiling, the same for every client", () => {
+    const options = { baseMs: 100, maxMs: 5000, jitter: false };
+    expect([0, 1, 2, 3, 50].map((attempt) => backoffDelay(attempt, options, () => 0))).toEqual([100, 200, 400, 800, 5000]);
+    expect(backoffDelay(3, { ...options, jitter: true }, () => 0)).toBe(0);
+    expect(backoffDelay(3, { baseMs: 100, maxMs: 5000 }, () => 0.5)).toBe(400);
   });
 
   test("latency percentiles over a bounded window", () => {

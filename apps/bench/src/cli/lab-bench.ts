@@ -1,6 +1,7 @@
 /**
  * `pnpm bench:lab`: the transport lab's measurements — the fan-out ramp, N
- * idle connections per transport, cost against subscriber count — written as
+ * idle connections per transport, cost against subscriber count, the
+ * reconnect storm of a restart under N SDK clients — written as
  * JSON and as SVG charts (Vega-Lite); with --docs also docs/transports.md and
  * docs/transports/*.svg. `--from` renders those from earlier result files.
  */
@@ -15,6 +16,9 @@ import { LAB_USAGE, parseLabOptions, type LabOptions } from "../lab/lab-options"
 import { loadLabResults, reproducingCommand, toJson, type LabResults } from "../lab/lab-results";
 import { faults } from "../lab/measure-row";
 import { rampFaults, runRamp, type RampResult } from "../lab/ramp";
+import { runStorm, stormProblems, type StormRow } from "../lab/storm";
+import { freshRedisDatabase } from "../redis/redis-database";
+import { stormFigures } from "../lab/storm-doc";
 import { renderLabSummary, renderTransportsDoc } from "../lab/transports-doc";
 import { liveChildren, PACKAGE_DIR } from "../run-row";
 import { fileStamp } from "./file-stamp";
@@ -43,6 +47,7 @@ async function measure(options: LabOptions, startedAt: Date): Promise<LabResults
   let ramp: RampResult[] | undefined;
   let idle: IdleRow[] | undefined;
   let cost: CostRow[] | undefined;
+  let storm: StormRow[] | undefined;
   if (options.scenarios.includes("ramp")) {
     ramp = [];
     for (const scenario of options.rampTransports) ramp.push(await runRamp(scenario, options, log));
@@ -58,6 +63,18 @@ async function measure(options: LabOptions, startedAt: Date): Promise<LabResults
   if (options.scenarios.includes("cost")) {
     cost = [];
     for (const scenario of options.costTransports) cost.push(...(await runCost(scenario, options, log)));
+  }
+  if (options.scenarios.includes("storm")) {
+    // Sessions must outlive the killed process: one PostgreSQL database for the storm rows, dropped afterwards.
+    const database = await freshRedisDatabase();
+    storm = [];
+    try {
+      for (const transport of options.stormTransports) {
+        for (const jitter of [true, false]) storm.push(await runStorm(transport, jitter, options, database.url, log));
+      }
+    } finally {
+      await database.drop();
+    }
   }
   const cpus = os.cpus();
   return {
@@ -78,6 +95,7 @@ async function measure(options: LabOptions, startedAt: Date): Promise<LabResults
     ...(ramp ? { ramp } : {}),
     ...(idle ? { idle } : {}),
     ...(cost ? { cost } : {}),
+    ...(storm ? { storm } : {}),
     complexity: await measureComplexity(REPO_ROOT),
   };
 }
@@ -98,6 +116,7 @@ function problems(results: LabResults): string[] {
     if (!entry.row.ok) out.push(`cost ${entry.scenario} ×${entry.subscribers} failed: ${entry.row.error}`);
     else if (faults(entry.row) > 0) out.push(`cost ${entry.scenario} ×${entry.subscribers}: ${faults(entry.row)} events lost, duplicated or out of order`);
   }
+  for (const row of results.storm ?? []) out.push(...stormProblems(row));
   return out;
 }
 
@@ -132,6 +151,9 @@ async function main(): Promise<number> {
     for (const chart of charts) await writeFile(path.join(docsDir, "transports", `${chart.name}.svg`), chart.svg);
     await writeFile(path.join(docsDir, "transports", "lab.json"), toJson(results));
     await writeFile(path.join(docsDir, "transports.md"), renderTransportsDoc(results, charts));
+    const storm = stormFigures(results);
+    // The web app's reconnect-storm panel imports this file (apps/web/src/features/lab/pains/reconnect-storm.tsx).
+    if (storm) await writeFile(path.join(docsDir, "transports", "reconnect-storm.json"), storm);
     console.log(`Wrote ${docsDir}/transports.md and ${docsDir}/transports/ (lab.json and ${charts.length} charts)`);
   }
   const found = problems(results);

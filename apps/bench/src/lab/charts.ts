@@ -1,6 +1,7 @@
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { LabResults } from "./lab-results";
+import { stormChartSpecs } from "./storm-chart";
 
 /**
  * The lab's charts: Vega-Lite specs over the run's JSON, compiled to Vega and
@@ -124,6 +125,7 @@ export function chartSpecs(results: LabResults): Array<{ name: string; title: st
     line("cost-cpu", `Server CPU per 1,000 deliveries against subscriber count (${rate} msg/s)`, "CPU ms per 1,000 deliveries", (entry) => entry.row.cpuMsPer1k, true);
     line("cost-bytes", `Bytes on the wire per delivery against subscriber count (${rate} msg/s)`, "bytes per delivery (down)", (entry) => entry.row.bytesPerMsg, true);
   }
+  specs.push(...stormChartSpecs(results.storm ?? [], { width: WIDTH, height: HEIGHT }));
   return specs;
 }
 

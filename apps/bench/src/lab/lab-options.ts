@@ -1,10 +1,11 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
+import { TransportName } from "@repo/protocol";
 import { DEFAULT_FLOOD_SIZES } from "../flood/kinds";
 import type { BenchOptions } from "../options";
 import { ALL_SCENARIOS, isScenario, type Scenario } from "../scenarios";
 
-export const LAB_SCENARIOS = ["ramp", "idle", "cost"] as const;
+export const LAB_SCENARIOS = ["ramp", "idle", "cost", "storm"] as const;
 export type LabScenario = (typeof LAB_SCENARIOS)[number];
 
 export interface LabOptions {
@@ -21,6 +22,11 @@ export interface LabOptions {
   costTransports: Scenario[];
   costSizes: number[];
   costRate: number;
+  /** Transports of the reconnect storm (each run with jitter and without). */
+  stormTransports: TransportName[];
+  stormClients: number;
+  /** The Redis the storm's service keeps its log in (it must outlive the killed process). */
+  stormRedisUrl: string;
   warmupS: number;
   durationS: number;
   payloadBytes: number;
@@ -38,7 +44,7 @@ export interface LabOptions {
 
 export const LAB_USAGE = `Usage: pnpm bench:lab [options]
 
-  --scenarios LIST       ramp,idle,cost (default all three)
+  --scenarios LIST       ramp,idle,cost,storm (default all four)
   --ramp-transports LIST transports of the fan-out ramp (default the four and bare-socketio,bare-ws,bare-sse)
   --ramp-subscribers N   subscribers of every ramp step (default 100; --quick 5)
   --ramp-rates LIST      publish rates of the steps, msg/s (default 100,200,400,800,1600,3200; --quick 5,10)
@@ -48,6 +54,9 @@ export const LAB_USAGE = `Usage: pnpm bench:lab [options]
   --cost-transports LIST (default the four transports)
   --cost-sizes LIST      subscriber counts (default 100,1000,10000; --quick 5,20)
   --cost-rate R          msg/s of the cost rows (default 2)
+  --storm-transports LIST transports of the reconnect storm (default websocket,sse; the pollers' steady polls would hide the storm in the request count)
+  --storm-clients N      SDK clients killed and brought back by one restart (default 1000; --quick 100)
+  --storm-redis URL      Redis of the storm's service (default redis://127.0.0.1:6379); PostgreSQL: TEST_DATABASE_URL's server
   --duration S           measured seconds per row (default 5; --quick 1)
   --warmup S             warm-up seconds per row (default 2; --quick 0.5)
   --payload BYTES        payload size (default 200)
@@ -79,6 +88,12 @@ function scenarios(name: string, text: string | undefined, fallback: Scenario[])
   return names as Scenario[];
 }
 
+function transports(name: string, text: string | undefined): TransportName[] {
+  const names = (text ?? "websocket,sse").split(",").map((part) => part.trim()).filter(Boolean);
+  for (const entry of names) if (!TransportName.safeParse(entry).success) throw new Error(`--${name}: unknown transport "${entry}" (${TransportName.options.join(", ")})`);
+  return names as TransportName[];
+}
+
 export function parseLabOptions(argv: string[]): LabOptions | "help" {
   const { values } = parseArgs({
     args: argv.filter((arg) => arg !== "--"),
@@ -93,6 +108,9 @@ export function parseLabOptions(argv: string[]): LabOptions | "help" {
       "cost-transports": { type: "string" },
       "cost-sizes": { type: "string" },
       "cost-rate": { type: "string" },
+      "storm-transports": { type: "string" },
+      "storm-clients": { type: "string" },
+      "storm-redis": { type: "string" },
       duration: { type: "string" },
       warmup: { type: "string" },
       payload: { type: "string" },
@@ -111,7 +129,7 @@ export function parseLabOptions(argv: string[]): LabOptions | "help" {
   if (values.help) return "help";
   const quick = values.quick ?? false;
   const chosen = (values.scenarios ?? LAB_SCENARIOS.join(",")).split(",").map((part) => part.trim()).filter(Boolean);
-  for (const entry of chosen) if (!(LAB_SCENARIOS as readonly string[]).includes(entry)) throw new Error(`--scenarios: unknown "${entry}" (ramp, idle, cost)`);
+  for (const entry of chosen) if (!(LAB_SCENARIOS as readonly string[]).includes(entry)) throw new Error(`--scenarios: unknown "${entry}" (${LAB_SCENARIOS.join(", ")})`);
   const one = (name: string, text: string | undefined, fallback: number) => numbers(name, text, [fallback])[0]!;
   return {
     scenarios: chosen as LabScenario[],
@@ -125,6 +143,9 @@ export function parseLabOptions(argv: string[]): LabOptions | "help" {
     costTransports: scenarios("cost-transports", values["cost-transports"], DEFAULT_COST),
     costSizes: numbers("cost-sizes", values["cost-sizes"], quick ? [5, 20] : [100, 1000, 10_000]).map(Math.floor),
     costRate: one("cost-rate", values["cost-rate"], 2),
+    stormTransports: transports("storm-transports", values["storm-transports"]),
+    stormClients: Math.floor(one("storm-clients", values["storm-clients"], quick ? 100 : 1000)),
+    stormRedisUrl: values["storm-redis"] ?? "redis://127.0.0.1:6379",
     durationS: one("duration", values.duration, quick ? 1 : 5),
     warmupS: values.warmup === "0" ? 0 : one("warmup", values.warmup, quick ? 0.5 : 2),
     payloadBytes: Math.floor(one("payload", values.payload, 200)),

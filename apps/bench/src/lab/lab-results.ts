@@ -5,6 +5,7 @@ import type { CostRow } from "./cost";
 import type { ConnectionLimits, IdleRow } from "./idle";
 import type { LabOptions } from "./lab-options";
 import type { RampResult } from "./ramp";
+import type { StormRow } from "./storm";
 
 /** Everything one `pnpm bench:lab` run measured (the source of every chart and of docs/transports.md). */
 export interface LabResults {
@@ -19,6 +20,7 @@ export interface LabResults {
   ramp?: RampResult[];
   idle?: IdleRow[];
   cost?: CostRow[];
+  storm?: StormRow[];
   complexity: TransportComplexity[];
 }
 
@@ -34,9 +36,29 @@ export function reproducingCommand(argv: string[]): string {
   return ["pnpm bench:lab", ...kept].join(" ");
 }
 
+/** Options only one scenario's section reads; the rest (warm-up, duration, payload …) belong to the ramp and cost rows. */
+const OWN_OPTIONS = {
+  idle: ["idleTransports", "idleConnections"],
+  storm: ["stormTransports", "stormClients", "stormRedisUrl"],
+} as const satisfies Record<string, ReadonlyArray<keyof LabOptions>>;
+
 /**
- * Several runs as one (e.g. the ramp, the idle and the cost scenarios run
- * one at a time): each scenario comes from the last file that has it.
+ * The options of a merge: a file with ramp or cost rows brings all of its own; one with only
+ * idle or storm rows brings only that scenario's, so it cannot relabel the other sections.
+ */
+function mergeOptions(base: LabOptions, next: LabResults): LabOptions {
+  const [from, onto] = next.ramp || next.cost ? [base, { ...next.options }] : [next.options, { ...base }];
+  const source = next.ramp || next.cost ? { idle: !next.idle, storm: !next.storm } : { idle: Boolean(next.idle), storm: Boolean(next.storm) };
+  for (const scenario of ["idle", "storm"] as const) {
+    if (!source[scenario]) continue;
+    for (const key of OWN_OPTIONS[scenario]) Object.assign(onto, { [key]: from[key] });
+  }
+  return onto;
+}
+
+/**
+ * Several runs as one (e.g. the ramp, the idle, the cost and the storm
+ * scenarios run one at a time): each scenario comes from the last file that has it.
  */
 export async function loadLabResults(files: string[]): Promise<LabResults> {
   let merged: LabResults | undefined;
@@ -52,6 +74,8 @@ export async function loadLabResults(files: string[]): Promise<LabResults> {
           ramp: results.ramp ?? merged.ramp,
           idle: results.idle ?? merged.idle,
           cost: results.cost ?? merged.cost,
+          storm: results.storm ?? merged.storm,
+          options: mergeOptions(merged.options, results),
           startedAt: merged.startedAt < results.startedAt ? merged.startedAt : results.startedAt,
         }
       : results;

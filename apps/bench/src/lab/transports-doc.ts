@@ -5,6 +5,7 @@ import type { Chart } from "./charts";
 import type { LabResults } from "./lab-results";
 import { explainerRows, type ExplainerRow } from "./explainer";
 import { finite, int, num, TRANSPORT_NAMES } from "./format";
+import { stormSection, stormSummary } from "./storm-doc";
 
 /**
  * docs/transports.md: the explainer's comparison table reissued with this
@@ -189,7 +190,7 @@ export function renderTransportsDoc(results: LabResults, charts: Chart[]): strin
     "",
     "```sh",
     `${results.command}   # the run behind this page`,
-    "pnpm bench:lab --docs                   # all three scenarios at full size, then this page",
+    "pnpm bench:lab --docs                   # all four scenarios at full size, then this page",
     "pnpm bench:lab --from docs/transports/lab.json --docs   # redraw charts and page from the JSON",
     "```",
     "",
@@ -224,6 +225,11 @@ export function renderTransportsDoc(results: LabResults, charts: Chart[]): strin
     "",
     chart("cost-bytes"),
     "",
+    "## Reconnect storm: a restart under many clients, with and without jitter",
+    "",
+    stormSection(results),
+    "",
+    ...[...new Set((results.storm ?? []).map((row) => row.transport))].flatMap((transport) => [chart(`reconnect-storm-${transport}`), ""]),
     "## Complexity: code and failure modes",
     "",
     complexitySection(results),
@@ -258,5 +264,6 @@ export function renderLabSummary(results: LabResults): string {
         : `cost  ${scenario.padEnd(15)} ×${subscribers} failed: ${row.error}`,
     );
   }
+  lines.push(...stormSummary(results));
   return lines.join("\n");
 }

@@ -1,6 +1,7 @@
+import type { Server } from "node:http";
 import { createDatabase } from "@repo/db";
 import { TICKER_TOPIC } from "@repo/protocol";
-import { connectRedis, createServer } from "@repo/realtime";
+import { connectRedis, createServer, type RealtimeServer } from "@repo/realtime";
 import { defineFeature, echoFeature, tickerFeature } from "@repo/realtime/features";
 import { BENCH_EVENT_TYPE, BENCH_TOPIC, type BenchPayload } from "../message";
 import { configFor, type ServerProfile } from "./switchboard-config";
@@ -50,6 +51,8 @@ export interface SwitchboardBench extends BenchServer {
    * (INFO commandstats; commands a Lua script runs count too); null in process.
    */
   redisCalls(): Promise<Record<string, number> | null>;
+  /** The service's hub (the storm's publisher and its log head). */
+  hub: RealtimeServer["hub"];
 }
 
 /** `calls=` of every command in INFO commandstats. */
@@ -67,7 +70,7 @@ function callsByCommand(info: string): Record<string, number> {
  * `profile` picks the config: generous limits for the normal rows, the
  * service's defaults for the flood rows (see switchboard-config.ts).
  */
-export async function startSwitchboard(options: { logLevel: string; profile: ServerProfile; redis?: RedisDeployment }): Promise<SwitchboardBench> {
+export async function startSwitchboard(options: { logLevel: string; profile: ServerProfile; redis?: RedisDeployment; port?: number; beforeListen?: (httpServer: Server) => void }): Promise<SwitchboardBench> {
   const { redis: deployment } = options;
   const db = await createDatabase(deployment ? { databaseUrl: deployment.databaseUrl } : { pgliteDir: "memory" });
   const redis = deployment ? await connectRedis(deployment.redisUrl, deployment.name) : undefined;
@@ -78,9 +81,12 @@ export async function startSwitchboard(options: { logLevel: string; profile: Ser
     logger: { level: options.logLevel },
     features: options.profile === "flood" ? floodFeatures() : [benchFeature],
   });
-  const url = await server.listen({ port: 0, host: "127.0.0.1" });
+  // Before listen: the storm counts every connection and request from the first one on.
+  options.beforeListen?.(server.app.server);
+  const url = await server.listen({ port: options.port ?? 0, host: "127.0.0.1" });
   return {
     url,
+    hub: server.hub,
     publish(_seq: number, payload: BenchPayload) {
       void server.hub.publish(BENCH_TOPIC, BENCH_EVENT_TYPE, payload);
     },
