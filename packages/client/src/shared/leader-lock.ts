@@ -13,6 +13,10 @@ export function browserLocks(): LockManagerLike | null {
   return locks ?? null;
 }
 
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException("The lock request was aborted", "AbortError");
+}
+
 interface Waiter {
   callback: () => Promise<unknown>;
   resolve: (value: unknown) => void;
@@ -54,7 +58,7 @@ export function memoryLocks(): LockManagerLike {
     request(name, options, callback) {
       return new Promise((resolve, reject) => {
         const { signal } = options;
-        if (signal?.aborted) return reject(signal.reason);
+        if (signal?.aborted) return reject(abortError(signal));
         const waiter: Waiter = { callback, resolve, reject, signal };
         signal?.addEventListener("abort", () => {
           const queue = queues.get(name);
@@ -62,7 +66,7 @@ export function memoryLocks(): LockManagerLike {
           // Only a request still waiting can be withdrawn; a granted one ends with its callback.
           if (at >= 0) {
             queue!.splice(at, 1);
-            reject(signal.reason);
+            reject(abortError(signal));
           }
         });
         queues.set(name, [...(queues.get(name) ?? []), waiter]);

@@ -55,6 +55,13 @@ interface PendingCommand {
   timer: ReturnType<typeof setTimeout>;
 }
 
+type PageHideListener = (event: { persisted?: boolean }) => void;
+/** The window, in a browser (Node has no page to hide). */
+const page = globalThis as {
+  addEventListener?: (type: "pagehide", listener: PageHideListener) => void;
+  removeEventListener?: (type: "pagehide", listener: PageHideListener) => void;
+};
+
 const CHANNEL_PREFIX = "switchboard-shared:";
 
 function errorFrom(body: FailureBody | undefined): unknown {
@@ -119,7 +126,13 @@ export class SharedClient extends Emitter<SharedClientEvents> {
     queueMicrotask(() => {
       if (!this.leader && !this.closed) this.emit("role", "follower");
     });
+    // A tab going away says so: a follower's topics are dropped at once, a leader hands over at once.
+    page.addEventListener?.("pagehide", this.onPageHide);
   }
+
+  private readonly onPageHide = (event: { persisted?: boolean }) => {
+    if (!event.persisted) this.close();
+  };
 
   get role(): SharedRole {
     return this.leader ? "leader" : "follower";
@@ -149,7 +162,7 @@ export class SharedClient extends Emitter<SharedClientEvents> {
   /** Sends a command through the leader's connection (same id on every attempt and across a handover: one effect). */
   send<C extends CommandInput>(input: C): Promise<CommandResultOf<C["type"]>> {
     if (this.closed) return Promise.reject(new ConnectionError("closed", "The client is closed"));
-    const command = { ...input, id: input.id ?? createCommandId() } as Command;
+    const command: Command = { ...input, id: input.id ?? createCommandId() };
     if (utf8Length(JSON.stringify(command)) > MAX_COMMAND_BYTES) {
       return Promise.reject(new ProtocolError("payload_too_large", `Commands are limited to ${MAX_COMMAND_BYTES} bytes`));
     }
@@ -216,6 +229,7 @@ export class SharedClient extends Emitter<SharedClientEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    page.removeEventListener?.("pagehide", this.onPageHide);
     if (this.leader) {
       this.leader.stop();
       this.leader = null;

@@ -1,6 +1,7 @@
 // The classic pains on /lab: each is one component in this folder with its cause and its fix
 // side by side, registered by one line here. The page renders them in this order.
 import type { ComponentType } from "react";
+import { SixConnections } from "./six-connections";
 
 export type LabPain = {
   /** Stable id: the section's anchor (`/lab#<id>`) and its test hook. */
@@ -9,4 +10,4 @@ export type LabPain = {
   Component: ComponentType;
 };
 
-export const LAB_PAINS: readonly LabPain[] = [];
+export const LAB_PAINS: readonly LabPain[] = [{ id: "six-connections", title: "Six connections per host", Component: SixConnections }];
