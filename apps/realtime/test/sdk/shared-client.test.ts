@@ -2,8 +2,8 @@
 // over a real BroadcastChannel, the lock from memoryLocks() (Web Locks' contract within one realm;
 // Node has no navigator.locks). The browser version, with real tabs and Web Locks, is
 // apps/web/e2e/six-connections.spec.ts.
-import { createSharedClient, memoryLocks, type LockManagerLike, type SharedClient } from "@repo/client/shared";
-import { echoTopic, type Position, type Topic } from "@repo/protocol";
+import { createSharedClient, memoryLocks, type BroadcastChannelLike, type LockManagerLike, type ShareOptions, type SharedClient } from "@repo/client/shared";
+import { TICKER_TOPIC, echoTopic, type Position, type Topic } from "@repo/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { range, signIn, sleep, startTestServer, waitFor, type TestServer } from "./support/server";
 
@@ -15,7 +15,7 @@ afterAll(async () => {
   await running?.stop();
 });
 
-function tab(name: string, token: string, transport: string, locks: LockManagerLike): SharedClient {
+function tab(name: string, token: string, transport: string, locks: LockManagerLike, share: Partial<ShareOptions> = {}): SharedClient {
   return createSharedClient({
     url: running.baseUrl,
     transport,
@@ -24,7 +24,7 @@ function tab(name: string, token: string, transport: string, locks: LockManagerL
     ackTimeoutMs: 5_000,
     commandTimeoutMs: 5_000,
     reconnect: { baseMs: 20, maxMs: 200 },
-    share: { name, locks },
+    share: { name, locks, ...share },
   });
 }
 
@@ -121,4 +121,45 @@ test("a message that is not the shared protocol is ignored", async () => {
   expect(client.role).toBe("leader");
   intruder.close();
   client.close();
+});
+
+/** A real BroadcastChannel that can go silent both ways at once, as a crashed tab's does. */
+function crashable(name: string): BroadcastChannelLike & { crash(): void } {
+  const real = new BroadcastChannel(name);
+  let crashed = false;
+  let handler: BroadcastChannelLike["onmessage"] = null;
+  real.onmessage = (event) => {
+    if (!crashed) handler?.(event);
+  };
+  return {
+    postMessage: (message) => void (crashed || real.postMessage(message)),
+    close: () => real.close(),
+    get onmessage() {
+      return handler;
+    },
+    set onmessage(next) {
+      handler = next;
+    },
+    crash: () => void (crashed = true),
+  };
+}
+
+test("a follower that goes silent without a goodbye (its tab crashed) has its topics dropped by the leader", async () => {
+  const session = await signIn(running.baseUrl);
+  const name = `crash-${session.user.id}`;
+  const locks = memoryLocks();
+  const leader = tab(name, session.token, "sse", locks, { heartbeatMs: 50 });
+  follow(leader, echoTopic(session.user.id), null);
+  await leader.whenOpen(10_000);
+  const alone = running.server.hub.listenerCount();
+  let channel: ReturnType<typeof crashable> | undefined;
+  const follower = tab(name, session.token, "sse", locks, { heartbeatMs: 50, channel: (channelName) => (channel = crashable(channelName)) });
+  follow(follower, TICKER_TOPIC, null);
+  await waitFor(() => running.server.hub.listenerCount() === alone + 1, "the leader to follow the follower's topic too");
+  channel!.crash();
+  // Six heartbeats of silence, then the leader stops following what only the follower wanted.
+  await waitFor(() => running.server.hub.listenerCount() === alone, "the crashed follower's topic to be dropped", 5_000);
+  expect(follower.role).toBe("follower");
+  follower.close();
+  leader.close();
 });

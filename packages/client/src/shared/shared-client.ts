@@ -35,6 +35,12 @@ export interface ShareOptions {
   locks?: LockManagerLike;
   /** Default: `new BroadcastChannel(name)`. */
   channel?: (name: string) => BroadcastChannelLike;
+  /**
+   * How often a follower tells the leader it is still there (default 20 s). The leader drops a
+   * tab silent for six times as long (a crashed tab says no goodbye; a hidden tab's timers may
+   * run only once a minute).
+   */
+  heartbeatMs?: number;
 }
 
 export interface SharedClientOptions extends ClientOptions {
@@ -89,6 +95,8 @@ export class SharedClient extends Emitter<SharedClientEvents> {
   private readonly pending = new Map<string, PendingCommand>();
   private readonly abortLock = new AbortController();
   private readonly commandDeadlineMs: number;
+  private readonly heartbeatMs: number;
+  private readonly heartbeat: ReturnType<typeof setInterval>;
   private releaseLock: (() => void) | null = null;
   private leader: SharedLeader | null = null;
   private leaderId: string | null = null;
@@ -118,6 +126,11 @@ export class SharedClient extends Emitter<SharedClientEvents> {
     const channelName = CHANNEL_PREFIX + share.name;
     this.channel = (share.channel ?? ((name) => new BroadcastChannel(name) as unknown as BroadcastChannelLike))(channelName);
     this.channel.onmessage = (event) => this.received(event.data);
+    this.heartbeatMs = share.heartbeatMs ?? 20_000;
+    this.heartbeat = setInterval(() => {
+      if (!this.leader && this.subscriptions.size > 0) this.post({ kind: "want", topics: this.subscriptions.cursors() });
+    }, this.heartbeatMs);
+    (this.heartbeat as { unref?: () => void }).unref?.();
     const locks = share.locks ?? browserLocks();
     if (!locks) throw new ConnectionError("closed", "Shared mode needs Web Locks (navigator.locks) or a `share.locks`");
     locks
@@ -230,6 +243,7 @@ export class SharedClient extends Emitter<SharedClientEvents> {
     if (this.closed) return;
     this.closed = true;
     page.removeEventListener?.("pagehide", this.onPageHide);
+    clearInterval(this.heartbeat);
     if (this.leader) {
       this.leader.stop();
       this.leader = null;
@@ -254,7 +268,7 @@ export class SharedClient extends Emitter<SharedClientEvents> {
   private lead(): Promise<void> {
     if (this.closed) return Promise.resolve();
     const released = new Promise<void>((resolve) => (this.releaseLock = resolve));
-    this.leader = new SharedLeader(this.inner, (message) => this.publish(message));
+    this.leader = new SharedLeader(this.inner, (message) => this.publish(message), this.heartbeatMs * 6, this.id);
     this.emit("role", "leader");
     this.resendToLeader();
     return released;

@@ -35,13 +35,24 @@ export class SharedLeader {
   private readonly rewinds = new Map<Topic, Position>();
   /** Commands being run, by tab and request id: a tab that resends one to a leader already running it gets one answer. */
   private readonly running = new Set<string>();
+  /** When each follower was last heard from: one that stops talking (its tab crashed) is dropped. */
+  private readonly heard = new Map<string, number>();
   private readonly offs: Array<() => void> = [];
+  private readonly sweep: ReturnType<typeof setInterval>;
   private stopped = false;
 
   constructor(
     private readonly inner: RealtimeClient,
     private readonly publish: Publish,
+    /** A tab silent for this long is gone (followers repeat their `want` well within it). */
+    silentMs: number,
+    private readonly self: string,
   ) {
+    this.sweep = setInterval(() => {
+      const now = Date.now();
+      for (const [tab, at] of this.heard) if (now - at > silentMs) this.forget(tab);
+    }, silentMs / 4);
+    (this.sweep as { unref?: () => void }).unref?.();
     this.offs.push(
       inner.on("status", (status, detail) => {
         const error = failureBody(detail.error);
@@ -55,13 +66,12 @@ export class SharedLeader {
 
   handle(message: FollowerMessage): void {
     if (this.stopped) return;
+    if (message.from !== this.self) this.heard.set(message.from, Date.now());
     switch (message.kind) {
       case "want":
         return this.want(message.from, message.topics);
       case "leave":
-        this.want(message.from, {});
-        this.tabs.delete(message.from);
-        return;
+        return this.forget(message.from);
       case "command":
         return void this.command(message.from, message.requestId, message.command as CommandInput & { id: string });
       case "control":
@@ -76,10 +86,17 @@ export class SharedLeader {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.sweep);
     for (const off of this.offs) off();
     for (const unsubscribe of this.following.values()) unsubscribe?.();
     this.following.clear();
     this.publish({ kind: "status", status: "reconnecting", transport: this.inner.transportInUse, wanted: this.inner.transportWanted });
+  }
+
+  private forget(tab: string): void {
+    this.want(tab, {});
+    this.tabs.delete(tab);
+    this.heard.delete(tab);
   }
 
   private want(tab: string, topics: CursorMap): void {
