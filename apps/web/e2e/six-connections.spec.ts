@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
-import { uid } from "./support/chat-people";
+import { WEB_ORIGIN, uid } from "./support/chat-people";
 import { REALTIME } from "./support/realtime-api";
 
 // The six-connection limit of HTTP/1.1, in Chromium, straight to the service (localhost:4000, no
@@ -98,4 +98,26 @@ test("seven tabs in shared mode: one connection, every tick in every tab, and th
     .poll(async () => new Set(await Promise.all(rest.map((page) => number(page, "last")))).size, { message: "the tabs agree", timeout: 5_000 })
     .toBe(1);
   for (const page of rest) await expectGapless(page);
+});
+
+test("/lab's panel opens seven shared tabs with one click, and closes them", async ({ context, page }) => {
+  test.setTimeout(60_000);
+  // The app shell wants its own sign-in (it remembers the session in the page's storage).
+  await page.goto("/sign-in");
+  await page.getByLabel("Display name").fill(`Lab ${uid()}`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(`${WEB_ORIGIN}/`);
+  await page.goto("/lab");
+  const panel = page.getByRole("region", { name: "Six connections per host" });
+  const popups: Page[] = [];
+  context.on("page", (popup) => popups.push(popup));
+  await panel.getByRole("button", { name: `Open ${TABS} tabs, one shared connection` }).click();
+  await expect.poll(() => popups.length, { message: "seven tabs" }).toBe(TABS);
+  for (const [i, popup] of popups.entries()) {
+    await expect.poll(() => number(popup, "count"), { message: `tab ${i + 1} receives`, timeout: 15_000 }).toBeGreaterThan(0);
+  }
+  const roles = await Promise.all(popups.map((popup) => popup.getByTestId("role").textContent()));
+  expect(roles.filter((role) => role === "leader")).toHaveLength(1);
+  await panel.getByRole("button", { name: "Close the tabs opened here" }).click();
+  await expect.poll(() => popups.filter((popup) => popup.isClosed()).length, { message: "the tabs closed" }).toBe(TABS);
 });
