@@ -163,3 +163,34 @@ test("a follower that goes silent without a goodbye (its tab crashed) has its to
   follower.close();
   leader.close();
 });
+
+test("a tab joining with a cursor from a lost epoch is reset to where the connection stands, as the server would reset it, and the others are not", async () => {
+  const session = await signIn(running.baseUrl);
+  const topic = echoTopic(session.user.id);
+  const head = await running.server.hub.head(topic);
+  const locks = memoryLocks();
+  const name = `epoch-${session.user.id}`;
+  const first = tab(name, session.token, "sse", locks);
+  const firstResets: string[] = [];
+  const early = first.subscribe(topic, () => {}, { cursor: { epoch: head.epoch, offset: head.offset }, onReset: (reset) => firstResets.push(reset.reason) });
+  await first.whenOpen(10_000);
+  await publish(topic, 5);
+  await waitFor(() => first.cursors()[topic]?.offset === head.offset + 5, "5 events in the first tab");
+
+  const second = tab(name, session.token, "sse", locks);
+  const resets: Array<{ reason: string; offset: number }> = [];
+  const offsets: number[] = [];
+  second.subscribe(topic, (event) => offsets.push(event.offset), {
+    cursor: { epoch: "an-epoch-long-gone", offset: 3 },
+    onReset: (reset) => resets.push({ reason: reset.reason, offset: reset.position.offset }),
+  });
+  await waitFor(() => resets.length === 1, "the second tab's reset");
+  expect(resets).toEqual([{ reason: "unknown_epoch", offset: head.offset + 5 }]);
+  await publish(topic, 3);
+  await waitFor(() => offsets.length >= 3, "the events after the reset");
+  expect(offsets).toEqual(range(head.offset + 5, 3));
+  expect(firstResets).toEqual([]);
+  early();
+  first.close();
+  second.close();
+});

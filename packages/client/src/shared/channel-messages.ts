@@ -28,7 +28,8 @@ const leaderMessages = [
   z.object({ ...fromTab, kind: z.literal("leader") }),
   z.object({ ...fromTab, kind: z.literal("event"), event: EventEnvelope }),
   z.object({ ...fromTab, kind: z.literal("signal"), signal: Signal }),
-  z.object({ ...fromTab, kind: z.literal("reset"), reset: ResetSignal }),
+  /** `to`: one tab's saved cursor is from an epoch the connection is past (the others are not concerned). */
+  z.object({ ...fromTab, kind: z.literal("reset"), reset: ResetSignal, to: TabId.optional() }),
   z.object({ ...fromTab, kind: z.literal("refused"), topic: Topic, error: ErrorBody }),
   z.object({ ...fromTab, kind: z.literal("closing"), notice: ClosingNotice }),
   z.object({

@@ -319,7 +319,8 @@ export class SharedClient extends Emitter<SharedClientEvents> {
       case "signal":
         return this.subscriptions.deliverSignal(message.signal);
       case "reset":
-        return this.subscriptions.applyReset(message.reset);
+        if (message.to === undefined || message.to === this.id) this.subscriptions.applyReset(message.reset);
+        return;
       case "refused":
         if (this.subscriptions.has(message.topic)) this.subscriptions.end([[message.topic, ProtocolError.fromBody(message.error)]]);
         return;

@@ -8,7 +8,7 @@ import type { FailureBody, FollowerMessage, Outgoing, ResultOutcome } from "./ch
 export type Publish = (message: Outgoing) => void;
 
 /** Whether a tab's cursor is behind where the connection stands on a topic (it needs the events in between). */
-function behind(cursor: Position | null, at: Position | null): cursor is Position {
+function behind(cursor: Position | null, at: Position | null): boolean {
   if (cursor === null) return false;
   return at === null || (cursor.epoch === at.epoch && cursor.offset < at.offset);
 }
@@ -106,8 +106,12 @@ export class SharedLeader {
     for (const topic of now) {
       if (before.has(topic)) continue;
       const cursor = topics[topic] ?? null;
+      const position = at[topic] ?? null;
       if (!this.following.has(topic)) this.follow(topic, cursor);
-      else if (behind(cursor, at[topic] ?? null)) this.rewind(topic, cursor);
+      else if (cursor && behind(cursor, position)) this.rewind(topic, cursor);
+      // A cursor from another epoch (history lost since it was saved): that tab is reset to where
+      // the connection stands, as the server would reset a client of its own.
+      else if (cursor && position && cursor.epoch !== position.epoch) this.publish({ kind: "reset", to: tab, reset: { topic, reason: "unknown_epoch", position } });
     }
     this.tabs.set(tab, now);
     for (const topic of before) if (!now.has(topic) && !this.wanted(topic)) this.unfollow(topic);
