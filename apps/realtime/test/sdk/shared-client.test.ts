@@ -194,3 +194,22 @@ test("a tab joining with a cursor from a lost epoch is reset to where the connec
   first.close();
   second.close();
 });
+
+test("a command whose leader goes before answering is run by the next leader, once", async () => {
+  const session = await signIn(running.baseUrl);
+  const topic = echoTopic(session.user.id);
+  const head = await running.server.hub.head(topic);
+  const locks = memoryLocks();
+  const name = `command-${session.user.id}`;
+  const leader = tab(name, session.token, "sse", locks);
+  const follower = tab(name, session.token, "sse", locks);
+  await waitFor(() => leader.role === "leader", "the first tab to lead");
+  const answer = follower.send({ type: "echo", payload: { text: "across a handover" } });
+  leader.close(); // before the leader heard the command: the follower gives it to the next leader
+  const result = await answer;
+  expect(follower.role).toBe("leader");
+  expect(result.offset).toBe(head.offset + 1);
+  await sleep(100);
+  expect((await running.server.hub.head(topic)).offset).toBe(head.offset + 1);
+  follower.close();
+});

@@ -1,5 +1,4 @@
 import {
-  CommandResults,
   MAX_COMMAND_BYTES,
   ProtocolError,
   type Command,
@@ -17,8 +16,9 @@ import { ConnectionError, type ConnectionErrorCode } from "../errors";
 import { MetricsRecorder, type ClientMetrics } from "../metrics";
 import { Subscriptions } from "../subscriptions";
 import { utf8Length } from "../utf8";
-import { ChannelMessage, SHARED_PROTOCOL, type FailureBody, type LeaderMessage, type Outgoing, type ResultOutcome } from "./channel-messages";
+import { ChannelMessage, SHARED_PROTOCOL, type FailureBody, type LeaderMessage, type Outgoing } from "./channel-messages";
 import { browserLocks, type LockManagerLike } from "./leader-lock";
+import { ForwardedCommands } from "./forwarded-commands";
 import { SharedLeader } from "./shared-leader";
 
 /** The part of BroadcastChannel used here (the browser's and Node's fit). */
@@ -54,12 +54,6 @@ export type SharedClientEvents = ClientEvents & {
   role: (role: SharedRole) => void;
 };
 
-interface PendingCommand {
-  command: Command;
-  resolve: (result: unknown) => void;
-  reject: (error: unknown) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
 
 type PageHideListener = (event: { persisted?: boolean }) => void;
 /** The window, in a browser (Node has no page to hide). */
@@ -92,9 +86,8 @@ export class SharedClient extends Emitter<SharedClientEvents> {
   private readonly recorder: MetricsRecorder;
   private readonly subscriptions: Subscriptions;
   private readonly channel: BroadcastChannelLike;
-  private readonly pending = new Map<string, PendingCommand>();
+  private readonly commands: ForwardedCommands;
   private readonly abortLock = new AbortController();
-  private readonly commandDeadlineMs: number;
   private readonly heartbeatMs: number;
   private readonly heartbeat: ReturnType<typeof setInterval>;
   private releaseLock: (() => void) | null = null;
@@ -113,7 +106,7 @@ export class SharedClient extends Emitter<SharedClientEvents> {
     this.transport = this.wanted = options.transport;
     this.recorder = new MetricsRecorder(options.latencyWindow ?? 1024);
     // A leader retries a command itself; a follower waits out all of its attempts and a handover.
-    this.commandDeadlineMs = (options.commandTimeoutMs ?? 10_000) * ((options.commandRetries ?? 4) + 2);
+    this.commands = new ForwardedCommands((options.commandTimeoutMs ?? 10_000) * ((options.commandRetries ?? 4) + 2));
     const sink: ClientSink = {
       emit: (name, ...args) => this.emit(name, ...args),
       report: (error) => {
@@ -179,15 +172,10 @@ export class SharedClient extends Emitter<SharedClientEvents> {
     if (utf8Length(JSON.stringify(command)) > MAX_COMMAND_BYTES) {
       return Promise.reject(new ProtocolError("payload_too_large", `Commands are limited to ${MAX_COMMAND_BYTES} bytes`));
     }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(command.id);
-        reject(new ConnectionError("timeout", "No leading tab answered the command"));
-      }, this.commandDeadlineMs);
-      this.pending.set(command.id, { command, resolve: resolve as (result: unknown) => void, reject, timer });
-      this.recorder.add("commands");
-      this.toLeader({ kind: "command", requestId: command.id, command });
-    });
+    const answered = this.commands.add(command);
+    this.recorder.add("commands");
+    this.toLeader({ kind: "command", requestId: command.id, command });
+    return answered as Promise<CommandResultOf<C["type"]>>;
   }
 
   /** HTTP reads go straight from this tab: they hold no connection. */
@@ -256,11 +244,7 @@ export class SharedClient extends Emitter<SharedClientEvents> {
     this.channel.onmessage = null;
     this.channel.close();
     this.subscriptions.clear();
-    for (const pending of this.pending.values()) {
-      clearTimeout(pending.timer);
-      pending.reject(new ConnectionError("closed", "The client is closed"));
-    }
-    this.pending.clear();
+    this.commands.rejectAll(new ConnectionError("closed", "The client is closed"));
     this.setStatus("closed", this.transport);
   }
 
@@ -333,30 +317,18 @@ export class SharedClient extends Emitter<SharedClientEvents> {
         if (message.to === this.id) this.subscriptions.applyPositions(message.topics);
         return;
       case "result":
-        if (message.to === this.id) this.settle(message.requestId, message.outcome);
+        if (message.to === this.id) this.commands.settle(message.requestId, message.outcome);
         return;
       case "leader":
         return;
     }
   }
 
-  private settle(requestId: string, outcome: ResultOutcome): void {
-    const pending = this.pending.get(requestId);
-    if (!pending) return;
-    this.pending.delete(requestId);
-    clearTimeout(pending.timer);
-    if ("result" in outcome) {
-      const parsed = CommandResults[pending.command.type].safeParse(outcome.result);
-      if (parsed.success) pending.resolve(parsed.data);
-      else pending.reject(new ProtocolError("internal", `Unexpected ${pending.command.type} result`));
-    } else if ("protocol" in outcome) pending.reject(ProtocolError.fromBody(outcome.protocol));
-    else pending.reject(new ConnectionError(outcome.connection.code, outcome.connection.message));
-  }
 
   /** Tells a (new) leader everything this tab wants: its topics with their cursors, and its unanswered commands. */
   private resendToLeader(): void {
     this.toLeader({ kind: "want", topics: this.subscriptions.cursors() });
-    for (const [requestId, { command }] of this.pending) this.toLeader({ kind: "command", requestId, command });
+    for (const command of this.commands.all()) this.toLeader({ kind: "command", requestId: command.id, command });
   }
 
   /** Topic changes in one tick become one `want`. */
