@@ -2,6 +2,7 @@
 // side by side, registered by one line here. The page renders them in this order.
 import type { ComponentType } from "react";
 import { ReconnectStorm } from "./reconnect-storm";
+import { SixConnections } from "./six-connections";
 
 export type LabPain = {
   /** Stable id: the section's anchor (`/lab#<id>`) and its test hook. */
@@ -11,5 +12,6 @@ export type LabPain = {
 };
 
 export const LAB_PAINS: readonly LabPain[] = [
+  { id: "six-connections", title: "Six connections per host", Component: SixConnections },
   { id: "reconnect-storm", title: "Reconnect storm", Component: ReconnectStorm },
 ];
