@@ -1,6 +1,6 @@
 // `pnpm dev`'s lab proxies: started when nginx is here, a one-line hint when it is not (never fails dev).
 import { nginxAvailable } from "../src/nginx";
-import { labEnv } from "../src/lab-env";
+import { labEnv } from "../src/env";
 import { startLabProxies } from "../src/lab-proxies";
 
 if (!nginxAvailable()) {

@@ -1,6 +1,8 @@
 // The classic pains on /lab: each is one component in this folder with its cause and its fix
 // side by side, registered by one line here. The page renders them in this order.
 import type { ComponentType } from "react";
+import { IdleTimeouts } from "./idle-timeouts";
+import { ProxyBuffering } from "./proxy-buffering";
 
 export type LabPain = {
   /** Stable id: the section's anchor (`/lab#<id>`) and its test hook. */
@@ -9,4 +11,7 @@ export type LabPain = {
   Component: ComponentType;
 };
 
-export const LAB_PAINS: readonly LabPain[] = [];
+export const LAB_PAINS: readonly LabPain[] = [
+  { id: "proxy-buffering", title: "Proxy buffering", Component: ProxyBuffering },
+  { id: "idle-timeouts", title: "Idle timeouts", Component: IdleTimeouts },
+];
