@@ -27,7 +27,7 @@ export async function startLabProxies(upstream: string, binary?: string): Promis
   const started: Array<[LabProxyName, RunningNginx]> = [];
   const stop = () => Promise.all(started.map(([, proxy]) => proxy.stop())).then(() => undefined);
   try {
-    for (const { name, config, port } of LAB_PROXIES) started.push([name, await startNginx({ upstream, config, port, binary })]);
+    for (const { name, config, port } of LAB_PROXIES) started.push([name, await startNginx({ upstream, config, port, binary, ipv6Loopback: true })]);
   } catch (error) {
     await stop();
     throw error;

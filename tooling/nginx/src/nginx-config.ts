@@ -30,6 +30,8 @@ export interface RenderInput {
   upstreams: string[];
   /** Run as root (this machine's CI): workers stay root, so they can write under `dir`. */
   asRoot: boolean;
+  /** Also listen on [::1]: browsers resolve `localhost` to ::1 first (the dev lab's proxies). */
+  ipv6Loopback?: boolean;
   /** Certificate and key files (PEM), for `h2-tls`. */
   tls?: { cert: string; key: string };
 }
@@ -73,10 +75,13 @@ function sseLocation(config: NginxConfigName): string {
 }
 
 function listen(input: RenderInput): string {
-  if (input.config !== "h2-tls") return `listen 127.0.0.1:${input.listenPort};`;
-  if (!input.tls) throw new Error("renderNginxConfig: h2-tls needs a certificate");
+  const hosts = input.ipv6Loopback ? ["127.0.0.1", "[::1]"] : ["127.0.0.1"];
   // nginx 1.22 (Debian 12) spells HTTP/2 on the listen line (`http2 on;` is 1.25.1+).
-  return `listen 127.0.0.1:${input.listenPort} ssl http2;
+  const flags = input.config === "h2-tls" ? " ssl http2" : "";
+  const lines = hosts.map((host) => `listen ${host}:${input.listenPort}${flags};`).join("\n    ");
+  if (input.config !== "h2-tls") return lines;
+  if (!input.tls) throw new Error("renderNginxConfig: h2-tls needs a certificate");
+  return `${lines}
     ssl_certificate ${input.tls.cert};
     ssl_certificate_key ${input.tls.key};`;
 }
@@ -115,7 +120,8 @@ ${input.upstreams.map((server) => `    server ${server} max_fails=1 fail_timeout
     # except in idle-timeout, whose point is to cut them.
     proxy_read_timeout ${readTimeout};
     proxy_send_timeout 1h;
-    location = ${CONFIG_MARKER_PATH} { default_type text/plain; return 200 "${input.config}"; }
+    # Readable from any page (it says only the config's name): the /lab panels look for their proxies with it.
+    location = ${CONFIG_MARKER_PATH} { default_type text/plain; add_header Access-Control-Allow-Origin "*" always; return 200 "${input.config}"; }
     ${websocketLocation(input.config)}
     ${sseLocation(input.config)}
     location / {

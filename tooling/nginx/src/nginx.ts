@@ -20,6 +20,8 @@ export interface NginxOptions {
   binary?: string;
   /** A fixed port (the dev lab's proxies); default a free one. */
   port?: number;
+  /** Also listen on [::1] (for browsers that reach `localhost` there). */
+  ipv6Loopback?: boolean;
 }
 
 export interface RunningNginx {
@@ -121,7 +123,7 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
 
   for (let tries = 0; ; tries++) {
     const listenPort = options.port ?? (await freePort());
-    const write = (config: NginxConfigName) => writeFile(confPath, renderNginxConfig({ config, dir, listenPort, upstreams, asRoot, tls }));
+    const write = (config: NginxConfigName) => writeFile(confPath, renderNginxConfig({ config, dir, listenPort, upstreams, asRoot, tls, ipv6Loopback: options.ipv6Loopback }));
     await write(options.config);
     const child = spawn(binary, ["-p", dir, "-e", path.join(dir, "error.log"), "-c", confPath, "-g", "daemon off;"], {
       stdio: ["ignore", "ignore", "pipe"],
