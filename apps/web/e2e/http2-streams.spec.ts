@@ -6,7 +6,8 @@ import { REALTIME, command } from "./support/realtime-api";
 // Chromium opens at most six connections per host, so the seventh stream waits and gets
 // nothing while six are open; over HTTP/2 (the lab's TLS nginx, one multiplexed connection)
 // all seven receive. Each page is the web app's, so the service sees its allowed Origin; the
-// stream is authorized by a ticket in the URL (no cookie needed).
+// stream is authorized by a ticket in the URL (no cookie needed). next.config.ts's CSP lets the
+// pages connect to the lab proxies.
 
 /** The lab proxies' HTTP/2 TLS nginx (tooling/nginx lab-proxies.ts), started by the e2e webServer. */
 const H2 = "https://localhost:4104";

@@ -24,6 +24,8 @@ const EnvSchema = z.object({
   NEXT_PUBLIC_LAB_PROXY_BUFFERED_URL: labProxyUrl("http://localhost:4101"),
   NEXT_PUBLIC_LAB_PROXY_FIXED_URL: labProxyUrl("http://localhost:4102"),
   NEXT_PUBLIC_LAB_PROXY_IDLE_URL: labProxyUrl("http://localhost:4103"),
+  /** HTTP/2 over TLS (self-signed): the seven-streams measurement. */
+  NEXT_PUBLIC_LAB_PROXY_H2_URL: labProxyUrl("https://localhost:4104"),
 });
 
 const parsed = EnvSchema.safeParse({
@@ -31,6 +33,7 @@ const parsed = EnvSchema.safeParse({
   NEXT_PUBLIC_LAB_PROXY_BUFFERED_URL: process.env.NEXT_PUBLIC_LAB_PROXY_BUFFERED_URL || undefined,
   NEXT_PUBLIC_LAB_PROXY_FIXED_URL: process.env.NEXT_PUBLIC_LAB_PROXY_FIXED_URL || undefined,
   NEXT_PUBLIC_LAB_PROXY_IDLE_URL: process.env.NEXT_PUBLIC_LAB_PROXY_IDLE_URL || undefined,
+  NEXT_PUBLIC_LAB_PROXY_H2_URL: process.env.NEXT_PUBLIC_LAB_PROXY_H2_URL || undefined,
 });
 
 if (!parsed.success) {
@@ -42,3 +45,11 @@ export const env = parsed.data;
 
 /** The realtime service's WebSocket origin (ws: for http:, wss: for https:). */
 export const realtimeWebSocketUrl = env.NEXT_PUBLIC_REALTIME_URL.replace(/^http/, "ws");
+
+/** Where the /lab pains' proxies are: the pages may connect to them (next.config.ts connect-src). */
+export const labProxyUrls = [
+  env.NEXT_PUBLIC_LAB_PROXY_BUFFERED_URL,
+  env.NEXT_PUBLIC_LAB_PROXY_FIXED_URL,
+  env.NEXT_PUBLIC_LAB_PROXY_IDLE_URL,
+  env.NEXT_PUBLIC_LAB_PROXY_H2_URL,
+];
