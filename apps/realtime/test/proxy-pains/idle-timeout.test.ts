@@ -34,7 +34,7 @@ describe.skipIf(!available)("idle timeouts (lab pain)", () => {
     { transport: "sse", cause: {}, fix: { sseHeartbeatMs: SHORT_MS } },
   ])("$transport: a quiet wait longer than the timeout is cut, a shorter one is not", async ({ transport, cause, fix }) => {
     const room = await chatRoom(service, `Edsger on ${transport}`);
-    const cut = testClient(proxy.url, room.session.token, transport, { ...cause, reconnect: { minMs: 100, maxMs: 200 } });
+    const cut = testClient(proxy.url, room.session.token, transport, { ...cause, reconnect: { baseMs: 100, maxMs: 200 } });
     const kept = testClient(proxy.url, room.session.token, transport, fix);
     const seen = { cut: 0, kept: 0 };
     cut.subscribe(room.topic, () => seen.cut++, { cursor: room.position });
