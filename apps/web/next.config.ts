@@ -1,13 +1,14 @@
 import type { NextConfig } from "next";
 import { PHASE_DEVELOPMENT_SERVER } from "next/constants";
-import { env, realtimeWebSocketUrl } from "./src/env";
+import { env, labProxyUrls, realtimeWebSocketUrl } from "./src/env";
 
 /**
  * Content-Security-Policy for every page. Computed at build time from
  * NEXT_PUBLIC_REALTIME_URL (the same value the client bundle inlines), so the build
  * must see the production realtime URL.
  *
- * - connect-src: this origin plus the realtime service over HTTP(S) and WS(S).
+ * - connect-src: this origin plus the realtime service over HTTP(S) and WS(S), and the /lab
+ *   pains' local nginx proxies (NEXT_PUBLIC_LAB_PROXY_*).
  * - script-src needs 'unsafe-inline' because the App Router streams its payload in inline
  *   <script> tags; a nonce (via proxy.ts) would remove it at the cost of rendering every page
  *   dynamically. 'unsafe-eval' only in `next dev` (React's dev tooling needs it).
@@ -20,7 +21,7 @@ function contentSecurityPolicy(dev: boolean): string {
     "style-src": ["'self'", "'unsafe-inline'"],
     "img-src": ["'self'", "data:", "blob:"],
     "font-src": ["'self'"],
-    "connect-src": ["'self'", env.NEXT_PUBLIC_REALTIME_URL, realtimeWebSocketUrl],
+    "connect-src": ["'self'", env.NEXT_PUBLIC_REALTIME_URL, realtimeWebSocketUrl, ...labProxyUrls],
     "media-src": ["'none'"],
     "object-src": ["'none'"],
     "worker-src": ["'self'", "blob:"],

@@ -69,6 +69,19 @@ export default defineConfig({
       gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     },
     {
+      // The /lab pains' real nginx proxies (tooling/nginx lab-proxies.ts) in front of that service,
+      // on their fixed ports 4101–4104 (the web app's NEXT_PUBLIC_LAB_PROXY_* defaults).
+      name: "lab-proxies",
+      command: "pnpm --filter @repo/nginx exec tsx scripts/lab-dev.ts",
+      url: "http://127.0.0.1:4103/__nginx/config",
+      env: { LAB_PROXY_UPSTREAM: `http://127.0.0.1:${REALTIME_PORT}` },
+      reuseExistingServer: !CI,
+      timeout: 30_000,
+      stdout: "pipe",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+    {
       name: "web",
       command: "pnpm exec next build && pnpm exec next start --port 3000",
       url: `${WEB_URL}/sign-in`,

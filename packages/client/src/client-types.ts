@@ -46,6 +46,12 @@ export interface ClientOptions {
   pollIntervalMs?: number;
   /** Long polling: how long the server may hold a request. Default 25000 (the server caps it). */
   longPollTimeoutMs?: number;
+  /**
+   * SSE: ask the server for a heartbeat at least this often (ms; it honours only shorter
+   * than its own, 1000 at least). For a proxy whose idle timeout is shorter than the
+   * server's heartbeat. Default: the server's.
+   */
+  sseHeartbeatMs?: number;
   /** Timeout of ordinary HTTP requests (short polls, tickets, reads). Default 15000. */
   requestTimeoutMs?: number;
   /** WebSocket: handshake and subscribe-ack timeout. Default 10000. */

@@ -82,6 +82,7 @@ export class RealtimeClient extends Emitter<ClientEvents> {
         longPollTimeoutMs: options.longPollTimeoutMs ?? 25_000,
         ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
         EventSource: options.EventSource,
+        sseHeartbeatMs: options.sseHeartbeatMs,
         openAtFirstFrame: options.fallback !== undefined,
       },
       http: this.http,

@@ -80,6 +80,8 @@ export interface TransportSettings {
   longPollTimeoutMs: number;
   /** WebSocket: how long to wait for the handshake, a subscribe ack or a command ack. */
   ackTimeoutMs: number;
+  /** SSE: the heartbeat gap to ask the server for; undefined: the server's. */
+  sseHeartbeatMs?: number;
   /** SSE: an EventSource implementation to use instead of the global one or the `eventsource` package. */
   EventSource?: EventSourceConstructor;
   /** SSE: "open" only at the first server frame, not EventSource's `open` (the fallback chain needs it: a buffering proxy passes headers). */

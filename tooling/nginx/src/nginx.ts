@@ -4,8 +4,10 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { request as httpsRequest } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CONFIG_MARKER_PATH, renderNginxConfig, type NginxConfigName } from "./nginx-config";
+import { selfSignedCertificate } from "./self-signed";
 
 export interface NginxOptions {
   /**
@@ -16,10 +18,14 @@ export interface NginxOptions {
   config: NginxConfigName;
   /** nginx binary. Default /usr/sbin/nginx (Debian's). */
   binary?: string;
+  /** A fixed port (the dev lab's proxies); default a free one. */
+  port?: number;
+  /** Also listen on [::1] (for browsers that reach `localhost` there). */
+  ipv6Loopback?: boolean;
 }
 
 export interface RunningNginx {
-  /** Base URL clients use, e.g. `http://127.0.0.1:41234`. */
+  /** Base URL clients use, e.g. `http://127.0.0.1:41234` (`https://` for h2-tls). */
   url: string;
   config: NginxConfigName;
   /** The master process's pid (its workers are its children): for CPU accounting. */
@@ -64,14 +70,28 @@ function hostPort(upstream: string): string {
   return `${url.hostname === "localhost" ? "127.0.0.1" : url.hostname}:${url.port || "80"}`;
 }
 
+/** The marker's answer; over TLS the self-signed certificate is accepted (Node's fetch would refuse it). */
+async function markerText(url: string): Promise<string> {
+  if (!url.startsWith("https:")) return (await fetch(`${url}${CONFIG_MARKER_PATH}`)).text();
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(`${url}${CONFIG_MARKER_PATH}`, { rejectUnauthorized: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve(body));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 /** Polls the marker until nginx answers with `config` (started, or reloaded), or the process died. */
 async function waitForConfig(url: string, config: NginxConfigName, child: ChildProcess, dir: string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) break;
     try {
-      const response = await fetch(`${url}${CONFIG_MARKER_PATH}`);
-      if ((await response.text()) === config) return;
+      if ((await markerText(url)) === config) return;
     } catch {
       // Not listening yet.
     }
@@ -98,10 +118,12 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
   const upstreams = (typeof options.upstream === "string" ? [options.upstream] : [...options.upstream]).map(hostPort);
   if (upstreams.length === 0) throw new Error("startNginx: at least one upstream is needed");
   const asRoot = process.getuid?.() === 0;
+  // Made once: a reload to another config keeps the same files.
+  const tls = options.config === "h2-tls" ? await selfSignedCertificate(dir) : undefined;
 
   for (let tries = 0; ; tries++) {
-    const listenPort = await freePort();
-    const write = (config: NginxConfigName) => writeFile(confPath, renderNginxConfig({ config, dir, listenPort, upstreams, asRoot }));
+    const listenPort = options.port ?? (await freePort());
+    const write = (config: NginxConfigName) => writeFile(confPath, renderNginxConfig({ config, dir, listenPort, upstreams, asRoot, tls, ipv6Loopback: options.ipv6Loopback }));
     await write(options.config);
     const child = spawn(binary, ["-p", dir, "-e", path.join(dir, "error.log"), "-c", confPath, "-g", "daemon off;"], {
       stdio: ["ignore", "ignore", "pipe"],
@@ -110,13 +132,13 @@ export async function startNginx(options: NginxOptions): Promise<RunningNginx> {
     child.stderr?.on("data", (chunk: Buffer) => {
       stderr = (stderr + chunk.toString("utf8")).slice(-2000);
     });
-    const url = `http://127.0.0.1:${listenPort}`;
+    const url = `${tls ? "https" : "http"}://127.0.0.1:${listenPort}`;
     try {
       await waitForConfig(url, options.config, child, dir);
     } catch (error) {
       child.kill("SIGKILL");
       // Someone took the port between the check and nginx's bind: pick another.
-      if (tries < 3 && /Address already in use/.test(stderr + String(error))) continue;
+      if (tries < 3 && options.port === undefined && /Address already in use/.test(stderr + String(error))) continue;
       await rm(dir, { recursive: true, force: true });
       throw new Error(`${error instanceof Error ? error.message : String(error)} ${stderr.trim()}`);
     }

@@ -17,13 +17,16 @@ import { acceptSubscription } from "./subscription-request";
 
 /** Browsers wait this long before reconnecting a dropped EventSource. */
 const RETRY_MS = 2000;
+/** The shortest heartbeat gap a client may ask for: a bounded timer cost per stream. */
+const MIN_HEARTBEAT_MS = 1000;
 
 /**
  * Server-Sent Events: one `text/event-stream` response per client. Every
  * frame's `id:` is the full cursor, so a reconnect's Last-Event-ID resumes
  * exactly; the first load passes the cursor as a query. Headers stop proxy
  * buffering and compression; a comment line every 15 s keeps idle proxies from
- * closing the stream. What goes out, and when a consumer is too slow, is the
+ * closing the stream (a client behind a proxy with a shorter idle timeout asks for
+ * `?heartbeat=` ms: shorter only, never under 1 s). What goes out, and when a consumer is too slow, is the
  * subscription core's business: this file only writes frames.
  */
 export function registerSse(app: FastifyInstance, context: TransportContext) {
@@ -31,7 +34,8 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
 
   app.get(HTTP_PATHS.sse, async (request, reply) => {
     metrics.requests.inc({ transport: "sse" });
-    const { user, cursors, address } = await acceptSubscription(context, request, "subscribe", { lastEventId: true });
+    const { query, user, cursors, address } = await acceptSubscription(context, request, "subscribe", { lastEventId: true });
+    const heartbeatMs = query.heartbeat === undefined ? config.sseHeartbeatMs : Math.min(config.sseHeartbeatMs, Math.max(MIN_HEARTBEAT_MS, Number(query.heartbeat)));
     // Refuse a forbidden topic with a plain 403 while that is still possible (before the stream starts).
     await context.topics.assertCanRead(user, Object.keys(cursors));
 
@@ -104,7 +108,7 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
     });
     res.socket?.setNoDelay(true);
     // A peer that vanished without a FIN is found by TCP keepalive once the stream goes quiet.
-    res.socket?.setKeepAlive(true, config.sseHeartbeatMs);
+    res.socket?.setKeepAlive(true, heartbeatMs);
     res.write(`retry: ${RETRY_MS}\n\n`);
     metrics.open.inc({ transport: "sse" });
 
@@ -119,7 +123,7 @@ export function registerSse(app: FastifyInstance, context: TransportContext) {
       }
       stalledAt = queued > 0 ? queued : -1;
       write(":\n\n");
-    }, config.sseHeartbeatMs);
+    }, heartbeatMs);
     metrics.timers.inc();
     let cleaned = false;
     const cleanup = () => {

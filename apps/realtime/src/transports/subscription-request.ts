@@ -24,6 +24,8 @@ export const SubscriptionQuery = z.object({
   ticket: z.string().min(1).max(2048).optional(),
   /** Long polls: how long to hold, in ms (capped by the server's setting). */
   timeout: z.string().regex(/^\d{1,7}$/, "timeout is a whole number of milliseconds").optional(),
+  /** SSE: the heartbeat gap the client wants, in ms (only shorter than the server's: 1000 up to its setting). */
+  heartbeat: z.string().regex(/^\d{1,7}$/, "heartbeat is a whole number of milliseconds").optional(),
   /** Polls: the newest signal timestamp the client has seen. */
   signals: z.string().regex(/^\d{1,16}(\.\d{1,6})?$/, "signals is a timestamp in milliseconds").optional(),
   /** The client's protocol version (checked by http/protocol-version.ts before any route runs). */

@@ -66,7 +66,7 @@ export class SseTransport extends BaseTransport {
 
   constructor(
     host: TransportHost,
-    private readonly settings: Pick<TransportSettings, "EventSource" | "openAtFirstFrame">,
+    private readonly settings: Pick<TransportSettings, "EventSource" | "openAtFirstFrame" | "sseHeartbeatMs">,
   ) {
     super(host);
   }
@@ -111,7 +111,8 @@ export class SseTransport extends BaseTransport {
       this.announceOpen();
       return;
     }
-    const url = `${this.host.baseUrl}${this.subscriptionPath(HTTP_PATHS.sse, { cursor: encodeCursor(cursors), ticket })}`;
+    const heartbeat: Record<string, number> = this.settings.sseHeartbeatMs === undefined ? {} : { heartbeat: this.settings.sseHeartbeatMs };
+    const url = `${this.host.baseUrl}${this.subscriptionPath(HTTP_PATHS.sse, { cursor: encodeCursor(cursors), ticket, ...heartbeat })}`;
     // The ticket authenticates; no cookies needed. The polyfill gets the client's fetch.
     const source = native ? new Ctor(url) : new Ctor(url, { fetch: this.host.fetch });
     this.source = source;
