@@ -17,7 +17,7 @@ let runDir: string;
 let exitCode: number | null = null;
 let output = "";
 
-// One tiny run of every lab scenario (each row: fresh server + load generator, as in pnpm bench).
+// One tiny run of every lab scenario (each row: fresh server + load generator, as in pnpm bench; h2: Chromium and nginx).
 beforeAll(async () => {
   outDir = await mkdtemp(path.join(os.tmpdir(), "switchboard-lab-"));
   const args = [
@@ -125,6 +125,20 @@ describe("pnpm bench:lab --quick", () => {
     expect(firstArrival).toBeGreaterThanOrEqual(due - fixed.downtimeMs - 2 * fixed.bucketMs);
   });
 
+  it("opens seven SSE streams in Chromium: six of seven receive over HTTP/1.1, seven of seven through the HTTP/2 TLS nginx", () => {
+    const h1 = results.h2!.find((row) => row.mode === "http1")!;
+    const h2 = results.h2!.find((row) => row.mode === "h2")!;
+    expect(h1.ok, h1.error).toBe(true);
+    expect(h2.ok, h2.error).toBe(true);
+    expect(h1.protocol).toBe("http/1.1");
+    expect(h1.received).toEqual([1, 1, 1, 1, 1, 1, 0]);
+    expect(h1.seventhFirstEventMs).toBeNull();
+    expect(h2.protocol).toBe("h2");
+    expect(h2.received).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(h2.seventhFirstEventMs).toBeLessThan(h2.waitMs);
+    expect(output).toContain("h2 h2");
+  });
+
   it("draws the charts with Vega (valid SVG with the expected marks) and writes docs/transports.md from the JSON", async () => {
     const marks: Record<string, string[]> = {
       "fanout-ramp": ["mark-line", "mark-symbol", "mark-rule"],
@@ -154,6 +168,9 @@ describe("pnpm bench:lab --quick", () => {
     expect(doc).toContain(`**${results.storm![1]!.peakRequests} requests in its busiest 100 ms**`);
     const sse = results.idle!.find((row) => row.scenario === "bare-sse")!.idle!;
     expect(doc).toContain(sse.heapUsedPerConnKiB.toFixed(2));
+    expect(doc).toContain("**6 of 7 streams received**");
+    expect(doc).toContain("**7 of 7**");
+    expect(doc).not.toContain("**pending**");
   });
 });
 
@@ -178,6 +195,23 @@ describe("lab verdicts and complexity", () => {
       expect(merged.storm).toEqual(storm.storm);
       expect(merged.ramp).toEqual([]);
       expect(merged.command).toBe("pnpm bench:lab --scenarios ramp && pnpm bench:lab --scenarios storm");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("merges an h2-only run into a full one: its rows only, every other section and option kept", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "switchboard-lab-merge-"));
+    try {
+      const base = { kind: "switchboard-lab", command: "pnpm bench:lab --scenarios ramp,storm", options: { rampRates: [50, 100], stormClients: 5 }, ramp: [], storm: [{ jitter: true }] };
+      const h2 = { kind: "switchboard-lab", command: "pnpm bench:lab --scenarios h2", options: { rampRates: [5, 10], stormClients: 1000 }, h2: [{ mode: "http1" }, { mode: "h2" }] };
+      await writeFile(path.join(dir, "base.json"), JSON.stringify(base));
+      await writeFile(path.join(dir, "h2.json"), JSON.stringify(h2));
+      const merged = await loadLabResults([path.join(dir, "base.json"), path.join(dir, "h2.json")]);
+      expect(merged.options).toEqual(base.options);
+      expect(merged.h2).toEqual(h2.h2);
+      expect(merged.storm).toEqual(base.storm);
+      expect(merged.ramp).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,8 @@
 /**
  * `pnpm bench:lab`: the transport lab's measurements — the fan-out ramp, N
  * idle connections per transport, cost against subscriber count, the
- * reconnect storm of a restart under N SDK clients — written as
+ * reconnect storm of a restart under N SDK clients, seven SSE streams in
+ * Chromium over HTTP/1.1 and HTTP/2 — written as
  * JSON and as SVG charts (Vega-Lite); with --docs also docs/transports.md and
  * docs/transports/*.svg. `--from` renders those from earlier result files.
  */
@@ -16,6 +17,7 @@ import { LAB_USAGE, parseLabOptions, type LabOptions } from "../lab/lab-options"
 import { loadLabResults, reproducingCommand, toJson, type LabResults } from "../lab/lab-results";
 import { faults } from "../lab/measure-row";
 import { rampFaults, runRamp, type RampResult } from "../lab/ramp";
+import { h2Problems, runH2, type H2Row } from "../lab/h2-streams";
 import { runStorm, stormProblems, type StormRow } from "../lab/storm";
 import { freshRedisDatabase } from "../redis/redis-database";
 import { stormFigures } from "../lab/storm-doc";
@@ -48,6 +50,7 @@ async function measure(options: LabOptions, startedAt: Date): Promise<LabResults
   let idle: IdleRow[] | undefined;
   let cost: CostRow[] | undefined;
   let storm: StormRow[] | undefined;
+  let h2: H2Row[] | undefined;
   if (options.scenarios.includes("ramp")) {
     ramp = [];
     for (const scenario of options.rampTransports) ramp.push(await runRamp(scenario, options, log));
@@ -76,6 +79,7 @@ async function measure(options: LabOptions, startedAt: Date): Promise<LabResults
       await database.drop();
     }
   }
+  if (options.scenarios.includes("h2")) h2 = await runH2(log);
   const cpus = os.cpus();
   return {
     kind: "switchboard-lab",
@@ -96,6 +100,7 @@ async function measure(options: LabOptions, startedAt: Date): Promise<LabResults
     ...(idle ? { idle } : {}),
     ...(cost ? { cost } : {}),
     ...(storm ? { storm } : {}),
+    ...(h2 ? { h2 } : {}),
     complexity: await measureComplexity(REPO_ROOT),
   };
 }
@@ -117,6 +122,7 @@ function problems(results: LabResults): string[] {
     else if (faults(entry.row) > 0) out.push(`cost ${entry.scenario} ×${entry.subscribers}: ${faults(entry.row)} events lost, duplicated or out of order`);
   }
   for (const row of results.storm ?? []) out.push(...stormProblems(row));
+  out.push(...h2Problems(results.h2 ?? []));
   return out;
 }
 

@@ -1,4 +1,5 @@
 import type { SwitchboardScenario } from "../scenarios";
+import { h2Verdict } from "./h2-doc";
 import type { LabResults } from "./lab-results";
 import { finite, int, num, referenceCost, referenceSize, TRANSPORT_NAMES } from "./format";
 
@@ -138,7 +139,7 @@ export function explainerRows(results: LabResults): ExplainerRow[] {
       measured: each((scenario) => (scenario === "sse" ? "EventSource in every current browser" : scenario === "websocket" ? "every current browser" : "any HTTP client")),
       verdict:
         "**\"Limited\" for SSE is wrong today.** `EventSource` has shipped in every current browser engine for years — Chromium (Chrome 6, and Edge since 79), Firefox 6 and Safari 5 — and MDN lists it as Baseline \"widely available\"; only Internet Explorer and pre-Chromium Edge, both retired, never had it. This repository's own Playwright suite delivers chat over the browser's native `EventSource` in Chromium (`apps/web/e2e/chat.spec.ts`, all four transports). " +
-        "**\"SSE only works over HTTP/1.1\" is wrong as well:** an event stream is an ordinary HTTP response, and over HTTP/2 each `EventSource` is one stream on a shared, multiplexed connection — which removes the real HTTP/1.1 problem, the browser's six connections per origin that a seventh SSE tab starves behind. The HTTP/2 measurement (seven streams through TLS nginx) is **pending** in the `/lab` work of issue #13; it is not part of this run.",
+        "**\"SSE only works over HTTP/1.1\" is wrong as well:** an event stream is an ordinary HTTP response, and over HTTP/2 each `EventSource` is one stream on a shared, multiplexed connection — which removes the real HTTP/1.1 problem, the browser's six connections per origin that a seventh SSE tab starves behind. " + h2Verdict(results),
     },
     {
       feature: "Best for",

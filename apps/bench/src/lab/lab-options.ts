@@ -5,7 +5,7 @@ import { DEFAULT_FLOOD_SIZES } from "../flood/kinds";
 import type { BenchOptions } from "../options";
 import { ALL_SCENARIOS, isScenario, type Scenario } from "../scenarios";
 
-export const LAB_SCENARIOS = ["ramp", "idle", "cost", "storm"] as const;
+export const LAB_SCENARIOS = ["ramp", "idle", "cost", "storm", "h2"] as const;
 export type LabScenario = (typeof LAB_SCENARIOS)[number];
 
 export interface LabOptions {
@@ -44,7 +44,7 @@ export interface LabOptions {
 
 export const LAB_USAGE = `Usage: pnpm bench:lab [options]
 
-  --scenarios LIST       ramp,idle,cost,storm (default all four)
+  --scenarios LIST       ramp,idle,cost,storm,h2 (default all five; h2: seven SSE streams in Chromium, HTTP/1.1 against HTTP/2 TLS nginx)
   --ramp-transports LIST transports of the fan-out ramp (default the four and bare-socketio,bare-ws,bare-sse)
   --ramp-subscribers N   subscribers of every ramp step (default 100; --quick 5)
   --ramp-rates LIST      publish rates of the steps, msg/s (default 100,200,400,800,1600,3200; --quick 5,10)

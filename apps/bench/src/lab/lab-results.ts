@@ -5,6 +5,7 @@ import type { CostRow } from "./cost";
 import type { ConnectionLimits, IdleRow } from "./idle";
 import type { LabOptions } from "./lab-options";
 import type { RampResult } from "./ramp";
+import type { H2Row } from "./h2-streams";
 import type { StormRow } from "./storm";
 
 /** Everything one `pnpm bench:lab` run measured (the source of every chart and of docs/transports.md). */
@@ -21,6 +22,8 @@ export interface LabResults {
   idle?: IdleRow[];
   cost?: CostRow[];
   storm?: StormRow[];
+  /** Seven SSE streams in Chromium, straight over HTTP/1.1 and through HTTP/2 TLS nginx. */
+  h2?: H2Row[];
   complexity: TransportComplexity[];
 }
 
@@ -75,6 +78,7 @@ export async function loadLabResults(files: string[]): Promise<LabResults> {
           idle: results.idle ?? merged.idle,
           cost: results.cost ?? merged.cost,
           storm: results.storm ?? merged.storm,
+          h2: results.h2 ?? merged.h2,
           options: mergeOptions(merged.options, results),
           startedAt: merged.startedAt < results.startedAt ? merged.startedAt : results.startedAt,
         }

@@ -5,6 +5,7 @@ import type { Chart } from "./charts";
 import type { LabResults } from "./lab-results";
 import { explainerRows, type ExplainerRow } from "./explainer";
 import { finite, int, num, TRANSPORT_NAMES } from "./format";
+import { h2Section, h2Summary } from "./h2-doc";
 import { stormSection, stormSummary } from "./storm-doc";
 
 /**
@@ -190,7 +191,7 @@ export function renderTransportsDoc(results: LabResults, charts: Chart[]): strin
     "",
     "```sh",
     `${results.command}   # the run behind this page`,
-    "pnpm bench:lab --docs                   # all four scenarios at full size, then this page",
+    "pnpm bench:lab --docs                   # all five scenarios at full size, then this page",
     "pnpm bench:lab --from docs/transports/lab.json --docs   # redraw charts and page from the JSON",
     "```",
     "",
@@ -230,6 +231,10 @@ export function renderTransportsDoc(results: LabResults, charts: Chart[]): strin
     stormSection(results),
     "",
     ...[...new Set((results.storm ?? []).map((row) => row.transport))].flatMap((transport) => [chart(`reconnect-storm-${transport}`), ""]),
+    "## Seven SSE streams in Chromium: HTTP/1.1 against HTTP/2",
+    "",
+    h2Section(results),
+    "",
     "## Complexity: code and failure modes",
     "",
     complexitySection(results),
@@ -238,7 +243,7 @@ export function renderTransportsDoc(results: LabResults, charts: Chart[]): strin
     "- Every row is one run of the bench's row runner (`apps/bench/src/run-row.ts`, the same as `pnpm bench`; see [benchmark.md](benchmark.md) for its method notes): a fresh server process — Switchboard's real `createServer`, or a bare baseline (socket.io `io.emit`, `ws`, Node `http` SSE, bare long-poll/poll) — and a fresh load-generator process of lean raw clients, on 127.0.0.1.",
     "- Latency is receive time − `sentAt` on the machine's monotonic clock, over first receipts of messages published in the measured window; loss, duplicates and order are counted per subscriber over every message of the row.",
     "- Short polling's latency includes the wait for the next poll (interval " + `${int(results.options.pollIntervalMs)} ms` + "), so it cannot pass a 100 ms bound at that interval whatever the server does.",
-    "- The HTTP/2 measurement of SSE (seven streams on one connection through TLS nginx) belongs to the `/lab` work of issue #13 and is not part of this run.",
+    "- The seven-streams rows run a real Chromium and a real nginx (HTTP/2 over TLS) in front of the same fresh service; the browser, not the load generator, is the client there.",
     "",
   ].join("\n");
 }
@@ -265,5 +270,6 @@ export function renderLabSummary(results: LabResults): string {
     );
   }
   lines.push(...stormSummary(results));
+  lines.push(...h2Summary(results));
   return lines.join("\n");
 }
