@@ -9,6 +9,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { benchEnv } from "../env";
 import { renderCharts } from "../lab/charts";
 import { measureComplexity } from "../lab/complexity";
 import { runCost, type CostRow } from "../lab/cost";
@@ -27,6 +28,8 @@ import { fileStamp } from "./file-stamp";
 
 const REPO_ROOT = path.resolve(PACKAGE_DIR, "../..");
 const startedAtMs = Date.now();
+/** A path given on the command line, relative to where it was typed. */
+const given = (file: string) => path.resolve(benchEnv.INIT_CWD ?? process.cwd(), file);
 
 function log(label: string, message: string) {
   const seconds = Math.floor((Date.now() - startedAtMs) / 1000);
@@ -140,10 +143,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const startedAt = new Date();
-  const results = options.from.length > 0 ? await loadLabResults(options.from) : await measure(options, startedAt);
+  const results = options.from.length > 0 ? await loadLabResults(options.from.map(given)) : await measure(options, startedAt);
   if (options.from.length > 0) results.complexity = await measureComplexity(REPO_ROOT);
 
-  const outDir = path.resolve(options.outDir ?? path.join(REPO_ROOT, "bench/results"));
+  const outDir = options.outDir ? given(options.outDir) : path.join(REPO_ROOT, "bench/results");
   const runDir = path.join(outDir, `lab-${fileStamp(startedAt)}`);
   await mkdir(runDir, { recursive: true });
   const charts = await renderCharts(results);
@@ -152,7 +155,7 @@ async function main(): Promise<number> {
   console.log(`\n${renderLabSummary(results)}\n`);
   console.log(`Wrote ${runDir}/ (${options.from.length === 0 ? "lab.json, " : ""}${charts.map((chart) => `${chart.name}.svg`).join(", ")})`);
   if (options.docs) {
-    const docsDir = path.resolve(options.docsDir ?? path.join(REPO_ROOT, "docs"));
+    const docsDir = options.docsDir ? given(options.docsDir) : path.join(REPO_ROOT, "docs");
     await mkdir(path.join(docsDir, "transports"), { recursive: true });
     for (const chart of charts) await writeFile(path.join(docsDir, "transports", `${chart.name}.svg`), chart.svg);
     await writeFile(path.join(docsDir, "transports", "lab.json"), toJson(results));

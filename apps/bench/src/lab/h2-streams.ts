@@ -15,7 +15,8 @@ export const H2_STREAMS = 7;
 const OPEN_WAIT_MS = 1_500;
 /** How long after the publish a stream may take to receive it before it counts as "none". */
 const RECEIVE_WAIT_MS = 2_000;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Debian's Chromium (as apps/web/playwright.config.ts); never a Playwright download. */
+const CHROMIUM = "/usr/bin/chromium";
 
 export type H2Mode = "http1" | "h2";
 
