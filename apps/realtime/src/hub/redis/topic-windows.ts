@@ -192,13 +192,15 @@ export function createTopicWindows(options: TopicWindowsOptions) {
   return {
     /**
      * Events after `position` from the topic's window, or null: the window cannot answer it
-     * whole (ask Redis). `position` null starts at the live end, as `Hub.read` does.
+     * whole (ask Redis). `position` null (the live end) is always Redis's to answer.
      */
     async read(topic: Topic, position: Position | null, limit: number): Promise<WindowRead | null> {
+      // "From the live end" is read from Redis, once per subscription: a window being seeded
+      // could place that end past an event published meanwhile, which the subscriber then never gets.
+      if (position === null) return null;
       const window = await windowOf(topic);
       if (!usable(window) || !options.liveConnected()) return null;
       trimByAge(topic, window);
-      if (position === null) return { events: [], position: { epoch: window.epoch, offset: window.head } };
       if (position.epoch !== window.epoch || position.offset > window.head || position.offset < window.first - 1) return null;
       const start = position.offset + 1 - window.first;
       const events = window.events.slice(start, start + limit);
