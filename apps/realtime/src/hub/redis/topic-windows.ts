@@ -84,12 +84,18 @@ class TopicWindow {
     if (event.epoch !== this.epoch) return false;
     if (event.offset <= this.head) return true; // already here (a local publish, then its live copy)
     if (event.offset !== this.head + 1) return false;
-    this.events.push(event);
-    this.bytes += encodingOf(event).bytes;
+    this.keep(event);
     this.head = event.offset;
     this.publishedAt = event.ts;
-    while (this.events.length > this.limits.events || (this.bytes > this.limits.bytes && this.events.length > 1)) this.dropOldest();
     return true;
+  }
+
+  /** Adds an event at the end (seeded or live), then drops the oldest past the bounds. */
+  keep(event: EventEnvelope) {
+    if (this.events.length === 0) this.first = event.offset;
+    this.events.push(event);
+    this.bytes += encodingOf(event).bytes;
+    while (this.events.length > this.limits.events || (this.bytes > this.limits.bytes && this.events.length > 1)) this.dropOldest();
   }
 
   dropOldest() {
@@ -149,12 +155,7 @@ export function createTopicWindows(options: TopicWindowsOptions) {
       window.head = seed.head;
       window.publishedAt = seed.publishedAt;
       window.first = seed.head + 1;
-      for (const event of seed.events.slice(-limits.events)) {
-        window.first = Math.min(window.first, event.offset);
-        window.events.push(event);
-        window.bytes += encodingOf(event).bytes;
-      }
-      while (window.bytes > limits.bytes && window.events.length > 1) window.dropOldest();
+      for (const event of seed.events) window.keep(event);
       for (const signal of seed.signals) window.addSignal(signal, options.now() - options.signalTtlMs);
       window.ready = true;
       for (const event of window.pending) if (!window.append(event)) window.broken = true;
