@@ -1,4 +1,5 @@
 import { connect } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ErrorResponse, PollResponse, decodeCursor, type EventEnvelope } from "@repo/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { eventually, metricValue } from "./support/metrics";
@@ -14,7 +15,7 @@ let auth: Record<string, string>;
 
 beforeAll(async () => {
   running = await startServer({
-    config: { sseHeartbeatMs: 100, maxBufferedBytes: 64 * 1024, longPollTimeoutMs: 2000 },
+    config: { sseHeartbeatMs: 100, maxBufferedBytes: 64 * 1024, longPollTimeoutMs: 2000, longPollLingerMs: 250 },
     // A readable test topic and no ticker noise.
     features: [openTopics("system")],
   });
@@ -110,6 +111,32 @@ describe("long polling", () => {
     await publish({ fresh: 1 });
     const body = PollResponse.parse(await (await pending).json());
     expect(body.events.map((e) => e.payload)).toEqual([{ fresh: 1 }]);
+  });
+
+  // The linger (LONG_POLL_LINGER_MS, 250 ms here): a busy stream's answer waits for the event right behind.
+  test("on a busy stream the answer waits for the event right behind the waking one", async () => {
+    await publish({ busy: 0 });
+    const cursor = await headCursor();
+    const pending = fetch(`${running.baseUrl}/v1/long-poll?cursor=${cursor}`, { headers: auth });
+    await sleep(50);
+    await publish({ busy: 1 }); // ~50 ms after the previous event: busy, so the answer lingers (~100 ms)
+    await sleep(30);
+    await publish({ busy: 2 });
+    const body = PollResponse.parse(await (await pending).json());
+    expect(body.events.map((e) => e.payload)).toEqual([{ busy: 1 }, { busy: 2 }]);
+  });
+
+  test("when events are further apart than the linger, the waking event goes out alone, at once", async () => {
+    await publish({ slow: 0 });
+    const cursor = await headCursor();
+    await sleep(350); // the next event follows this one by more than the linger: waiting could not catch another
+    const pending = fetch(`${running.baseUrl}/v1/long-poll?cursor=${cursor}`, { headers: auth });
+    await sleep(50);
+    await publish({ slow: 1 });
+    await sleep(150);
+    await publish({ slow: 2 });
+    const body = PollResponse.parse(await (await pending).json());
+    expect(body.events.map((e) => e.payload)).toEqual([{ slow: 1 }]);
   });
 
   test("answers empty when the timeout passes", async () => {

@@ -6,17 +6,15 @@ import { PollIo } from "./poll-io";
 import { isEmpty, sendPollAnswer } from "./poll-answer";
 import { acceptSubscription, parseSignalsSince } from "./subscription-request";
 
-/** Traffic counts as busy when the waking event follows the previous one this closely. */
-const BUSY_GAP_MS = 1000;
-
 /**
  * Long polling: the same request as a short poll, held until at least one
  * event arrives or the timeout passes (default 25 s: under common load
  * balancer idle timeouts), then everything pending goes out in one batch,
  * bounded by events and bytes. When traffic is busy (the waking event follows
- * the previous one within 1 s) the answer waits for the next event, at most two
- * inter-event gaps and LONG_POLL_LINGER_MS, to carry more events per request; a
- * lone event goes out at once. A held poll is a connection like a stream: it counts against the
+ * the previous one within LONG_POLL_LINGER_MS, so the next is likely inside the
+ * linger) the answer waits for the next event, at most two inter-event gaps and
+ * LONG_POLL_LINGER_MS, to carry more events per request; slower traffic, and a
+ * lone event, goes out at once: a linger shorter than the gap would only add latency. A held poll is a connection like a stream: it counts against the
  * caps, holds presence, and ends with its session. A request the client
  * abandons is released immediately.
  */
@@ -67,7 +65,7 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
         // Busy stream: wait for the event right behind this one (at most two inter-event gaps,
         // capped by the config), so an answer carries about two events, whatever the rate.
         const gap = io.firstEventAt - headTs;
-        const linger = headTs > 0 && io.firstEventAt > 0 && gap < BUSY_GAP_MS ? Math.min(2 * gap, config.longPollLingerMs) : 0;
+        const linger = headTs > 0 && io.firstEventAt > 0 && gap < config.longPollLingerMs ? Math.min(2 * gap, config.longPollLingerMs) : 0;
         if (!ended() && linger > 0) await waitForWake(io, linger);
       }
       if (clientGone) {
