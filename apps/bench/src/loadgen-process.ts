@@ -6,6 +6,8 @@
 import http from "node:http";
 import type { Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Agent as UndiciAgent } from "undici";
+import { startCpuProfile, stopCpuProfile } from "./cpu-profile";
 import { serveApi } from "./ipc";
 import { monotonicMs } from "./message";
 import { isSwitchboard, type Scenario } from "./scenarios";
@@ -16,6 +18,7 @@ import { Receipts } from "./loadgen/receipts";
 import { fetchTicket, openSubscriber, signIn, type Subscriber, type SubscriberContext } from "./loadgen/subscribers";
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 20_000 });
+const dispatcher = new UndiciAgent({ keepAliveTimeout: 30_000 });
 const receipts = new Receipts();
 let row: { scenario: Scenario; url: string; topic: string; pollIntervalMs: number } | undefined;
 let tokens: string[] = [];
@@ -24,6 +27,7 @@ let idle: Subscriber[] = [];
 let idleTickets: string[] = [];
 /** Flood rows: one keep-alive agent per subscriber, bound to that subscriber's own loopback address. */
 let agents: http.Agent[] = [];
+let dispatchers: UndiciAgent[] = [];
 let addresses: string[] = [];
 let groupScenarios: Scenario[] = [];
 
@@ -72,6 +76,7 @@ function contextFor(index: number, extra: Partial<SubscriberContext>): Subscribe
     url,
     topic,
     agent: agents[index] ?? agent,
+    dispatcher: dispatchers[index] ?? dispatcher,
     localAddress: addresses[index],
     pollIntervalMs,
     token: tokens.length > 0 ? tokens[index % tokens.length] : undefined,
@@ -86,6 +91,17 @@ export interface SubscriberGroup {
 }
 
 const api = {
+  /** A V8 CPU profile of the load generator over the measured window (--profile): is the client the bottleneck? */
+  async startProfile() {
+    await startCpuProfile();
+    return null;
+  },
+
+  async stopProfile(args: { file: string }) {
+    await stopCpuProfile(args.file);
+    return null;
+  },
+
   /**
    * Signs in and opens the row's subscribers: `subscribers` of `scenario`, or
    * the `groups` given (flood rows), each subscriber from its own loopback
@@ -109,9 +125,11 @@ const api = {
     const plan = groups.flatMap((group, index) => Array.from({ length: group.subscribers }, () => ({ group: index, scenario: group.scenario })));
     const total = plan.length;
     for (const old of agents) old.destroy();
+    for (const old of dispatchers) void old.destroy();
     addresses = args.addresses ?? [];
     if (addresses.length > 0 && addresses.length < total) throw new Error(`${total} subscribers need as many addresses, got ${addresses.length}`);
     agents = addresses.slice(0, total).map((localAddress) => new http.Agent({ keepAlive: true, localAddress }));
+    dispatchers = addresses.slice(0, total).map((localAddress) => new UndiciAgent({ keepAliveTimeout: 30_000, connect: { localAddress } }));
     const startedAt = monotonicMs();
     tokens = [];
     if (plan.some((entry) => isSwitchboard(entry.scenario))) {
@@ -272,5 +290,7 @@ process.on("SIGTERM", () => {
   for (const subscriber of [...subscribers, ...idle]) subscriber.close();
   agent.destroy();
   for (const perAddress of agents) perAddress.destroy();
+  void dispatcher.destroy();
+  for (const perAddress of dispatchers) void perAddress.destroy();
   process.exit(0);
 });

@@ -26,7 +26,7 @@ export interface BenchOptions {
   retries: number;
   /** Pin the server process to CPU 0 and the load generator to CPU 1 (Linux, ≥ 2 CPUs). */
   pin: boolean;
-  /** Write a V8 CPU profile of every server process into this folder. */
+  /** Write a V8 CPU profile of every server process and of the load generator into this folder. */
   profileDir?: string;
   /** Flood rows to run after the transport rows (none by default). */
   floods: FloodKind[];
@@ -74,7 +74,7 @@ export const USAGE = `Usage: pnpm bench [options]
   --retries N         measure a row again, up to N times, when other processes used > 10 % of
                       the machine during its window (default 2; --quick 0)
   --no-pin            let the OS schedule server and load generator (default: pinned to CPU 0 and 1)
-  --profile DIR       write a .cpuprofile of every server process to DIR (open in Chrome DevTools)
+  --profile DIR       write a .cpuprofile of every server process and the load generator to DIR (open in Chrome DevTools)
   --help`;
 
 function positiveNumber(name: string, text: string | undefined, fallback: number, allowZero = false): number {

@@ -3,15 +3,13 @@
  * --expose-gc). It starts Switchboard or a bare baseline, publishes at the
  * requested rate from its own timer, and reports its CPU and memory.
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { Session } from "node:inspector/promises";
-import path from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { serveApi } from "./ipc";
 import { makePad, makePayload, monotonicMs } from "./message";
 import type { ServerKind } from "./scenarios";
 import { startBareHttp, startBareSocketIo, startBareWs } from "./servers/bare";
 import type { RedisDeployment, SwitchboardBench } from "./servers/switchboard";
+import { startCpuProfile, stopCpuProfile } from "./cpu-profile";
 import type { ServerProfile } from "./servers/switchboard-config";
 import type { BenchServer } from "./servers/types";
 
@@ -19,7 +17,6 @@ let server: BenchServer | undefined;
 let switchboard: SwitchboardBench | undefined;
 let seq = 0;
 let publisher: NodeJS.Timeout | undefined;
-let profiler: Session | undefined;
 
 function running(): BenchServer {
   if (!server) throw new Error("server not started");
@@ -142,20 +139,12 @@ const api = {
 
   /** Starts a V8 CPU profile (the measured window only, with --profile). */
   async startProfile() {
-    profiler = new Session();
-    profiler.connect();
-    await profiler.post("Profiler.enable");
-    await profiler.post("Profiler.start");
+    await startCpuProfile();
     return null;
   },
 
   async stopProfile(args: { file: string }) {
-    if (!profiler) throw new Error("no profile running");
-    const { profile } = await profiler.post("Profiler.stop");
-    profiler.disconnect();
-    profiler = undefined;
-    await mkdir(path.dirname(args.file), { recursive: true });
-    await writeFile(args.file, JSON.stringify(profile));
+    await stopCpuProfile(args.file);
     return null;
   },
 

@@ -10,7 +10,7 @@ export interface ServerConfig {
   sessionTtlSeconds: number;
   cookieSecure: boolean;
   longPollTimeoutMs: number;
-  /** Most a long poll lingers after the first event on a busy stream (it waits two inter-event gaps), to batch the ones behind it. */
+  /** Most a long poll lingers after the first event on a busy stream (up to four inter-event gaps, until it carries four events), to batch the ones behind it. */
   longPollLingerMs: number;
   /** Bytes a stream may have queued before its consumer counts as too slow and is cut. */
   maxBufferedBytes: number;

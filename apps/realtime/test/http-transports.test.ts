@@ -113,17 +113,32 @@ describe("long polling", () => {
     expect(body.events.map((e) => e.payload)).toEqual([{ fresh: 1 }]);
   });
 
-  // The linger (LONG_POLL_LINGER_MS, 250 ms here): a busy stream's answer waits for the event right behind.
-  test("on a busy stream the answer waits for the event right behind the waking one", async () => {
+  // The linger (LONG_POLL_LINGER_MS, 250 ms here): a busy stream's answer waits for the events right behind.
+  test("on a busy stream the answer waits for the events right behind the waking one, up to four", async () => {
     await publish({ busy: 0 });
     const cursor = await headCursor();
     const pending = fetch(`${running.baseUrl}/v1/long-poll?cursor=${cursor}`, { headers: auth });
     await sleep(50);
-    await publish({ busy: 1 }); // ~50 ms after the previous event: busy, so the answer lingers (~100 ms)
-    await sleep(30);
-    await publish({ busy: 2 });
+    for (let n = 1; n <= 6; n++) {
+      await publish({ busy: n }); // ~50 ms after the previous event, then 30 ms apart: busy, so the answer lingers
+      await sleep(30);
+    }
     const body = PollResponse.parse(await (await pending).json());
-    expect(body.events.map((e) => e.payload)).toEqual([{ busy: 1 }, { busy: 2 }]);
+    expect(body.events.map((e) => e.payload)).toEqual([{ busy: 1 }, { busy: 2 }, { busy: 3 }, { busy: 4 }]);
+  });
+
+  test("a busy stream's answer goes out when its linger ends, whatever it carries", async () => {
+    await publish({ pause: 0 });
+    const cursor = await headCursor();
+    const pending = fetch(`${running.baseUrl}/v1/long-poll?cursor=${cursor}`, { headers: auth });
+    await sleep(50);
+    await publish({ pause: 1 }); // busy (~50 ms after the previous event): lingers at most four gaps (~200 ms)
+    await sleep(30);
+    await publish({ pause: 2 });
+    await sleep(400); // then the stream pauses past the linger
+    await publish({ pause: 3 });
+    const body = PollResponse.parse(await (await pending).json());
+    expect(body.events.map((e) => e.payload)).toEqual([{ pause: 1 }, { pause: 2 }]);
   });
 
   test("when events are further apart than the linger, the waking event goes out alone, at once", async () => {

@@ -99,7 +99,7 @@ const FAILURE_MODES: FailureModeSpec[] = [
   { transports: sse, file: `${CLIENT}/transports/sse.ts`, mode: "EventSource hides the HTTP status of a refusal (diagnosed with one short poll)", evidence: "that EventSource hides" },
   { transports: sse, file: `${CLIENT}/transports/sse.ts`, mode: "no global EventSource (Node 20): a polyfill loaded on demand", evidence: "package, loaded on demand" },
   { transports: lp, file: `${SERVER}/long-polling.ts`, mode: "load-balancer idle timeouts (hold 25 s by default)", evidence: "default 25 s: under common load" },
-  { transports: lp, file: `${SERVER}/long-polling.ts`, mode: "a request per event on a busy stream (linger to batch)", evidence: "Busy stream: wait for the event right behind this one" },
+  { transports: lp, file: `${SERVER}/long-polling.ts`, mode: "a request per event on a busy stream (linger to batch)", evidence: "Busy stream: wait for the events right behind this one" },
   { transports: lp, file: `${SERVER}/long-polling.ts`, mode: "an abandoned held request", evidence: "abandons is released immediately" },
   { transports: lp, file: `${CLIENT}/transports/long-polling.ts`, mode: "events published between two held requests", evidence: "nothing published while the next request is held is missed" },
   { transports: lp, file: `${CLIENT}/transports/long-polling.ts`, mode: "a held request that never answers", evidence: "Extra client-side patience beyond the hold time" },

@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { Socket } from "node:net";
+import { request as undiciRequest, type Dispatcher } from "undici";
 import { counters } from "./meter";
 
 export interface HttpAnswer {
@@ -50,6 +51,28 @@ export function httpRequest(url: string, options: HttpOptions): Promise<HttpAnsw
     });
     request.end(options.body);
   });
+}
+
+/**
+ * One poll or long poll through undici, with a hard timeout; the body is read
+ * as text. The pollers' hot path: 1,000 long pollers cost node:http's client a
+ * whole core, so the load generator, not the server, set the row's latency.
+ * undici's sockets go through net.connect too, so wireBytes() counts them.
+ */
+export async function pollRequest(
+  url: string,
+  options: { headers: Record<string, string>; dispatcher: Dispatcher; timeoutMs: number; signal: AbortSignal },
+): Promise<HttpAnswer> {
+  counters.requests++;
+  const response = await undiciRequest(url, {
+    dispatcher: options.dispatcher,
+    headers: options.headers,
+    signal: options.signal,
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
+  const body = await response.body.text();
+  return { status: response.statusCode, headers: response.headers, body };
 }
 
 /**

@@ -2,23 +2,26 @@ import { HTTP_PATHS } from "@repo/protocol";
 import type http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { io } from "socket.io-client";
+import type { Dispatcher } from "undici";
 import { WebSocket } from "ws";
 import { isBenchEnvelope, monotonicMs, type Envelope } from "../message";
 import type { Scenario } from "../scenarios";
 import { frameText } from "./frame-text";
-import { httpRequest, openEventStream } from "./http";
+import { httpRequest, openEventStream, pollRequest } from "./http";
 import { counters } from "./meter";
 
 /**
  * Lean raw subscribers, one per transport, so client overhead stays small and
- * equal between Switchboard and its baseline: node:http for polls and SSE (a
- * hand-written event-stream parser), socket.io-client and ws for sockets.
+ * equal between Switchboard and its baseline: undici for polls, node:http for SSE
+ * (a hand-written event-stream parser), socket.io-client and ws for sockets.
  */
 
 export interface SubscriberContext {
   url: string;
   topic: string;
   agent: http.Agent;
+  /** The same connections' settings for pollers, which go through undici (http.ts, pollRequest). */
+  dispatcher: Dispatcher;
   pollIntervalMs: number;
   /** Switchboard session token (Bearer / socket.io auth). */
   token?: string;
@@ -219,9 +222,9 @@ function pollSubscriber(context: SubscriberContext, mode: "short" | "long", swit
 
   const pollOnce = async (first: boolean): Promise<boolean> => {
     const { url, headers } = requestFor(first);
-    const answer = await httpRequest(url, {
+    const answer = await pollRequest(url, {
       headers,
-      agent: context.agent,
+      dispatcher: context.dispatcher,
       timeoutMs: mode === "long" ? LONG_POLL_TIMEOUT_MS : POLL_TIMEOUT_MS,
       signal: abort.signal,
     });

@@ -6,15 +6,20 @@ import { PollIo } from "./poll-io";
 import { isEmpty, sendPollAnswer } from "./poll-answer";
 import { acceptSubscription, parseSignalsSince } from "./subscription-request";
 
+/** On a busy stream, an answer waits until it carries this many events (or its linger ends). */
+const LINGER_EVENTS = 4;
+
 /**
  * Long polling: the same request as a short poll, held until at least one
  * event arrives or the timeout passes (default 25 s: under common load
  * balancer idle timeouts), then everything pending goes out in one batch,
  * bounded by events and bytes. When traffic is busy (the waking event follows
- * the previous one within LONG_POLL_LINGER_MS, so the next is likely inside the
- * linger) the answer waits for the next event, at most two inter-event gaps and
- * LONG_POLL_LINGER_MS, to carry more events per request; slower traffic, and a
- * lone event, goes out at once: a linger shorter than the gap would only add latency. A held poll is a connection like a stream: it counts against the
+ * the previous one within LONG_POLL_LINGER_MS, so more are likely inside the
+ * linger) the answer waits until it carries LINGER_EVENTS events, at most that
+ * many inter-event gaps and LONG_POLL_LINGER_MS: a poll per event would cost a
+ * request (and its CPU, here and in every proxy) per delivery. Slower traffic,
+ * and a lone event, goes out at once: a linger shorter than the gap would only
+ * add latency. A held poll is a connection like a stream: it counts against the
  * caps, holds presence, and ends with its session. A request the client
  * abandons is released immediately.
  */
@@ -62,11 +67,13 @@ export function registerLongPolling(app: FastifyInstance, context: TransportCont
         metrics.timers.inc();
         await waitForWake(io, timeoutMs);
         metrics.timers.dec();
-        // Busy stream: wait for the event right behind this one (at most two inter-event gaps,
-        // capped by the config), so an answer carries about two events, whatever the rate.
+        // Busy stream: wait for the events right behind this one (at most LINGER_EVENTS inter-event
+        // gaps, capped by the config), so an answer carries about LINGER_EVENTS events, whatever the rate.
         const gap = io.firstEventAt - headTs;
-        const linger = headTs > 0 && io.firstEventAt > 0 && gap < config.longPollLingerMs ? Math.min(2 * gap, config.longPollLingerMs) : 0;
-        if (!ended() && linger > 0) await waitForWake(io, linger);
+        const linger = headTs > 0 && io.firstEventAt > 0 && gap < config.longPollLingerMs ? Math.min(LINGER_EVENTS * gap, config.longPollLingerMs) : 0;
+        const lingerEnds = Date.now() + linger;
+        const lingering = () => !ended() && io.batch.resets.length === 0 && io.batch.events.length < LINGER_EVENTS && Date.now() < lingerEnds;
+        while (lingering()) await waitForWake(io, lingerEnds - Date.now());
       }
       if (clientGone) {
         reply.hijack(); // nobody to answer
