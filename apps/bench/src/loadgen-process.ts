@@ -18,7 +18,12 @@ import { Receipts } from "./loadgen/receipts";
 import { fetchTicket, openSubscriber, signIn, type Subscriber, type SubscriberContext } from "./loadgen/subscribers";
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 20_000 });
-const dispatcher = new UndiciAgent({ keepAliveTimeout: 30_000 });
+/**
+ * The pollers' connections (undici). At most one per subscriber: when 10,000 long polls are answered at
+ * once, an unbounded pool opens new sockets for the next polls before the answered ones are free again,
+ * and the server ran out of file descriptors. Each subscriber has one request out at a time, so the cap never queues one for long.
+ */
+let dispatcher = new UndiciAgent({ keepAliveTimeout: 30_000 });
 const receipts = new Receipts();
 let row: { scenario: Scenario; url: string; topic: string; pollIntervalMs: number } | undefined;
 let tokens: string[] = [];
@@ -28,6 +33,7 @@ let idleTickets: string[] = [];
 /** Flood rows: one keep-alive agent per subscriber, bound to that subscriber's own loopback address. */
 let agents: http.Agent[] = [];
 let dispatchers: UndiciAgent[] = [];
+let idleDispatcher: UndiciAgent | undefined;
 let addresses: string[] = [];
 let groupScenarios: Scenario[] = [];
 
@@ -126,10 +132,12 @@ const api = {
     const total = plan.length;
     for (const old of agents) old.destroy();
     for (const old of dispatchers) void old.destroy();
+    void dispatcher.close();
+    dispatcher = new UndiciAgent({ keepAliveTimeout: 30_000, connections: Math.max(1, total) });
     addresses = args.addresses ?? [];
     if (addresses.length > 0 && addresses.length < total) throw new Error(`${total} subscribers need as many addresses, got ${addresses.length}`);
     agents = addresses.slice(0, total).map((localAddress) => new http.Agent({ keepAlive: true, localAddress }));
-    dispatchers = addresses.slice(0, total).map((localAddress) => new UndiciAgent({ keepAliveTimeout: 30_000, connect: { localAddress } }));
+    dispatchers = addresses.slice(0, total).map((localAddress) => new UndiciAgent({ keepAliveTimeout: 30_000, connections: 1, connect: { localAddress } }));
     const startedAt = monotonicMs();
     tokens = [];
     if (plan.some((entry) => isSwitchboard(entry.scenario))) {
@@ -266,8 +274,11 @@ const api = {
     const { scenario } = current();
     const startedAt = monotonicMs();
     idle = [];
+    // Their own connections, one per idle subscriber, beside the row's (capped at its subscribers).
+    void idleDispatcher?.close();
+    idleDispatcher = new UndiciAgent({ keepAliveTimeout: 30_000, connections: Math.max(1, args.count) });
     const failures = await inBatches(args.count, 50, async (i) => {
-      const subscriber = openSubscriber(scenario, contextFor(i, { ticket: idleTickets[i] }));
+      const subscriber = openSubscriber(scenario, contextFor(i, { ticket: idleTickets[i], dispatcher: idleDispatcher }));
       idle.push(subscriber);
       await subscriber.ready;
     });
@@ -291,6 +302,7 @@ process.on("SIGTERM", () => {
   agent.destroy();
   for (const perAddress of agents) perAddress.destroy();
   void dispatcher.destroy();
+  void idleDispatcher?.destroy();
   for (const perAddress of dispatchers) void perAddress.destroy();
   process.exit(0);
 });
