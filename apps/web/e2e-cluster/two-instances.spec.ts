@@ -3,7 +3,7 @@ import { LABELS, closeAll, composer, connection, seesOnce, send, texts, uid, typ
 import { createGame, endHash, expectBoardMoving, gameOver, steerByKeyboard } from "../e2e/support/game-players";
 import { expectUnread, toasts } from "../e2e/support/notifications";
 import { CLUSTER_ORIGIN, INSTANCES, startCluster, type Cluster } from "./support/cluster";
-import { logInstances, streamOffInstance, type InstanceLog } from "./support/instances";
+import { logInstances, streamOffInstance, tryStreamOffInstance, type InstanceLog } from "./support/instances";
 
 // `pnpm cluster` as users run it: two compiled instances on PostgreSQL and Redis, the built web
 // app and Debian's nginx with deploy/nginx, all on one origin. Two people, each in a browser of
@@ -44,6 +44,7 @@ async function signIn(browser: Browser, name: string): Promise<Tab> {
 const transport = "sse";
 
 test("two browsers on different instances behind nginx: chat and notifications cross between them", async ({ browser }) => {
+  test.setTimeout(120_000);
   const run = uid();
   const ada = await signIn(browser, `Ada ${run}`);
   const bob = await signIn(browser, `Bob ${run}`);
@@ -70,8 +71,10 @@ test("two browsers on different instances behind nginx: chat and notifications c
 
   // Notifications: Bob on the home page, his notify:<Bob> stream on some instance; Ada mentions
   // him until one mention's command ran on the other instance. nginx balances each POST on its
-  // own by least connections, so a retry first moves Bob's stream off the instance that ran the
-  // last mention: a plain reload tends to put it on the less busy instance, where her POSTs go too.
+  // own by least connections, so a retry first tries to move Bob's stream off the instance that ran
+  // the last mention: a plain reload tends to put it on the less busy instance, where her POSTs go
+  // too. Connection counts can pin the stream there for a while (CI saw 8 reloads in a row), so
+  // after 3 reloads the next mention is the other lever: it may run on the other instance instead.
   let bobNotifyOn = await bob.instances.nextStream("notifications", () => bob.page.goto(`/?transport=${transport}`));
   await expect(connection(bob.page)).toHaveAccessibleName("Connection: open");
   await expectUnread(bob.page, 0);
@@ -82,8 +85,8 @@ test("two browsers on different instances behind nginx: chat and notifications c
     await send(ada.page, `@${bob.name} mention ${mentions}`);
     await expectUnread(bob.page, mentions);
     if (lastSendOn() !== bobNotifyOn) break;
-    expect(mentions, "a mention run on the instance without Bob's stream within 8").toBeLessThan(8);
-    bobNotifyOn = await streamOffInstance(bob.page, bob.instances, "notifications", lastSendOn()!, `/?transport=${transport}`);
+    expect(mentions, "a mention run on the instance without Bob's stream within 12").toBeLessThan(12);
+    bobNotifyOn = await tryStreamOffInstance(bob.page, bob.instances, "notifications", lastSendOn()!, `/?transport=${transport}`, 3);
     await expect(connection(bob.page)).toHaveAccessibleName("Connection: open");
   }
   expect(INSTANCES).toContain(lastSendOn());
