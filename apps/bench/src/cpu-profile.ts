@@ -21,3 +21,16 @@ export async function stopCpuProfile(file: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(profile));
 }
+
+/** The two profile calls as IPC API methods, shared by the server and load-generator processes. */
+export const profileApi = {
+  async startProfile() {
+    await startCpuProfile();
+    return null;
+  },
+
+  async stopProfile(args: { file: string }) {
+    await stopCpuProfile(args.file);
+    return null;
+  },
+};

@@ -7,7 +7,7 @@ import http from "node:http";
 import type { Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent as UndiciAgent } from "undici";
-import { startCpuProfile, stopCpuProfile } from "./cpu-profile";
+import { profileApi } from "./cpu-profile";
 import { serveApi } from "./ipc";
 import { monotonicMs } from "./message";
 import { isSwitchboard, type Scenario } from "./scenarios";
@@ -98,15 +98,7 @@ export interface SubscriberGroup {
 
 const api = {
   /** A V8 CPU profile of the load generator over the measured window (--profile): is the client the bottleneck? */
-  async startProfile() {
-    await startCpuProfile();
-    return null;
-  },
-
-  async stopProfile(args: { file: string }) {
-    await stopCpuProfile(args.file);
-    return null;
-  },
+  ...profileApi,
 
   /**
    * Signs in and opens the row's subscribers: `subscribers` of `scenario`, or

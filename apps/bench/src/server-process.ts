@@ -9,7 +9,7 @@ import { makePad, makePayload, monotonicMs } from "./message";
 import type { ServerKind } from "./scenarios";
 import { startBareHttp, startBareSocketIo, startBareWs } from "./servers/bare";
 import type { RedisDeployment, SwitchboardBench } from "./servers/switchboard";
-import { startCpuProfile, stopCpuProfile } from "./cpu-profile";
+import { profileApi } from "./cpu-profile";
 import type { ServerProfile } from "./servers/switchboard-config";
 import type { BenchServer } from "./servers/types";
 
@@ -137,16 +137,8 @@ const api = {
     return switchboard.counts();
   },
 
-  /** Starts a V8 CPU profile (the measured window only, with --profile). */
-  async startProfile() {
-    await startCpuProfile();
-    return null;
-  },
-
-  async stopProfile(args: { file: string }) {
-    await stopCpuProfile(args.file);
-    return null;
-  },
+  /** A V8 CPU profile of the measured window only (--profile). */
+  ...profileApi,
 
   async close() {
     clearInterval(publisher);
