@@ -55,7 +55,7 @@ export interface BenchResults {
   /** Flood rows (--flood), when run. */
   floods?: FloodResult[];
   /** Redis rows (--redis), when run, with their ratios to the in-process rows (their checks are in `checks`). */
-  redis?: { rows: RowResult[]; comparisons: RedisComparison[] };
+  redis?: { rows: RowResult[]; shareRows?: RowResult[]; comparisons: RedisComparison[] };
 }
 
 const ratio = (a: number | undefined, b: number | undefined) =>
@@ -190,7 +190,7 @@ export function renderText(results: BenchResults): string {
     textTable(["row", "target", "value", "limit", "result", "note"], results.checks.map(checkCells)),
   ];
   if (results.redis) {
-    parts.push("", "On Redis (ratios to the in-process row of the same transport, same run):", textTable(REDIS_HEADER, redisCells(results.redis.rows, results.redis.comparisons)));
+    parts.push("", "On Redis (ratios to the in-process row of the same transport, same run):", textTable(REDIS_HEADER, redisCells(results.redis.rows, results.redis.comparisons, results.redis.shareRows, results.rows)));
   }
   const floods = results.floods ?? [];
   if (floods.length > 0) {
@@ -284,9 +284,9 @@ function redisSection(results: BenchResults): string[] {
   return [
     "## On Redis",
     "",
-    "Each Switchboard transport again with `REDIS_URL`: 1 instance, then 2 instances behind nginx; ratios to the in-process row of the same transport in this run (targets in the table above).",
+    "Each Switchboard transport again with `REDIS_URL`: 1 instance, then 2 instances behind nginx; ratios to the in-process row of the same transport in this run (targets in the table above). The last rows run in process at half the subscribers, one instance's share: the 2-instance rows' \"same load\" CPU ratio is to them.",
     "",
-    markdownTable(REDIS_HEADER, redisCells(results.redis.rows, results.redis.comparisons)),
+    markdownTable(REDIS_HEADER, redisCells(results.redis.rows, results.redis.comparisons, results.redis.shareRows, results.rows)),
     "",
   ];
 }

@@ -82,6 +82,11 @@ export interface RowResult {
   redisCallsByCommand?: Record<string, number>;
   /** nginx's CPU (master and workers) per 1,000 deliveries, when the row runs behind it; not in cpuMsPer1k. */
   proxyCpuMsPer1k?: number;
+  /**
+   * An in-process reference row (--redis) at 1/N of the subscribers: the share of the audience
+   * each instance of an N-instance row serves, so that its CPU per delivery is compared at the same load per process.
+   */
+  shareOf?: number;
 }
 
 /** A Switchboard row on Redis: one instance, or several behind nginx (round-robin, no stickiness). */
@@ -150,10 +155,15 @@ async function sampleAll(servers: ServerHandle[]): Promise<Sample> {
  * One bench row: fresh server processes (one; or, with a deployment, each instance on Redis,
  * behind nginx when there are several) and a fresh load-generator process.
  */
-export async function runRow(scenario: Scenario, options: BenchOptions, progress: Progress, deployment?: RowDeployment): Promise<RowResult> {
+export async function runRow(
+  scenario: Scenario,
+  options: BenchOptions,
+  progress: Progress,
+  deployment?: RowDeployment,
+  label = deployment ? `${scenario}@${deployment.name}` : scenario,
+): Promise<RowResult> {
   const kind = serverKindOf(scenario);
   const count = deployment?.instances ?? 1;
-  const label = deployment ? `${scenario}@${deployment.name}` : scenario;
   const servers: ServerHandle[] = Array.from(
     { length: count },
     (_, i) => new ChildHandle<ServerApi>(`${label} server${count > 1 ? ` ${i + 1}` : ""}`, SERVER_SCRIPT, { cwd: PACKAGE_DIR, execArgv: ["--expose-gc"] }),

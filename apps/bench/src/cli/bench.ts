@@ -61,8 +61,10 @@ async function main(): Promise<number> {
       `${options.quick ? " (quick)" : ""}\n`,
   );
 
-  async function measure(scenario: Scenario, deployment?: RowDeployment): Promise<RowResult> {
-    const label = deployment ? `${scenario}@${deployment.name}` : scenario;
+  /** One row, retried on a busy machine; `shareOf` N: in process, at 1/N of the subscribers. */
+  async function measure(scenario: Scenario, deployment?: RowDeployment, shareOf?: number): Promise<RowResult> {
+    const label = deployment ? `${scenario}@${deployment.name}` : shareOf ? `${scenario}@1/${shareOf}` : scenario;
+    const rowOptions = shareOf ? { ...options, subscribers: Math.max(1, Math.round(options.subscribers / shareOf)) } : options;
     const progress = (_name: Scenario, message: string) => console.log(`[${stamp()}] ${label.padEnd(14)} ${message}`);
     // A window measured while other processes kept the machine busy is run again (bounded), keeping the quietest attempt.
     let best: RowResult | undefined;
@@ -72,11 +74,12 @@ async function main(): Promise<number> {
         await sleep(10_000);
       }
       try {
-        const result = await runRow(scenario, options, progress, deployment);
+        const result = { ...(await runRow(scenario, rowOptions, progress, deployment, label)), ...(shareOf ? { shareOf } : {}) };
         if (!best || !best.ok || result.otherCpuPct < best.otherCpuPct) best = result;
       } catch (error) {
         progress(scenario, `FAILED: ${(error as Error).message}`);
-        if (!best) best = { ...failedRow(scenario, options, error), ...(deployment ? { deployment: deployment.name, instances: deployment.instances } : {}) };
+        const where = deployment ? { deployment: deployment.name, instances: deployment.instances } : shareOf ? { shareOf } : {};
+        if (!best) best = { ...failedRow(scenario, rowOptions, error), ...where };
         break;
       }
       if (!best.ok || best.otherCpuPct <= BUSY_MACHINE_PCT) break;
@@ -87,8 +90,10 @@ async function main(): Promise<number> {
   const results: RowResult[] = [];
   for (const scenario of rows) results.push(await measure(scenario));
 
-  // Redis rows (--redis): each Switchboard transport of this run again, on Redis, 1 instance then 2 behind nginx.
+  // Redis rows (--redis): each Switchboard transport of this run again, on Redis, 1 instance then 2 behind nginx,
+  // and in process at half the subscribers: each of the 2 instances' load, which costs more per delivery on its own.
   const redisRows: RowResult[] = [];
+  const shareRows: RowResult[] = [];
   if (options.redis) {
     const database = await freshRedisDatabase();
     try {
@@ -96,6 +101,7 @@ async function main(): Promise<number> {
         for (const [name, instances] of [["redis", 1], ["redis-2-nginx", 2]] as const) {
           redisRows.push(await measure(scenario, { name, instances, redisUrl: options.redis, databaseUrl: database.url }));
         }
+        shareRows.push(await measure(scenario, undefined, 2));
       }
     } finally {
       await database.drop();
@@ -118,7 +124,7 @@ async function main(): Promise<number> {
   }
   const cpus = os.cpus();
   const { comparisons, checks } = compare(results, options);
-  const redis = options.redis ? { rows: redisRows, ...compareRedis(results, redisRows) } : undefined;
+  const redis = options.redis ? { rows: redisRows, shareRows, ...compareRedis(results, redisRows, shareRows) } : undefined;
   const report: BenchResults = {
     version: 1,
     startedAt: startedAt.toISOString(),
@@ -134,7 +140,7 @@ async function main(): Promise<number> {
     rows: results,
     comparisons,
     checks: [...checks, ...(redis?.checks ?? [])],
-    ...(redis ? { redis: { rows: redis.rows, comparisons: redis.comparisons } } : {}),
+    ...(redis ? { redis: { rows: redis.rows, shareRows: redis.shareRows, comparisons: redis.comparisons } } : {}),
     ...(floods.length > 0 ? { floods } : {}),
   };
 
@@ -152,7 +158,7 @@ async function main(): Promise<number> {
     console.log(`Wrote ${docsFile}`);
   }
   // A flood row that hit the RSS limit or crashed the server is a measured result (the "before" figure), not a bench failure.
-  return [...results, ...redisRows].every((row) => row.ok) && floods.every((flood) => flood.calm !== undefined) ? 0 : 1;
+  return [...results, ...redisRows, ...shareRows].every((row) => row.ok) && floods.every((flood) => flood.calm !== undefined) ? 0 : 1;
 }
 
 main().then(

@@ -11,6 +11,12 @@ export interface RedisComparison {
   cpuPerMsg: number;
   /** With nginx's CPU added to the instances' (two-instance rows). */
   cpuPerMsgWithProxy: number;
+  /**
+   * Several instances: CPU per delivery over the in-process row at one instance's share of the
+   * subscribers (the `shareOf` row), which is the same load per process. A Node process serving
+   * half the requests costs more per request on its own (bare baselines too: docs/scaling.md).
+   */
+  cpuPerMsgSameLoad?: number;
 }
 
 /** The issue's targets at 1,000 subscribers × 20 msg/s, as ratios to the in-process hub. */
@@ -28,7 +34,16 @@ export function describeDeployment(deployment: RedisComparison["deployment"]): s
   return DEPLOYMENT_NAMES[deployment];
 }
 
-export function compareRedis(inProcess: RowResult[], redisRows: RowResult[]): { comparisons: RedisComparison[]; checks: Check[] } {
+/**
+ * The targets: CPU per delivery against the in-process row at the same load per process (for one
+ * instance, the full in-process row; for N, the in-process row at 1/N of the subscribers), p99
+ * against the full in-process row (the same audience, on the same core).
+ */
+export function compareRedis(
+  inProcess: RowResult[],
+  redisRows: RowResult[],
+  shareRows: RowResult[] = [],
+): { comparisons: RedisComparison[]; checks: Check[] } {
   const comparisons: RedisComparison[] = [];
   const checks: Check[] = [];
   for (const row of redisRows) {
@@ -50,12 +65,27 @@ export function compareRedis(inProcess: RowResult[], redisRows: RowResult[]): { 
       cpuPerMsg: ratio(row.cpuMsPer1k, base?.cpuMsPer1k),
       cpuPerMsgWithProxy: ratio(row.cpuMsPer1k + (row.proxyCpuMsPer1k ?? 0), base?.cpuMsPer1k),
     };
-    comparisons.push(comparison);
     const missing = base ? undefined : `in-process ${row.scenario} row missing`;
     const push = (target: string, value: number, limit: number, note?: string) =>
       checks.push({ row: row.scenario, target, value: Number.isFinite(value) ? value : null, limit, unit: "×", pass: Number.isFinite(value) ? value <= limit : null, note });
-    const proxyNote = row.proxyCpuMsPer1k === undefined ? undefined : `with nginx's CPU: ${comparison.cpuPerMsgWithProxy.toFixed(2)}×`;
-    push(`${where}: CPU per delivery ≤ ${REDIS_TARGETS.cpuPerMsg}× in process`, comparison.cpuPerMsg, REDIS_TARGETS.cpuPerMsg, missing ?? proxyNote);
+    const proxyNote = row.proxyCpuMsPer1k === undefined ? "" : `; with nginx's CPU: ${comparison.cpuPerMsgWithProxy.toFixed(2)}×`;
+    if (comparison.instances === 1) {
+      comparisons.push(comparison);
+      push(`${where}: CPU per delivery ≤ ${REDIS_TARGETS.cpuPerMsg}× in process`, comparison.cpuPerMsg, REDIS_TARGETS.cpuPerMsg, missing);
+    } else {
+      const share = shareRows.find((candidate) => candidate.ok && candidate.scenario === row.scenario && candidate.shareOf === comparison.instances);
+      comparison.cpuPerMsgSameLoad = ratio(row.cpuMsPer1k, share?.cpuMsPer1k);
+      comparisons.push(comparison);
+      const note = share
+        ? `${comparison.cpuPerMsg.toFixed(2)}× the in-process row at all ${base?.subscribers ?? "the"} subscribers${proxyNote}`
+        : `in-process ${row.scenario} row at 1/${comparison.instances} of the subscribers missing`;
+      push(
+        `${where}: CPU per delivery ≤ ${REDIS_TARGETS.cpuPerMsg}× in process at one instance's load (${share?.subscribers ?? `1/${comparison.instances}`} subscribers)`,
+        comparison.cpuPerMsgSameLoad,
+        REDIS_TARGETS.cpuPerMsg,
+        note,
+      );
+    }
     push(`${where}: p99 latency ≤ ${REDIS_TARGETS.p99}× in process`, comparison.p99, REDIS_TARGETS.p99, missing);
   }
   return { comparisons, checks };
@@ -75,15 +105,38 @@ export const REDIS_HEADER = [
   "p50 ×",
   "p99 ×",
   "CPU/msg ×",
+  "CPU/msg × same load",
   "lost",
   "dup",
 ];
 
-/** One line per Redis row, with its ratios to the in-process row. */
-export function redisCells(rows: RowResult[], comparisons: RedisComparison[]): string[][] {
-  return rows.map((row) => {
+/** One line per Redis row, with its ratios to the in-process rows; then the in-process rows at one instance's share. */
+export function redisCells(rows: RowResult[], comparisons: RedisComparison[], shareRows: RowResult[] = [], inProcess: RowResult[] = []): string[][] {
+  const failed = (row: RowResult, where: string) => [row.scenario, where, "failed", ...Array<string>(REDIS_HEADER.length - 3).fill("")];
+  const shares = shareRows.map((row) => {
+    const where = `in process, ${row.subscribers} subscribers (1/${row.shareOf ?? "?"})`;
+    if (!row.ok) return failed(row, where);
+    const base = inProcess.find((candidate) => candidate.ok && candidate.scenario === row.scenario);
+    return [
+      row.scenario,
+      where,
+      fmt(row.latency.p50),
+      fmt(row.latency.p99),
+      fmt(row.cpuMsPer1k, 1),
+      "n/a",
+      "n/a",
+      "n/a",
+      fmt(ratio(row.latency.p50, base?.latency.p50)),
+      fmt(ratio(row.latency.p99, base?.latency.p99)),
+      fmt(ratio(row.cpuMsPer1k, base?.cpuMsPer1k)),
+      "",
+      String(row.lost),
+      String(row.duplicates),
+    ];
+  });
+  const deployed = rows.map((row) => {
     const where = describeDeployment(row.deployment ?? "redis");
-    if (!row.ok) return [row.scenario, where, "failed", "", "", "", "", "", "", "", "", "", ""];
+    if (!row.ok) return failed(row, where);
     const c = comparisons.find((entry) => entry.row === row.scenario && entry.deployment === row.deployment);
     return [
       row.scenario,
@@ -97,10 +150,12 @@ export function redisCells(rows: RowResult[], comparisons: RedisComparison[]): s
       fmt(c?.p50),
       fmt(c?.p99),
       fmt(c?.cpuPerMsg),
+      (c?.instances ?? 1) === 1 ? fmt(c?.cpuPerMsg) : fmt(c?.cpuPerMsgSameLoad),
       String(row.lost),
       String(row.duplicates),
     ];
   });
+  return [...deployed, ...shares];
 }
 
-export const REDIS_METHOD_NOTES = `- **Redis rows** (\`--redis\`): each Switchboard transport again, on Redis (\`REDIS_URL\`: the hub's logs, fan-out, presence, limits and tickets there, under a key prefix of the row's own, deleted afterwards), and on one PostgreSQL database created for the run (sessions must be known to every instance): once as 1 instance, once as 2 instances behind a real nginx (round-robin, no stickiness), the subscribers spread over both by nginx and the first instance publishing. Both instances are pinned to CPU 0, like the in-process row's one process, so CPU per delivery compares the same core's work; it is the instances' CPU summed, nginx's (master and workers, from /proc) listed beside it and left out of "other load". Ratios are to the in-process row of the same transport in the same run. **Redis calls** are the Redis server's INFO commandstats calls (every client of that Redis) over the window, per published message and per 1,000 deliveries.`;
+export const REDIS_METHOD_NOTES = `- **Redis rows** (\`--redis\`): each Switchboard transport again, on Redis (\`REDIS_URL\`: the hub's logs, fan-out, presence, limits and tickets there, under a key prefix of the row's own, deleted afterwards), and on one PostgreSQL database created for the run (sessions must be known to every instance): once as 1 instance, once as 2 instances behind a real nginx (round-robin, no stickiness), the subscribers spread over both by nginx and the first instance publishing. Both instances are pinned to CPU 0, like the in-process row's one process, so CPU per delivery compares the same core's work; it is the instances' CPU summed, nginx's (master and workers, from /proc) listed beside it and left out of "other load". Ratios are to the in-process row of the same transport in the same run. **Same load:** each of the 2 instances serves half the subscribers, and on its own a process at half the load costs more per delivery (fewer requests or frames share each wake-up of the event loop; the bare baselines show it too, see docs/scaling.md); so the bench also runs each transport in process at half the subscribers (the "1/2" rows), and the 2-instance row's CPU target is its ratio to that row ("CPU/msg × same load"), the in-process hub at the same load per process. Its p99 target is against the full in-process row, which serves the same audience on the same core. **Redis calls** are the Redis server's INFO commandstats calls (every client of that Redis) over the window, per published message and per 1,000 deliveries.`;
