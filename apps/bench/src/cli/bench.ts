@@ -18,6 +18,11 @@ import { failedRow } from "../failed-row";
 import { fileStamp } from "./file-stamp";
 
 const REPO_ROOT = path.resolve(PACKAGE_DIR, "../..");
+/** The --redis deployments: name and instances. */
+const REDIS_DEPLOYMENTS = [
+  ["redis", 1],
+  ["redis-2-nginx", 2],
+] as const;
 const startedAtMs = Date.now();
 
 function stamp(): string {
@@ -91,17 +96,18 @@ async function main(): Promise<number> {
   for (const scenario of rows) results.push(await measure(scenario));
 
   // Redis rows (--redis): each Switchboard transport of this run again, on Redis, 1 instance then 2 behind nginx,
-  // and in process at half the subscribers: each of the 2 instances' load, which costs more per delivery on its own.
+  // and in process at 1/N of the subscribers for each N-instance one: one instance's load (a process at a smaller load
+  // costs more per delivery on its own, so the N-instance row's CPU is compared at the same load per process).
   const redisRows: RowResult[] = [];
   const shareRows: RowResult[] = [];
   if (options.redis) {
     const database = await freshRedisDatabase();
     try {
       for (const scenario of rows.filter(isSwitchboard)) {
-        for (const [name, instances] of [["redis", 1], ["redis-2-nginx", 2]] as const) {
+        for (const [name, instances] of REDIS_DEPLOYMENTS) {
           redisRows.push(await measure(scenario, { name, instances, redisUrl: options.redis, databaseUrl: database.url }));
         }
-        shareRows.push(await measure(scenario, undefined, 2));
+        for (const [, instances] of REDIS_DEPLOYMENTS) if (instances > 1) shareRows.push(await measure(scenario, undefined, instances));
       }
     } finally {
       await database.drop();
