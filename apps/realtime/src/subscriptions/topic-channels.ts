@@ -33,6 +33,9 @@ const eachMember: LiveFanout = (_topic, event, live) => {
   for (const member of live) member.deliver(event);
 };
 
+/** A channel's `stop` until its hub listener is in (module-level: a channel can come and go with each poll). */
+const NOT_LISTENING = () => {};
+
 /**
  * One hub listener per topic for all of a transport's subscribers (not one per
  * connection): live events go to the members that are live, and are held for
@@ -46,7 +49,7 @@ export function createTopicChannels(hub: Hub, fanout: LiveFanout = eachMember) {
   function channelOf(topic: Topic): Channel {
     const existing = channels.get(topic);
     if (existing) return existing;
-    const channel: Channel = { stop: () => {}, live: new Set(), catchingUp: new Map() };
+    const channel: Channel = { stop: NOT_LISTENING, live: new Set(), catchingUp: new Map() };
     channel.stop = hub.listen(
       topic,
       (event) => {
