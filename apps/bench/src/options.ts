@@ -59,8 +59,10 @@ export const USAGE = `Usage: pnpm bench [options]
   --flood-packets N   subscribe flood: subscribe packets per socket (default 200; --quick 20)
   --flood-rss-limit M kill the server when its RSS passes M MiB (default 4096)
   --redis             also run each Switchboard transport on Redis: one instance, then two
-                      behind nginx (round-robin), with ratios to the in-process row of the
-                      same run. Needs Redis and PostgreSQL (TEST_DATABASE_URL, default
+                      behind nginx (round-robin), then in process at half the subscribers
+                      (one instance's load: the two-instance CPU target's reference), with
+                      ratios to the in-process row of the same run. Needs Redis and
+                      PostgreSQL (TEST_DATABASE_URL, default
                       postgresql://postgres@127.0.0.1:5432/postgres; a fresh database per run)
   --redis-url URL     the Redis of --redis (default redis://127.0.0.1:6379)
   --no-baselines      run only the rows named in --transports

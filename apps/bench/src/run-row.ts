@@ -12,7 +12,7 @@ import type { BenchOptions } from "./options";
 import { holdsIdleConnections, isPollLike, serverKindOf, type Scenario, type ServerKind } from "./scenarios";
 import type { ServerApi } from "./server-process";
 import type { LatencySummary } from "./stats";
-import { childrenOf, processTreeCpuMs } from "./redis/process-cpu";
+import { processTreeCpuMs } from "./redis/process-cpu";
 
 export const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 const SERVER_SCRIPT = fileURLToPath(new URL("./server-process.ts", import.meta.url));
@@ -187,15 +187,9 @@ export async function runRow(
       const redis = deployment && { redisUrl: deployment.redisUrl, databaseUrl: deployment.databaseUrl, keyPrefix, name: `bench-${i + 1}` };
       urls.push((await child.call("start", { kind, logLevel: options.logLevel, redis }, 120_000)).url);
     }
-    if (urls.length > 1) {
-      proxy = await startNginx({ upstream: urls, config: "plain" });
-      // nginx beside the load generator, as a proxy on its own machine would be: the service keeps CPU 0 to itself, as
-      // in the in-process row. Left to the scheduler, it sometimes shared CPU 0 and pushed the instances past a full core.
-      if (options.pin && proxy.pid !== undefined) {
-        const pinned = await Promise.all([proxy.pid, ...(await childrenOf(proxy.pid))].map((pid) => pinToCpu(pid, 1)));
-        if (pinned.every(Boolean)) progress(scenario, "nginx pinned to CPU 1, beside the load generator");
-      }
-    }
+    // nginx is left to the scheduler: pinned beside the load generator (CPU 1), the 2-instance p99 was no steadier
+    // (long polling 1.8–2.7×, WebSocket 2.3× in three runs) than unpinned (1.4–4.1×); docs/scaling.md.
+    if (urls.length > 1) proxy = await startNginx({ upstream: urls, config: "plain" });
     const url = proxy?.url ?? urls[0]!;
     progress(scenario, `${kind} server${count > 1 ? `s (${count}, behind nginx)` : ""} up at ${url}${deployment ? " on Redis" : ""}`);
 

@@ -11,8 +11,7 @@ async function ownCpuMs(pid: number): Promise<number> {
   return Number.isFinite(ticks) ? (ticks * 1000) / TICKS_PER_S : 0;
 }
 
-/** The live children of a process (nginx: its workers), from /proc (Linux; none elsewhere). */
-export async function childrenOf(pid: number): Promise<number[]> {
+async function childrenOf(pid: number): Promise<number[]> {
   const text = await readFile(`/proc/${pid}/task/${pid}/children`, "utf8").catch(() => "");
   return text.split(" ").filter(Boolean).map(Number);
 }
