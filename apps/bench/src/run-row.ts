@@ -188,7 +188,7 @@ export async function runRow(
       urls.push((await child.call("start", { kind, logLevel: options.logLevel, redis }, 120_000)).url);
     }
     // nginx is left to the scheduler: pinned beside the load generator (CPU 1), the 2-instance p99 was no steadier
-    // (long polling 1.8–2.7×, WebSocket 2.3×) than unpinned (long polling 1.7–4.1×, WebSocket 1.4–2.7×); docs/scaling.md.
+    // (long polling 1.7–2.7×, WebSocket 2.3×) than unpinned (long polling 1.0–4.1×, WebSocket 1.3–2.7×); docs/scaling.md.
     if (urls.length > 1) proxy = await startNginx({ upstream: urls, config: "plain" });
     const url = proxy?.url ?? urls[0]!;
     progress(scenario, `${kind} server${count > 1 ? `s (${count}, behind nginx)` : ""} up at ${url}${deployment ? " on Redis" : ""}`);
