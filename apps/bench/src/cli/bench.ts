@@ -68,7 +68,8 @@ async function main(): Promise<number> {
 
   /** One row, retried on a busy machine; `shareOf` N: in process, at 1/N of the subscribers. */
   async function measure(scenario: Scenario, deployment?: RowDeployment, shareOf?: number): Promise<RowResult> {
-    const label = deployment ? `${scenario}@${deployment.name}` : shareOf ? `${scenario}@1/${shareOf}` : scenario;
+    // No "/" in a label: --profile names its files after it.
+    const label = deployment ? `${scenario}@${deployment.name}` : shareOf ? `${scenario}@1-in-${shareOf}` : scenario;
     // A share row measures delivery only: heap per idle connection is the full in-process row's figure.
     const rowOptions = shareOf ? { ...options, subscribers: Math.max(1, Math.round(options.subscribers / shareOf)), idle: 0 } : options;
     const progress = (_name: Scenario, message: string) => console.log(`[${stamp()}] ${label.padEnd(14)} ${message}`);
