@@ -70,12 +70,10 @@ export function compareRedis(
       checks.push({ row: row.scenario, target, value: Number.isFinite(value) ? value : null, limit, unit: "×", pass: Number.isFinite(value) ? value <= limit : null, note });
     const proxyNote = row.proxyCpuMsPer1k === undefined ? "" : `; with nginx's CPU: ${comparison.cpuPerMsgWithProxy.toFixed(2)}×`;
     if (comparison.instances === 1) {
-      comparisons.push(comparison);
       push(`${where}: CPU per delivery ≤ ${REDIS_TARGETS.cpuPerMsg}× in process`, comparison.cpuPerMsg, REDIS_TARGETS.cpuPerMsg, missing);
     } else {
       const share = shareRows.find((candidate) => candidate.ok && candidate.scenario === row.scenario && candidate.shareOf === comparison.instances);
       comparison.cpuPerMsgSameLoad = ratio(row.cpuMsPer1k, share?.cpuMsPer1k);
-      comparisons.push(comparison);
       const note = share
         ? `${comparison.cpuPerMsg.toFixed(2)}× the in-process row at all ${base?.subscribers ?? "the"} subscribers${proxyNote}`
         : `in-process ${row.scenario} row at 1/${comparison.instances} of the subscribers missing`;
@@ -87,6 +85,7 @@ export function compareRedis(
       );
     }
     push(`${where}: p99 latency ≤ ${REDIS_TARGETS.p99}× in process`, comparison.p99, REDIS_TARGETS.p99, missing);
+    comparisons.push(comparison);
   }
   return { comparisons, checks };
 }
@@ -110,50 +109,63 @@ export const REDIS_HEADER = [
   "dup",
 ];
 
+/** The columns after row, deployment and the row's own p50, p99 and CPU, in REDIS_HEADER's order. */
+interface RedisLineExtras {
+  nginxCpu: string;
+  callsPerMsg: string;
+  callsPer1k: string;
+  p50: number | undefined;
+  p99: number | undefined;
+  cpuPerMsg: number | undefined;
+  cpuPerMsgSameLoad: number | undefined;
+}
+
+function redisLine(row: RowResult, where: string, extras: RedisLineExtras): string[] {
+  if (!row.ok) return [row.scenario, where, "failed", ...Array<string>(REDIS_HEADER.length - 3).fill("")];
+  return [
+    row.scenario,
+    where,
+    fmt(row.latency.p50),
+    fmt(row.latency.p99),
+    fmt(row.cpuMsPer1k, 1),
+    extras.nginxCpu,
+    extras.callsPerMsg,
+    extras.callsPer1k,
+    fmt(extras.p50),
+    fmt(extras.p99),
+    fmt(extras.cpuPerMsg),
+    extras.cpuPerMsgSameLoad === undefined ? "" : fmt(extras.cpuPerMsgSameLoad),
+    String(row.lost),
+    String(row.duplicates),
+  ];
+}
+
 /** One line per Redis row, with its ratios to the in-process rows; then the in-process rows at one instance's share. */
 export function redisCells(rows: RowResult[], comparisons: RedisComparison[], shareRows: RowResult[] = [], inProcess: RowResult[] = []): string[][] {
-  const failed = (row: RowResult, where: string) => [row.scenario, where, "failed", ...Array<string>(REDIS_HEADER.length - 3).fill("")];
-  const shares = shareRows.map((row) => {
-    const where = `in process, ${row.subscribers} subscribers (1/${row.shareOf ?? "?"})`;
-    if (!row.ok) return failed(row, where);
-    const base = inProcess.find((candidate) => candidate.ok && candidate.scenario === row.scenario);
-    return [
-      row.scenario,
-      where,
-      fmt(row.latency.p50),
-      fmt(row.latency.p99),
-      fmt(row.cpuMsPer1k, 1),
-      "n/a",
-      "n/a",
-      "n/a",
-      fmt(ratio(row.latency.p50, base?.latency.p50)),
-      fmt(ratio(row.latency.p99, base?.latency.p99)),
-      fmt(ratio(row.cpuMsPer1k, base?.cpuMsPer1k)),
-      "",
-      String(row.lost),
-      String(row.duplicates),
-    ];
-  });
   const deployed = rows.map((row) => {
-    const where = describeDeployment(row.deployment ?? "redis");
-    if (!row.ok) return failed(row, where);
     const c = comparisons.find((entry) => entry.row === row.scenario && entry.deployment === row.deployment);
-    return [
-      row.scenario,
-      where,
-      fmt(row.latency.p50),
-      fmt(row.latency.p99),
-      fmt(row.cpuMsPer1k, 1),
-      row.proxyCpuMsPer1k === undefined ? "n/a" : fmt(row.proxyCpuMsPer1k, 1),
-      fmt(row.redisCallsPerMessage, 1),
-      fmt((row.redisCallsPerDelivery ?? Number.NaN) * 1000, 1),
-      fmt(c?.p50),
-      fmt(c?.p99),
-      fmt(c?.cpuPerMsg),
-      (c?.instances ?? 1) === 1 ? fmt(c?.cpuPerMsg) : fmt(c?.cpuPerMsgSameLoad),
-      String(row.lost),
-      String(row.duplicates),
-    ];
+    return redisLine(row, describeDeployment(row.deployment ?? "redis"), {
+      nginxCpu: row.proxyCpuMsPer1k === undefined ? "n/a" : fmt(row.proxyCpuMsPer1k, 1),
+      callsPerMsg: fmt(row.redisCallsPerMessage, 1),
+      callsPer1k: fmt((row.redisCallsPerDelivery ?? Number.NaN) * 1000, 1),
+      p50: c?.p50,
+      p99: c?.p99,
+      cpuPerMsg: c?.cpuPerMsg,
+      // One instance: the full in-process row is already the same load.
+      cpuPerMsgSameLoad: (c?.instances ?? 1) === 1 ? (c?.cpuPerMsg ?? Number.NaN) : (c?.cpuPerMsgSameLoad ?? Number.NaN),
+    });
+  });
+  const shares = shareRows.map((row) => {
+    const base = inProcess.find((candidate) => candidate.ok && candidate.scenario === row.scenario);
+    return redisLine(row, `in process, ${row.subscribers} subscribers (1/${row.shareOf ?? "?"})`, {
+      nginxCpu: "n/a",
+      callsPerMsg: "n/a",
+      callsPer1k: "n/a",
+      p50: ratio(row.latency.p50, base?.latency.p50),
+      p99: ratio(row.latency.p99, base?.latency.p99),
+      cpuPerMsg: ratio(row.cpuMsPer1k, base?.cpuMsPer1k),
+      cpuPerMsgSameLoad: undefined,
+    });
   });
   return [...deployed, ...shares];
 }
